@@ -1,0 +1,88 @@
+"""The Litestar application: routes, auth, error shape, OpenAPI, metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from cachetools import TTLCache
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig
+
+from backend.auth import PUBLIC_PATHS, AuthMiddleware, writes_allowed
+from backend.controllers.auth import AuthController
+from backend.controllers.courses import CourseController, EnrollmentController
+from backend.controllers.documents import DocumentController
+from backend.controllers.health import HealthController
+from backend.controllers.jobs import JobController
+from backend.controllers.legacy import LegacyController
+from backend.db import provide_services, provide_session
+from backend.errors import EXCEPTION_HANDLERS
+from backend.state import Services
+from core.db.engine import create_engine, create_session_factory
+from core.services.jobs import JobQueue
+from core.settings import Settings, get_settings
+from core.storage import FileStore
+
+MB = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, queue: JobQueue | None = None) -> Litestar:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        engine = create_engine(settings)
+        from jobs.tasks import HueyJobQueue  # the API only enqueues; it never runs tasks
+
+        app.state.services = Services(
+            settings=settings, engine=engine, sessions=create_session_factory(engine),
+            queue=queue or HueyJobQueue(), files=FileStore(settings.resolved_upload_dir),
+            principals=TTLCache(maxsize=10_000, ttl=settings.cache_ttl_seconds),
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    prometheus = PrometheusConfig(app_name="profai", group_path=True, exclude=["/metrics", "/health"])
+    return Litestar(
+        route_handlers=[
+            HealthController, AuthController, CourseController, EnrollmentController,
+            DocumentController, JobController, LegacyController,
+        ],
+        lifespan=[lifespan],
+        dependencies={"session": Provide(provide_session), "svc": Provide(provide_services)},
+        middleware=[
+            prometheus.middleware,
+            DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS, exclude_from_auth_key="exclude_from_auth"),
+        ],
+        guards=[writes_allowed],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=int(settings.max_request_mb * MB) + MB,
+        multipart_form_part_limit=settings.max_files_per_request + 20,
+        cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
+        openapi_config=OpenAPIConfig(
+            title="ProfessorAI API", version="1.0.0", path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer"),
+                "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+            }),
+            security=[{"bearer": []}, {"apiKey": []}],
+        ),
+        logging_config=None,
+    )
+
+
+def app_factory() -> Litestar:
+    """Entry point for uvicorn --factory."""
+    logging.basicConfig(level=get_settings().log_level)
+    return create_app()

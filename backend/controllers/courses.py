@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth import teachers_only
+from backend.schemas.courses import CourseIn, CourseOut, CoursePatch, EnrollIn
+from backend.schemas.jobs import JobOut
+from core.db.models.jobs import JobKind
+from core.security.principal import Principal
+from core.services.courses import CourseService
+from core.services.jobs import JobService
+
+PrincipalRequest = Request[Principal, Any, Any]
+
+
+class CourseController(Controller):
+    path = "/api/v1/courses"
+    tags = ["courses"]
+
+    @get("/", summary="Courses I teach, or (students) the published courses I'm enrolled in")
+    async def list_courses(self, request: PrincipalRequest, session: AsyncSession) -> list[CourseOut]:
+        service = CourseService(session)
+        courses = await service.list_visible(request.user)
+        return [
+            CourseOut.of(s.course, manager=service.can_manage(request.user, s.course), summary=s)
+            for s in await service.summaries(courses)
+        ]
+
+    @post("/", guards=[teachers_only], summary="Create a draft course")
+    async def create_course(self, data: CourseIn, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+        course = await CourseService(session).create(request.user, data.title, data.description, data.language)
+        return CourseOut.of(course, manager=True)
+
+    @get("/{course_id:str}", summary="One course")
+    async def get_course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+        service = CourseService(session)
+        course = await service.get_visible(request.user, course_id)
+        [summary] = await service.summaries([course])
+        return CourseOut.of(course, manager=service.can_manage(request.user, course), summary=summary)
+
+    @patch("/{course_id:str}", summary="Change title, description, language or settings")
+    async def update_course(
+        self, course_id: str, data: CoursePatch, request: PrincipalRequest, session: AsyncSession
+    ) -> CourseOut:
+        course = await CourseService(session).update(
+            request.user, course_id, title=data.title, description=data.description, language=data.language,
+            allow_general_knowledge=data.allow_general_knowledge,
+        )
+        return CourseOut.of(course, manager=True)
+
+    @post("/{course_id:str}/publish", status_code=200, summary="Publish: enrolled students can see it")
+    async def publish(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+        return CourseOut.of(await CourseService(session).set_published(request.user, course_id, True), manager=True)
+
+    @post("/{course_id:str}/unpublish", status_code=200, summary="Back to draft")
+    async def unpublish(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+        return CourseOut.of(await CourseService(session).set_published(request.user, course_id, False), manager=True)
+
+    @delete("/{course_id:str}", status_code=204, summary="Delete the course, its documents, content and vectors")
+    async def delete_course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> None:
+        course = await CourseService(session).delete(request.user, course_id)
+        await JobService(session).create(
+            JobKind.CLEANUP, course_id=None, created_by=request.user.user_id,
+            payload={"course_id": course.id}, max_attempts=5, message=f"removing course {course.title}",
+        )
+
+    @get("/{course_id:str}/jobs", summary="The course's recent jobs")
+    async def course_jobs(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> list[JobOut]:
+        await CourseService(session).get_manageable(request.user, course_id)
+        return [JobOut.of(j) for j in await JobService(session).list_for_course(course_id)]
+
+
+class EnrollmentController(Controller):
+    path = "/api/v1/enrollments"
+    tags = ["courses"]
+
+    @post("/", status_code=201, summary="Join a published course with its enrollment code")
+    async def enroll(self, data: EnrollIn, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+        course = await CourseService(session).enroll(request.user, data.code)
+        return CourseOut.of(course, manager=False)

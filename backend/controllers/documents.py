@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.response import File
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.schemas.courses import DocumentOut, UploadOut
+from backend.schemas.jobs import JobOut
+from backend.state import Services
+from backend.uploads import files_from_form
+from core.security.principal import Principal
+from core.services.documents import DocumentService
+
+PrincipalRequest = Request[Principal, Any, Any]
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "md": "text/markdown; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "html": "text/plain; charset=utf-8",  # never served as HTML: it is untrusted content
+}
+
+
+class DocumentController(Controller):
+    path = "/api/v1/courses/{course_id:str}/documents"
+    tags = ["documents"]
+
+    @post("/", status_code=202, summary="Upload one or more files (multipart field 'files'); starts a job")
+    async def upload(
+        self, course_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+    ) -> UploadOut:
+        incoming, _ = await files_from_form(request)
+        result = await DocumentService(session, svc.settings, svc.files).upload(request.user, course_id, incoming)
+        return UploadOut(JobOut.of(result.job), [DocumentOut.of(d) for d in result.documents])
+
+    @get("/", summary="The course's documents with their processing status")
+    async def list_documents(
+        self, course_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+    ) -> list[DocumentOut]:
+        docs = await DocumentService(session, svc.settings, svc.files).list(request.user, course_id)
+        return [DocumentOut.of(d) for d in docs]
+
+    @get("/{document_id:str}", summary="One document")
+    async def get_document(
+        self, course_id: str, document_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+    ) -> DocumentOut:
+        doc = await DocumentService(session, svc.settings, svc.files).get(request.user, course_id, document_id)
+        return DocumentOut.of(doc)
+
+    @get("/{document_id:str}/file", summary="Download the file (students of the course too, to open a cited page)")
+    async def download(
+        self, course_id: str, document_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+    ) -> File:
+        doc = await DocumentService(session, svc.settings, svc.files).get(request.user, course_id, document_id)
+        return File(
+            path=svc.files.path_of(doc.storage_name), filename=doc.original_name,
+            media_type=MEDIA_TYPES.get(doc.file_type, "application/octet-stream"),
+            content_disposition_type="inline" if doc.file_type == "pdf" else "attachment",
+        )
+
+    @delete("/{document_id:str}", status_code=202, summary="Remove a document; a job re-indexes the course")
+    async def delete_document(
+        self, course_id: str, document_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+    ) -> JobOut:
+        job = await DocumentService(session, svc.settings, svc.files).delete(request.user, course_id, document_id)
+        return JobOut.of(job)

@@ -1,0 +1,68 @@
+"""The older system's routes, kept for its existing clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth import teachers_only
+from backend.controllers.jobs import stats_out
+from backend.schemas.courses import CourseOut
+from backend.schemas.jobs import WorkerStatsOut
+from backend.state import Services
+from backend.uploads import files_from_form
+from core.errors import InvalidInput
+from core.security.principal import Principal
+from core.services.courses import CourseService
+from core.services.documents import DocumentService
+from core.services.jobs import JobService
+
+PrincipalRequest = Request[Principal, Any, Any]
+
+
+class LegacyController(Controller):
+    path = "/api"
+    tags = ["legacy"]
+
+    @post("/upload-pdfs", status_code=202, guards=[teachers_only],
+          summary="Legacy: create a course from uploaded files (form: files, course_title)")
+    async def upload_pdfs(self, request: PrincipalRequest, session: AsyncSession, svc: Services) -> dict[str, Any]:
+        incoming, fields = await files_from_form(request)
+        title = fields.get("course_title", "").strip()
+        if not title:
+            raise InvalidInput("course_title is required")
+        if not incoming:
+            raise InvalidInput("no files in the request: send them as multipart field 'files'")
+        course = await CourseService(session).create(request.user, title)
+        result = await DocumentService(session, svc.settings, svc.files).upload(request.user, course.id, incoming)
+        job = result.job
+        return {
+            "job_id": job.id, "task_id": job.id, "status": job.status.value,
+            "status_url": f"/api/jobs/{job.id}", "course_id": course.id,
+        }
+
+    @get("/jobs/{job_id:str}", summary="Legacy: job status")
+    async def job_status(self, job_id: str, request: PrincipalRequest, session: AsyncSession) -> dict[str, Any]:
+        job = await JobService(session).get_visible(request.user, job_id)
+        return {
+            "task_id": job.id, "status": job.status.value, "progress": job.progress,
+            "message": job.message, "result": job.result, "stage": job.stage, "error": job.error,
+        }
+
+    @get("/worker-stats", guards=[teachers_only], summary="Legacy: worker statistics")
+    async def worker_stats(self, session: AsyncSession, svc: Services) -> WorkerStatsOut:
+        return await stats_out(session, svc)
+
+    @get("/courses", summary="Legacy: course list")
+    async def courses(self, request: PrincipalRequest, session: AsyncSession) -> list[CourseOut]:
+        service = CourseService(session)
+        courses = await service.list_visible(request.user)
+        return [CourseOut.of(c, manager=service.can_manage(request.user, c)) for c in courses]
+
+    @get("/course/{course_id:str}", summary="Legacy: one course")
+    async def course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+        service = CourseService(session)
+        course = await service.get_visible(request.user, course_id)
+        return CourseOut.of(course, manager=service.can_manage(request.user, course))

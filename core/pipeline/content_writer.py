@@ -1,0 +1,97 @@
+"""Saving a course plan: reuse rows whose source is unchanged, add new ones, drop the rest."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.models.content import Lesson, Module
+from core.db.models.quizzes import Question, Quiz, QuizStatus
+from core.repositories.content import ContentRepository
+from core.repositories.courses import CourseRepository
+
+if TYPE_CHECKING:
+    from core.pipeline.generation import CoursePlan, PlannedQuiz
+
+
+async def store_course_content(session: AsyncSession, course_id: str, plan: CoursePlan) -> None:
+    if await CourseRepository(session).get_for_update(course_id) is None:
+        return
+    content = ContentRepository(session)
+    modules = {m.source_key: m for m in await content.modules_of(course_id)}
+    lessons = {lesson.source_key: lesson for lesson in await content.lessons_of(course_id)}
+    quizzes = {q.source_key: q for q in await content.quizzes_of(course_id)}
+    kept: set[str] = set()
+
+    for position, planned in enumerate(plan.modules):
+        module = modules.get(planned.key)
+        if module is None:
+            module = Module(course_id=course_id, position=position, title=planned.title, source_key=planned.key)
+            content.add(module)
+            await session.flush()
+        module.position = position  # a teacher's title edit is kept
+        kept.add(module.id)
+        for lesson_position, item in enumerate(planned.lessons):
+            lesson = lessons.get(item.key)
+            if lesson is None and item.text is not None:
+                lesson = Lesson(
+                    course_id=course_id, module_id=module.id, position=lesson_position, title=item.title,
+                    body=item.text.body, summary=item.text.summary,
+                    citations=[asdict(c) for c in item.text.citations],
+                    chunk_ids=[c.id for c in item.chunks],
+                    document_ids=sorted({c.document_id for c in item.chunks}), source_key=item.key,
+                )
+                content.add(lesson)
+                await session.flush()
+            elif lesson is not None and item.text is not None:  # asked to write it again
+                lesson.body, lesson.summary = item.text.body, item.text.summary
+                lesson.citations = [asdict(c) for c in item.text.citations]
+                lesson.edited_by_teacher = False
+            if lesson is not None:
+                lesson.module_id, lesson.position = module.id, lesson_position
+                kept.add(lesson.id)
+        if planned.quiz is not None:
+            await _store_quiz(session, content, course_id, module.id, planned.quiz, quizzes, kept)
+    if plan.final_quiz is not None:
+        await _store_quiz(session, content, course_id, None, plan.final_quiz, quizzes, kept)
+
+    for quiz in quizzes.values():
+        if quiz.id not in kept:
+            await content.delete(quiz)
+    for lesson in lessons.values():
+        if lesson.id not in kept:
+            await content.delete(lesson)
+    for module in modules.values():
+        if module.id not in kept:
+            await content.delete(module)
+    await session.flush()
+
+
+async def _store_quiz(
+    session: AsyncSession, content: ContentRepository, course_id: str, module_id: str | None,
+    planned: PlannedQuiz, existing: dict[str, Quiz], kept: set[str],
+) -> None:
+    quiz = existing.get(planned.key)
+    if quiz is not None:
+        quiz.module_id = module_id
+        kept.add(quiz.id)
+        if planned.questions is None:
+            return
+        quiz.status = QuizStatus.DRAFT  # new questions need the teacher's approval again
+    elif not planned.questions:
+        return
+    else:
+        quiz = Quiz(course_id=course_id, module_id=module_id, title=planned.title, source_key=planned.key)
+        content.add(quiz)
+        await session.flush()
+        kept.add(quiz.id)
+    await content.replace_questions(quiz.id, [
+        Question(
+            quiz_id=quiz.id, position=i, prompt=q.prompt, options=list(q.options), answer_index=q.answer_index,
+            explanation=q.explanation, document_id=q.citation.document_id, page=q.citation.page,
+            quote=q.citation.quote,
+        )
+        for i, q in enumerate(planned.questions)
+    ])

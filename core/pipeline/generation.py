@@ -1,0 +1,179 @@
+"""Stage two: build the course (outline, lessons, quizzes) from all of its ready documents.
+
+Incremental by construction: each lesson is keyed by the chunks it is made of and each
+quiz by its lessons' keys, so after adding or removing a document only what changed is
+written again, and a re-run writes nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.db.models.documents import DocumentStatus
+from core.generation.outline import build_outline
+from core.generation.quiz import extract_terms
+from core.ingestion.chunking import chunk_document
+from core.ingestion.parser import parse_document
+from core.ingestion.types import Chunk, LessonDraft, LessonText, ModuleDraft, ParsedDocument, QuestionDraft
+from core.pipeline.content_writer import store_course_content
+from core.pipeline.deps import PipelineDeps
+from core.pipeline.parsed_cache import load_parsed, save_parsed
+from core.repositories.content import ContentRepository
+from core.repositories.courses import CourseRepository
+from core.repositories.documents import DocumentRepository
+from core.services.job_context import JobContext, PermanentJobError
+
+LESSON_SPAN = (60, 85)
+QUIZ_SPAN = (85, 99)
+
+
+def key_of(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass
+class PlannedLesson:
+    key: str
+    title: str
+    chunks: list[Chunk]
+    text: LessonText | None = None  # None: unchanged, keep the stored lesson
+
+
+@dataclass
+class PlannedQuiz:
+    key: str
+    title: str
+    questions: list[QuestionDraft] | None = None  # None: unchanged
+
+
+@dataclass
+class PlannedModule:
+    key: str
+    title: str
+    lessons: list[PlannedLesson]
+    quiz: PlannedQuiz | None = None
+
+
+@dataclass
+class CoursePlan:
+    modules: list[PlannedModule] = field(default_factory=list)
+    final_quiz: PlannedQuiz | None = None
+
+
+async def generate_course(
+    ctx: JobContext, deps: PipelineDeps, course_id: str, *, rewrite: set[str] | None = None
+) -> dict[str, Any]:
+    """`rewrite`: source keys of lessons or quizzes to write again even though unchanged."""
+    settings = ctx.settings
+    await ctx.report("outline", LESSON_SPAN[0] - 3, "building the outline from all documents")
+    async with ctx.sessions() as session:
+        course = await CourseRepository(session).get(course_id)
+        if course is None:
+            raise PermanentJobError("the course no longer exists")
+        title = course.title
+        documents = await DocumentRepository(session).list_for_course(course_id, DocumentStatus.READY)
+        content = ContentRepository(session)
+        known_lessons = {lesson.source_key for lesson in await content.lessons_of(course_id)}
+        known_quizzes = {quiz.source_key for quiz in await content.quizzes_of(course_id)}
+        if rewrite:
+            known_lessons -= rewrite
+            known_quizzes -= rewrite
+
+    units: list[tuple[str, ParsedDocument, list[Chunk]]] = []
+    for doc in documents:
+        path = deps.files.path_of(doc.storage_name)
+        parsed = await asyncio.to_thread(load_parsed, path)
+        if parsed is None:  # e.g. indexed by an older version: parse again
+            parsed = await asyncio.to_thread(
+                parse_document, path, doc.original_name, max_pages=settings.max_pages,
+                timeout_seconds=settings.parse_timeout_seconds,
+            )
+            await asyncio.to_thread(save_parsed, path, parsed)
+        chunks = chunk_document(
+            parsed, document_id=doc.id, course_id=course_id,
+            target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap_tokens,
+        )
+        units.append((doc.id, parsed, chunks))
+    outline: list[ModuleDraft] = await asyncio.to_thread(build_outline, units) if units else []
+    pages = {doc_id: parsed.pages for doc_id, parsed, _ in units}
+    terms = extract_terms([c for _, _, chunks in units for c in chunks])
+
+    plan = _plan(outline)
+    await _write_lessons(ctx, deps, plan, pages, known_lessons)
+    await _write_quizzes(ctx, deps, plan, pages, terms, known_quizzes)
+    await ctx.report("saving", QUIZ_SPAN[1], "saving the course")
+    async with ctx.sessions() as session:
+        await store_course_content(session, course_id, plan)
+        await session.commit()
+    return {
+        "course_id": course_id,
+        "course_title": title,
+        "modules": [
+            {"title": m.title, "lessons": [lesson.title for lesson in m.lessons]} for m in plan.modules
+        ],
+        "message": f"course ready: {len(plan.modules)} modules, "
+        f"{sum(len(m.lessons) for m in plan.modules)} lessons",
+    }
+
+
+def _plan(outline: list[ModuleDraft]) -> CoursePlan:
+    plan = CoursePlan()
+    for draft in outline:
+        lessons = [
+            PlannedLesson(key_of("lesson", *(c.id for c in lesson.chunks)), lesson.title, lesson.chunks)
+            for lesson in draft.lessons
+            if lesson.chunks
+        ]
+        if not lessons:
+            continue
+        first_doc = lessons[0].chunks[0].document_id
+        module = PlannedModule(key_of("module", first_doc, draft.title), draft.title, lessons)
+        module.quiz = PlannedQuiz(key_of("quiz", *(lesson.key for lesson in lessons)), f"Quiz: {draft.title}")
+        plan.modules.append(module)
+    if plan.modules:
+        all_keys = [lesson.key for m in plan.modules for lesson in m.lessons]
+        plan.final_quiz = PlannedQuiz(key_of("final", *all_keys), "Final quiz")
+    return plan
+
+
+async def _write_lessons(
+    ctx: JobContext, deps: PipelineDeps, plan: CoursePlan, pages: dict[str, list[str]], known: set[str]
+) -> None:
+    todo = [lesson for m in plan.modules for lesson in m.lessons if lesson.key not in known]
+    limit = asyncio.Semaphore(max(1, ctx.settings.llm_concurrency))
+    done = 0
+
+    async def write(lesson: PlannedLesson) -> None:
+        nonlocal done
+        async with limit:
+            lesson.text = await deps.writer.write_lesson(LessonDraft(lesson.title, lesson.chunks), pages)
+            done += 1
+            await ctx.report("lessons", _pct(LESSON_SPAN, done, len(todo)), f"writing lesson {done}/{len(todo)}")
+
+    await asyncio.gather(*(write(lesson) for lesson in todo))
+
+
+async def _write_quizzes(
+    ctx: JobContext, deps: PipelineDeps, plan: CoursePlan, pages: dict[str, list[str]],
+    terms: list[str], known: set[str],
+) -> None:
+    settings = ctx.settings
+    jobs: list[tuple[PlannedQuiz, list[Chunk], int]] = []
+    for module in plan.modules:
+        if module.quiz and module.quiz.key not in known:
+            chunks = [c for lesson in module.lessons for c in lesson.chunks]
+            jobs.append((module.quiz, chunks, settings.module_quiz_questions))
+    if plan.final_quiz and plan.final_quiz.key not in known:
+        chunks = [c for m in plan.modules for lesson in m.lessons for c in lesson.chunks]
+        jobs.append((plan.final_quiz, chunks, settings.final_quiz_questions))
+    for i, (quiz, chunks, n) in enumerate(jobs, start=1):
+        await ctx.report("quizzes", _pct(QUIZ_SPAN, i - 1, len(jobs)), f"quiz {i}/{len(jobs)}")
+        quiz.questions = await deps.writer.write_questions(chunks, pages, n, terms)
+
+
+def _pct(span: tuple[int, int], done: int, total: int) -> int:
+    low, high = span
+    return low + (high - low) * done // max(1, total)

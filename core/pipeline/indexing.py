@@ -1,0 +1,101 @@
+"""Stage one of an ingest job: parse, chunk, embed and index each uploaded document.
+
+A bad file fails its own document with a clear message; the job's other documents go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from core.db.models.documents import Document, DocumentStatus
+from core.ingestion.chunking import chunk_document
+from core.ingestion.parser import parse_document
+from core.ingestion.types import Chunk, ParseError
+from core.pipeline.deps import PipelineDeps
+from core.pipeline.parsed_cache import save_parsed
+from core.repositories.documents import DocumentRepository
+from core.services.job_context import JobContext
+
+# Share of the job's progress bar taken by each indexing step; generation takes the rest.
+PARSE_SPAN = (0, 15)
+EMBED_SPAN = (15, 55)
+
+
+@dataclass
+class Parsed:
+    document_id: str
+    name: str
+    chunks: list[Chunk]
+
+
+async def index_documents(ctx: JobContext, deps: PipelineDeps, document_ids: list[str]) -> list[str]:
+    """Index the given documents; returns the ids that are ready."""
+    settings = ctx.settings
+    async with ctx.sessions() as session:
+        documents = await DocumentRepository(session).get_many(document_ids)
+        for doc in documents:
+            doc.status, doc.error = DocumentStatus.PROCESSING, None
+        await session.commit()
+
+    parsed: list[Parsed] = []
+    for i, doc in enumerate(documents, start=1):
+        await ctx.report("parsing", _pct(PARSE_SPAN, i - 1, len(documents)), f"parsing {i}/{len(documents)}: {doc.original_name}")
+        path = deps.files.path_of(doc.storage_name)
+        try:
+            result = await asyncio.to_thread(
+                parse_document, path, doc.original_name, max_pages=settings.max_pages,
+                timeout_seconds=settings.parse_timeout_seconds,
+            )
+        except ParseError as exc:
+            await _mark(ctx, doc.id, DocumentStatus.FAILED, error=str(exc))
+            continue
+        await asyncio.to_thread(save_parsed, path, result)
+        chunks = chunk_document(
+            result, document_id=doc.id, course_id=doc.course_id,
+            target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap_tokens,
+        )
+        if not chunks:
+            await _mark(ctx, doc.id, DocumentStatus.FAILED, error="no extractable text")
+            continue
+        await _mark(ctx, doc.id, DocumentStatus.PROCESSING, page_count=result.page_count, chunk_count=len(chunks))
+        parsed.append(Parsed(doc.id, doc.original_name, chunks))
+
+    total = sum(len(p.chunks) for p in parsed)
+    done = 0
+    ready: list[str] = []
+    batch = max(1, settings.embedding_batch_size)
+    for item in parsed:
+        vectors: list[list[float]] = []
+        for start in range(0, len(item.chunks), batch):
+            await ctx.report("embedding", _pct(EMBED_SPAN, done, total), f"embedding {done}/{total} chunks")
+            texts = [c.text for c in item.chunks[start : start + batch]]
+            vectors += await asyncio.to_thread(deps.embedder.embed, texts)
+            done += len(texts)
+        course_id = item.chunks[0].course_id
+        # Replace, not add: a document indexed twice keeps exactly one copy of its chunks.
+        await asyncio.to_thread(deps.vectors.delete_document, course_id, item.document_id)
+        await asyncio.to_thread(deps.vectors.upsert, item.chunks, vectors)
+        if await _mark(ctx, item.document_id, DocumentStatus.READY):
+            ready.append(item.document_id)
+        else:  # deleted meanwhile: take its vectors out again
+            await asyncio.to_thread(deps.vectors.delete_document, course_id, item.document_id)
+    await ctx.report("embedding", EMBED_SPAN[1], f"indexed {done} chunks from {len(ready)} document(s)")
+    return ready
+
+
+async def _mark(ctx: JobContext, document_id: str, status: DocumentStatus, **values: object) -> bool:
+    async with ctx.sessions() as session:
+        doc = await session.get(Document, document_id)
+        if doc is None:
+            return False  # deleted while we worked on it
+        doc.status = status
+        for name, value in values.items():
+            setattr(doc, name, value)
+        await session.commit()
+    return True
+
+
+def _pct(span: tuple[int, int], done: int, total: int) -> int:
+    low, high = span
+    return low + (high - low) * done // max(1, total)

@@ -1,0 +1,107 @@
+"""Users, logins, API keys. Services flush but never commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.base import utcnow
+from core.db.models.users import ApiKey, AuthToken, Role, User
+from core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from core.repositories.users import CredentialRepository, UserRepository
+from core.security.passwords import hash_password, needs_rehash, verify_password
+from core.security.principal import Principal
+from core.security.tokens import API_KEY_PREFIX, TOKEN_PREFIX, digest, new_secret
+
+API_KEY_SCOPES = frozenset({"read", "write"})
+# Verifying against a real hash when the user does not exist keeps login timing uniform.
+_DUMMY_HASH = hash_password("timing-equaliser")
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    """A token or key, returned once at creation; only its hash is stored."""
+
+    id: str
+    secret: str
+
+
+class AuthService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.users = UserRepository(session)
+        self.credentials = CredentialRepository(session)
+
+    async def create_user(self, email: str, password: str, name: str, role: Role) -> User:
+        email = email.strip().lower()
+        if "@" not in email or len(email) > 320:
+            raise InvalidInput("a valid email address is required")
+        if len(password) < 8:
+            raise InvalidInput("the password must have at least 8 characters")
+        if await self.users.get_by_email(email):
+            raise Conflict(f"a user with email {email} already exists")
+        user = User(email=email, password_hash=hash_password(password), name=name.strip() or email, role=role)
+        self.users.add(user)
+        await self.users.session.flush()
+        return user
+
+    async def login(self, email: str, password: str, ttl_seconds: int) -> tuple[User, IssuedSecret]:
+        user = await self.users.get_by_email(email.strip().lower())
+        if user is None or not user.is_active:
+            verify_password(_DUMMY_HASH, password)
+            raise Unauthenticated("wrong email or password")
+        if not verify_password(user.password_hash, password):
+            raise Unauthenticated("wrong email or password")
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        now = utcnow()
+        secret = new_secret(TOKEN_PREFIX)
+        token = AuthToken(
+            user_id=user.id, token_hash=digest(secret), created_at=now,
+            expires_at=now + timedelta(seconds=ttl_seconds),
+        )
+        self.credentials.add(token)
+        await self.users.session.flush()
+        return user, IssuedSecret(token.id, secret)
+
+    async def logout(self, secret: str) -> None:
+        await self.credentials.revoke_token(digest(secret), utcnow())
+
+    async def principal_for_token(self, secret: str) -> Principal:
+        found = await self.credentials.token_with_user(digest(secret), utcnow())
+        if found is None:
+            raise Unauthenticated("the session has expired or is invalid: log in again")
+        token, user = found
+        return Principal(user.id, user.role, user.email, user.name, "token", frozenset(), token.id)
+
+    async def principal_for_api_key(self, secret: str) -> Principal:
+        found = await self.credentials.api_key_with_user(digest(secret))
+        if found is None:
+            raise Unauthenticated("the API key is invalid or revoked")
+        key, user = found
+        return Principal(user.id, user.role, user.email, user.name, "api_key", frozenset(key.scopes), key.id)
+
+    async def create_api_key(self, user_id: str, name: str, scopes: list[str]) -> tuple[ApiKey, IssuedSecret]:
+        unknown = set(scopes) - API_KEY_SCOPES
+        if unknown or not scopes:
+            raise InvalidInput(f"scopes must be a non-empty subset of {sorted(API_KEY_SCOPES)}")
+        secret = new_secret(API_KEY_PREFIX)
+        key = ApiKey(
+            user_id=user_id, name=name.strip() or "API key", prefix=secret[:12],
+            key_hash=digest(secret), scopes=sorted(set(scopes)), created_at=utcnow(),
+        )
+        self.credentials.add(key)
+        await self.users.session.flush()
+        return key, IssuedSecret(key.id, secret)
+
+    async def list_api_keys(self, user_id: str) -> list[ApiKey]:
+        return await self.credentials.api_keys_of(user_id)
+
+    async def revoke_api_key(self, user_id: str, key_id: str) -> ApiKey:
+        key = await self.credentials.api_key_of(user_id, key_id)
+        if key is None:
+            raise NotFound("API key not found")
+        if key.revoked_at is None:
+            key.revoked_at = utcnow()
+        return key

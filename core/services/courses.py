@@ -1,0 +1,134 @@
+"""Courses, enrollment and the access rule every other service builds on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.models.courses import Course, CourseStatus, Enrollment
+from core.db.models.jobs import Job
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.repositories.courses import CourseRepository
+from core.repositories.jobs import JobRepository
+from core.security.principal import Principal
+from core.security.tokens import new_enrollment_code
+
+COURSE_NOT_FOUND = "course not found"
+
+
+@dataclass
+class CourseSummary:
+    course: Course
+    counts: dict[str, int]
+    last_job: Job | None
+
+
+class CourseService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.courses = CourseRepository(session)
+        self.jobs = JobRepository(session)
+
+    # --- access ---------------------------------------------------------------
+    async def get_visible(self, principal: Principal, course_id: str) -> Course:
+        """The course if the caller may see it; NotFound otherwise, exactly like a missing id."""
+        course = await self.courses.get(course_id)
+        if course is None or not await self._can_see(principal, course):
+            raise NotFound(COURSE_NOT_FOUND)
+        return course
+
+    async def get_manageable(self, principal: Principal, course_id: str) -> Course:
+        """The course if the caller may change it (its owner or an admin)."""
+        course = await self.get_visible(principal, course_id)
+        if not self.can_manage(principal, course):
+            # A student enrolled in the course may see it, so 403 leaks nothing here.
+            raise Forbidden("only the course's teacher can change it")
+        if not principal.can_write():
+            raise Forbidden("this API key is read-only")
+        return course
+
+    @staticmethod
+    def can_manage(principal: Principal, course: Course) -> bool:
+        return principal.is_admin or course.owner_id == principal.user_id
+
+    async def _can_see(self, principal: Principal, course: Course) -> bool:
+        if self.can_manage(principal, course):
+            return True
+        return course.status is CourseStatus.PUBLISHED and await self.courses.is_enrolled(
+            course.id, principal.user_id
+        )
+
+    # --- queries --------------------------------------------------------------------
+    async def list_visible(self, principal: Principal) -> list[Course]:
+        if principal.is_admin:
+            return await self.courses.list_all()
+        if principal.is_teacher:
+            return await self.courses.list_owned(principal.user_id)
+        return await self.courses.list_enrolled(principal.user_id)
+
+    async def summaries(self, courses: list[Course]) -> list[CourseSummary]:
+        ids = [c.id for c in courses]
+        counts = await self.courses.counts(ids)
+        last_jobs = await self.jobs.latest_for_courses(ids)
+        return [CourseSummary(c, counts[c.id], last_jobs.get(c.id)) for c in courses]
+
+    # --- commands -----------------------------------------------------------------
+    async def create(self, principal: Principal, title: str, description: str = "", language: str = "en") -> Course:
+        if not principal.is_teacher:
+            raise Forbidden("only teachers can create courses")
+        if not principal.can_write():
+            raise Forbidden("this API key is read-only")
+        title = title.strip()
+        if not title:
+            raise InvalidInput("the course needs a title")
+        course = Course(
+            owner_id=principal.user_id, title=title[:300], description=description,
+            language=language, enrollment_code=await self._unique_code(),
+        )
+        self.courses.add(course)
+        await self.session.flush()
+        return course
+
+    async def update(self, principal: Principal, course_id: str, **changes: object) -> Course:
+        course = await self.get_manageable(principal, course_id)
+        for name, value in changes.items():
+            if value is None:
+                continue
+            if name == "title":
+                if not str(value).strip():
+                    raise InvalidInput("the course needs a title")
+                value = str(value).strip()[:300]
+            setattr(course, name, value)
+        await self.session.flush()
+        return course
+
+    async def set_published(self, principal: Principal, course_id: str, published: bool) -> Course:
+        course = await self.get_manageable(principal, course_id)
+        course.status = CourseStatus.PUBLISHED if published else CourseStatus.DRAFT
+        await self.session.flush()
+        return course
+
+    async def delete(self, principal: Principal, course_id: str) -> Course:
+        course = await self.get_manageable(principal, course_id)
+        await self.courses.delete(course)
+        await self.session.flush()
+        return course
+
+    async def enroll(self, principal: Principal, code: str) -> Course:
+        course = await self.courses.get_by_code(code.strip())
+        # Unpublished courses answer like unknown codes: a draft is not visible to students.
+        if course is None or course.status is not CourseStatus.PUBLISHED:
+            raise NotFound("no published course has this enrollment code")
+        if self.can_manage(principal, course):
+            raise Conflict("you teach this course; students enroll in it")
+        if not await self.courses.is_enrolled(course.id, principal.user_id):
+            self.courses.add(Enrollment(course_id=course.id, user_id=principal.user_id))
+            await self.session.flush()
+        return course
+
+    async def _unique_code(self) -> str:
+        while True:
+            code = new_enrollment_code()
+            if not await self.courses.code_taken(code):
+                return code

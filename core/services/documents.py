@@ -1,0 +1,143 @@
+"""Uploading and removing a course's documents; each change starts one ingest job."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.base import new_id
+from core.db.models.documents import Document
+from core.db.models.jobs import Job, JobKind
+from core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedMedia
+from core.ingestion.filetypes import detect_type
+from core.ingestion.types import ParseError
+from core.repositories.documents import DocumentRepository
+from core.security.principal import Principal
+from core.services.courses import CourseService
+from core.services.jobs import JobService
+from core.settings import Settings
+from core.storage import FileStore, StoredFile
+
+MB = 1024 * 1024
+
+
+@dataclass
+class IncomingFile:
+    filename: str
+    chunks: AsyncIterator[bytes]
+
+
+@dataclass
+class UploadResult:
+    documents: list[Document]
+    job: Job
+
+
+class DocumentService:
+    def __init__(self, session: AsyncSession, settings: Settings, files: FileStore) -> None:
+        self.session = session
+        self.settings = settings
+        self.files = files
+        self.documents = DocumentRepository(session)
+        self.courses = CourseService(session)
+        self.jobs = JobService(session)
+
+    async def upload(self, principal: Principal, course_id: str, incoming: Sequence[IncomingFile]) -> UploadResult:
+        course = await self.courses.get_manageable(principal, course_id)
+        if not incoming:
+            raise InvalidInput("no files in the request: send them as multipart field 'files'")
+        if len(incoming) > self.settings.max_files_per_request:
+            raise InvalidInput(
+                f"too many files: {len(incoming)} (limit {self.settings.max_files_per_request} per request)"
+            )
+        stored: list[tuple[IncomingFile, StoredFile, str]] = []
+        try:
+            total = 0
+            for item in incoming:
+                saved = await self._store_one(course.id, item, total)
+                total += saved.size
+                stored.append((item, saved, await asyncio.to_thread(detect_kind, saved, item.filename)))
+            documents = [await self._register(course.id, item, saved, kind) for item, saved, kind in stored]
+        except BaseException:
+            # Nothing of a refused request stays behind; earlier uploads are untouched.
+            for _, saved, _ in stored:
+                self.files.delete(saved.storage_name)
+            raise
+        job = await self.jobs.create(
+            JobKind.INGEST, course_id=course.id, created_by=principal.user_id,
+            payload={"document_ids": [d.id for d in documents]},
+            max_attempts=self.settings.job_max_attempts,
+        )
+        return UploadResult(documents, job)
+
+    async def _store_one(self, course_id: str, item: IncomingFile, total_so_far: int) -> StoredFile:
+        name = display_name(item.filename)
+        limit = int(self.settings.max_file_mb * MB)
+        remaining_total = int(self.settings.max_request_mb * MB) - total_so_far
+        if remaining_total <= 0:
+            raise TooLarge(f"the request is larger than the limit of {self.settings.max_request_mb:g} MB")
+        saved = await self.files.save(
+            f"{course_id}/{new_id()}", item.chunks, max_bytes=min(limit, remaining_total), label=name
+        )
+        if saved.size == 0:
+            self.files.delete(saved.storage_name)
+            raise InvalidInput(f"{name} is empty")
+        return saved
+
+    async def _register(self, course_id: str, item: IncomingFile, saved: StoredFile, kind: str) -> Document:
+        name = display_name(item.filename)
+        duplicate = await self.documents.find_by_sha(course_id, saved.sha256)
+        if duplicate is not None:
+            raise Conflict(
+                f"{name} is already in this course as {duplicate.original_name}",
+                details={"document_id": duplicate.id},
+            )
+        document = Document(
+            id=saved.storage_name.rsplit("/", 1)[-1], course_id=course_id, original_name=name,
+            storage_name=saved.storage_name, sha256=saved.sha256, size_bytes=saved.size, file_type=kind,
+        )
+        self.documents.add(document)
+        await self.session.flush()
+        return document
+
+    async def list(self, principal: Principal, course_id: str) -> list[Document]:
+        await self.courses.get_manageable(principal, course_id)
+        return await self.documents.list_for_course(course_id)
+
+    async def get(self, principal: Principal, course_id: str, document_id: str) -> Document:
+        await self.courses.get_visible(principal, course_id)
+        document = await self.documents.get_in_course(course_id, document_id)
+        if document is None:
+            raise NotFound("document not found")
+        return document
+
+    async def delete(self, principal: Principal, course_id: str, document_id: str) -> Job:
+        await self.courses.get_manageable(principal, course_id)
+        document = await self.documents.get_in_course(course_id, document_id)
+        if document is None:
+            raise NotFound("document not found")
+        await self.documents.delete(document)
+        # Vectors, the file and the lessons built on it go in a job: the request stays fast.
+        return await self.jobs.create(
+            JobKind.INGEST, course_id=course_id, created_by=principal.user_id,
+            payload={"document_ids": [], "removed": [{"id": document.id, "storage_name": document.storage_name}]},
+            max_attempts=self.settings.job_max_attempts,
+            message=f"removing {document.original_name}",
+        )
+
+
+def display_name(filename: str) -> str:
+    """The uploaded name, for display only: path parts and control characters removed."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:255] or "unnamed"
+
+
+def detect_kind(saved: StoredFile, filename: str) -> str:
+    try:
+        return detect_type(saved.path, filename)
+    except ParseError as exc:
+        raise UnsupportedMedia(f"{display_name(filename)}: {exc}") from exc

@@ -1,0 +1,114 @@
+"""Creating, reading and cancelling jobs. Running them is the worker's business (jobs/)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.base import utcnow
+from core.db.models.jobs import Job, JobKind, JobStatus
+from core.errors import Conflict, NotFound
+from core.repositories.courses import CourseRepository
+from core.repositories.jobs import JobRepository
+from core.security.principal import Principal
+
+_PENDING_KEY = "profai.jobs_to_enqueue"
+
+
+class JobQueue(Protocol):
+    """Carries job ids to workers; the jobs table stays the source of truth."""
+
+    def enqueue(self, job_id: str, delay: float = 0.0) -> None: ...
+
+    def pending_count(self) -> int: ...
+
+
+def enqueue_after_commit(session: AsyncSession, job_id: str, delay: float = 0.0) -> None:
+    """Remember a job to enqueue once the surrounding transaction has committed.
+
+    Enqueueing before the commit would let a fast worker look for a row that is not
+    there yet; enqueueing after a rollback would run a job that never existed.
+    """
+    session.info.setdefault(_PENDING_KEY, []).append((job_id, delay))
+
+
+def dispatch_pending(session: AsyncSession, queue: JobQueue) -> list[str]:
+    """Call right after a successful commit."""
+    pending: list[tuple[str, float]] = session.info.pop(_PENDING_KEY, [])
+    for job_id, delay in pending:
+        queue.enqueue(job_id, delay)
+    return [job_id for job_id, _ in pending]
+
+
+def discard_pending(session: AsyncSession) -> None:
+    """Call after a rollback."""
+    session.info.pop(_PENDING_KEY, None)
+
+
+class JobService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.jobs = JobRepository(session)
+        self.courses = CourseRepository(session)
+
+    async def create(
+        self,
+        kind: JobKind,
+        *,
+        course_id: str | None,
+        created_by: str | None,
+        payload: dict[str, Any],
+        max_attempts: int,
+        message: str = "waiting for a worker",
+    ) -> Job:
+        job = Job(
+            kind=kind, course_id=course_id, created_by=created_by, payload=payload,
+            max_attempts=max_attempts, message=message,
+        )
+        self.jobs.add(job)
+        await self.session.flush()
+        enqueue_after_commit(self.session, job.id)
+        return job
+
+    async def get_visible(self, principal: Principal, job_id: str) -> Job:
+        job = await self.jobs.get(job_id)
+        if job is None or not await self._can_see(principal, job):
+            raise NotFound("job not found")
+        return job
+
+    async def _can_see(self, principal: Principal, job: Job) -> bool:
+        if principal.is_admin or job.created_by == principal.user_id:
+            return True
+        if job.course_id is None:
+            return False
+        course = await self.courses.get(job.course_id)
+        return course is not None and course.owner_id == principal.user_id
+
+    async def list_for_course(self, course_id: str) -> list[Job]:
+        return await self.jobs.list_for_course(course_id)
+
+    async def cancel(self, principal: Principal, job_id: str) -> Job:
+        job = await self.get_visible(principal, job_id)
+        if job.status.is_final:
+            raise Conflict(f"the job has already {job.status.value}")
+        if job.status is JobStatus.QUEUED:
+            job.status, job.finished_at = JobStatus.CANCELLED, utcnow()
+            job.message = "cancelled before it started"
+        else:
+            # The running worker sees the flag at its next progress report or heartbeat.
+            job.cancel_requested = True
+            job.message = "cancelling…"
+        await self.session.flush()
+        return job
+
+    async def retry(self, principal: Principal, job_id: str) -> Job:
+        job = await self.get_visible(principal, job_id)
+        if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
+            raise Conflict("only a failed or cancelled job can be retried")
+        job.status, job.attempts, job.error = JobStatus.QUEUED, 0, None
+        job.cancel_requested, job.finished_at, job.run_after = False, None, None
+        job.stage, job.progress, job.message = "queued", 0, "retry requested"
+        await self.session.flush()
+        enqueue_after_commit(self.session, job.id)
+        return job

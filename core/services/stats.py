@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.base import utcnow
+from core.db.models.jobs import WorkerBeat
+from core.repositories.jobs import JobRepository
+from core.services.jobs import JobQueue
+
+
+@dataclass
+class WorkerStats:
+    workers: list[WorkerBeat]
+    queue_length: int
+    jobs: dict[str, int]
+
+
+async def worker_stats(session: AsyncSession, queue: JobQueue, heartbeat_seconds: float) -> WorkerStats:
+    repo = JobRepository(session)
+    # A worker missing three beats in a row counts as gone.
+    alive = await repo.workers_seen_since(utcnow() - timedelta(seconds=3 * heartbeat_seconds))
+    return WorkerStats(alive, queue.pending_count(), await repo.counts_by_status())

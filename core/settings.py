@@ -1,0 +1,123 @@
+"""Typed settings, read once from environment variables and an optional `.env` file.
+
+The embedded default needs no variable at all: every field has a default that runs
+on one machine with SQLite, Huey on SQLite, milvus-lite and offline AI.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, computed_field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- where things live -------------------------------------------------------
+    data_dir: Path = Field(default=Path("var"), description="Root for the embedded stores and uploads.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. Default: SQLite in DATA_DIR.",
+    )
+    redis_url: str | None = Field(default=None, description="Huey on Redis when set; Huey on SQLite otherwise.")
+    milvus_uri: str = Field(
+        default="http://127.0.0.1:19530",
+        description="Milvus server or the milvus-lite server that `profai up` starts.",
+    )
+    milvus_token: SecretStr | None = None
+    milvus_collection: str = "profai_chunks"
+    upload_dir: Path | None = Field(default=None, description="Uploaded files. Default: DATA_DIR/uploads.")
+
+    # --- network -------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_workers: int = 1
+    api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UIs reach the API.")
+    ui_host: str = "127.0.0.1"
+    ui_teacher_port: int = 8501
+    ui_student_port: int = 7860
+    milvus_lite_port: int = 19530
+    cors_origins: list[str] = Field(default_factory=list)
+
+    # --- auth ------------------------------------------------------------------------
+    secret_key: SecretStr = Field(
+        default=SecretStr("dev-insecure-secret-change-me"),
+        description="Signs session tokens. Set a long random value in production.",
+    )
+    token_ttl_seconds: int = 7 * 24 * 3600
+
+    # --- uploads and parsing limits -------------------------------------------------
+    max_file_mb: float = 50.0
+    max_files_per_request: int = 20
+    max_request_mb: float = 200.0
+    max_pages: int = 1500
+    parse_timeout_seconds: int = 300
+    max_json_kb: int = 512
+
+    # --- jobs --------------------------------------------------------------------
+    worker_threads: int = 2
+    job_max_attempts: int = 3
+    job_heartbeat_seconds: float = 5.0
+    job_stale_seconds: float = 60.0
+    job_retry_backoff_seconds: float = 5.0
+    reaper_interval_seconds: float = 15.0
+
+    # --- AI providers ------------------------------------------------------------
+    embedding_provider: Literal["local", "openai"] = "local"
+    embedding_model: str = "text-embedding-3-small"
+    embedding_batch_size: int = 32
+    llm_provider: Literal["offline", "openai"] = "offline"
+    llm_model: str = "gpt-4o-mini"
+    llm_concurrency: int = 4
+    llm_timeout_seconds: float = 60.0
+    llm_max_retries: int = 2
+    openai_base_url: str | None = Field(default=None, description="Any OpenAI-compatible endpoint.")
+    openai_api_key: SecretStr | None = None
+    embedding_base_url: str | None = Field(default=None, description="Defaults to OPENAI_BASE_URL.")
+    embedding_api_key: SecretStr | None = None
+
+    # --- generation ----------------------------------------------------------------
+    chunk_tokens: int = 300
+    chunk_overlap_tokens: int = 40
+    module_quiz_questions: int = 10
+    final_quiz_questions: int = 20
+
+    # --- cache -------------------------------------------------------------------
+    cache_ttl_seconds: float = 30.0
+
+    log_level: str = "INFO"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'profai.db').resolve()}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def resolved_upload_dir(self) -> Path:
+        return (self.upload_dir or self.data_dir / "uploads").resolve()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs operators paste (postgres://, postgresql://) and pick async drivers."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,59 @@
+"""Uploaded files on a local folder or a shared volume, under server-generated names."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import TooLarge
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    storage_name: str
+    path: Path
+    sha256: str
+    size: int
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_of(self, storage_name: str) -> Path:
+        path = (self.root / storage_name).resolve()
+        # Storage names are ours, but a defence in depth costs one comparison.
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"storage name escapes the upload folder: {storage_name!r}")
+        return path
+
+    async def save(
+        self, storage_name: str, chunks: AsyncIterator[bytes], *, max_bytes: int, label: str
+    ) -> StoredFile:
+        """Stream to disk while hashing; refuse (and remove) as soon as max_bytes is passed."""
+        path = self.path_of(storage_name)
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        partial = path.with_suffix(path.suffix + ".part")
+        digest, size = hashlib.sha256(), 0
+        handle = await asyncio.to_thread(open, partial, "wb")
+        try:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"{label} is larger than the limit of {max_bytes // (1024 * 1024)} MB")
+                digest.update(chunk)
+                await asyncio.to_thread(handle.write, chunk)
+        except BaseException:
+            handle.close()
+            partial.unlink(missing_ok=True)
+            raise
+        handle.close()
+        await asyncio.to_thread(os.replace, partial, path)
+        return StoredFile(storage_name, path, digest.hexdigest(), size)
+
+    def delete(self, storage_name: str) -> None:
+        self.path_of(storage_name).unlink(missing_ok=True)

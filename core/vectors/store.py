@@ -1,0 +1,292 @@
+"""The course chunk store on Milvus (milvus-lite server or a real Milvus): dense + BM25.
+
+One collection holds every course; `course_id` is its partition key, so a search filtered
+by course only scans that course's partition. Every search takes a course id and filters
+by it: nothing here can return another course's chunks.
+
+All methods are synchronous (pymilvus is a blocking gRPC client): async callers wrap them
+in `asyncio.to_thread`. One ChunkStore may be shared by threads: pymilvus' connection
+manager already hands the same gRPC handler to every client of a process, and gRPC
+channels are thread-safe (tests/integration/test_vectors.py exercises this).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from pymilvus import (
+    AnnSearchRequest,
+    DataType,
+    Function,
+    FunctionType,
+    MilvusClient,
+    RRFRanker,
+)
+
+from core.ingestion.types import Chunk
+
+# Course and document ids are hex or uuid strings. Validating them (rather than escaping)
+# keeps filter expressions injection-free on any Milvus version.
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_TEXT_MAX_BYTES = 65535
+_SECTION_MAX_BYTES = 1024
+_UPSERT_BATCH = 256
+# RRF's constant from the original paper; Milvus' default too.
+_RRF_K = 60
+_OUTPUT_FIELDS = ["document_id", "ordinal", "section", "page_start", "page_end", "text"]
+
+
+class VectorStoreError(RuntimeError):
+    """The collection exists in a shape this code can't use (e.g. another dimension)."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk_id: str
+    document_id: str
+    ordinal: int
+    section: str
+    page_start: int
+    page_end: int
+    text: str
+    score: float  # higher is better; RRF, BM25 or cosine depending on the method
+
+
+def validate_id(value: str, what: str = "id") -> str:
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+        raise ValueError(f"invalid {what}: {value!r}")
+    return value
+
+
+def _clip_utf8(text: str, max_bytes: int) -> str:
+    # Milvus counts VARCHAR max_length in bytes; cut on a character boundary.
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", errors="ignore")
+
+
+class ChunkStore:
+    def __init__(
+        self,
+        uri: str,
+        token: str | None = None,
+        collection: str = "profai_chunks",
+        dim: int = 384,
+        timeout: float | None = 30.0,
+        flush_writes: bool | None = None,
+    ) -> None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,254}", collection):
+            raise ValueError(f"invalid collection name: {collection!r}")
+        if dim < 1:
+            raise ValueError("dim must be positive")
+        self.uri = uri
+        self.collection = collection
+        self.dim = dim
+        self._client = MilvusClient(uri=uri, token=token or "", timeout=timeout)
+        # milvus-lite searches rows still in its memtable by brute force, BM25 included:
+        # measured 300 ms vs 20 ms per hybrid search on 2,000 rows before/after a flush. So
+        # on milvus-lite every write ends with a flush. A real Milvus indexes growing
+        # segments itself and rate-limits flush calls, so there we never flush.
+        if flush_writes is None:
+            flush_writes = "lite" in str(self._client.get_server_version()).lower()
+        self.flush_writes = flush_writes
+
+    # --- lifecycle -------------------------------------------------------------------
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def ensure_collection(self) -> None:
+        """Create the collection if missing, check its shape if present, and load it."""
+        c = self._client
+        if not c.has_collection(self.collection):
+            try:
+                c.create_collection(self.collection, schema=self._schema(), index_params=self._index_params())
+            except Exception:
+                # Another process may have created it meanwhile; only then is this fine.
+                if not c.has_collection(self.collection):
+                    raise
+        self._check_shape()
+        c.load_collection(self.collection)
+
+    def drop_collection(self) -> None:
+        if self._client.has_collection(self.collection):
+            self._client.drop_collection(self.collection)
+
+    def _schema(self) -> Any:
+        s = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+        s.add_field("id", DataType.VARCHAR, max_length=64, is_primary=True)
+        s.add_field("course_id", DataType.VARCHAR, max_length=64, is_partition_key=True)
+        s.add_field("document_id", DataType.VARCHAR, max_length=64)
+        s.add_field("ordinal", DataType.INT64)
+        s.add_field("section", DataType.VARCHAR, max_length=_SECTION_MAX_BYTES)
+        s.add_field("page_start", DataType.INT64)
+        s.add_field("page_end", DataType.INT64)
+        # milvus-lite knows only the `standard` and `jieba` analyzers (no `english`, and a
+        # stemmer filter is silently ignored), so use `standard` everywhere for equal results.
+        s.add_field("text", DataType.VARCHAR, max_length=_TEXT_MAX_BYTES, enable_analyzer=True,
+                    analyzer_params={"type": "standard"})
+        s.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
+        s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        s.add_function(Function(name="text_bm25", function_type=FunctionType.BM25,
+                                input_field_names=["text"], output_field_names=["sparse"]))
+        return s
+
+    def _index_params(self) -> Any:
+        p = self._client.prepare_index_params()
+        # AUTOINDEX is HNSW when faiss is present in milvus-lite, brute force otherwise, and
+        # the server's own choice on Milvus. COSINE works for normalised and raw vectors alike.
+        p.add_index(field_name="dense", index_type="AUTOINDEX", metric_type="COSINE")
+        p.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        return p
+
+    def _check_shape(self) -> None:
+        desc = self._client.describe_collection(self.collection)
+        fields = {f["name"]: f for f in desc.get("fields", [])}
+        missing = {"id", "course_id", "document_id", "text", "dense", "sparse"} - set(fields)
+        if missing:
+            raise VectorStoreError(
+                f"collection {self.collection!r} exists without fields {sorted(missing)}: "
+                "it was not created by ProfessorAI; choose another MILVUS_COLLECTION"
+            )
+        found = int(fields["dense"].get("params", {}).get("dim", 0))
+        if found != self.dim:
+            raise VectorStoreError(
+                f"collection {self.collection!r} holds {found}-dim vectors but the embedder makes "
+                f"{self.dim}-dim ones: use another MILVUS_COLLECTION for this embedding model "
+                "or re-index into a new collection"
+            )
+
+    # --- writes --------------------------------------------------------------------
+    def upsert(
+        self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], flush: bool | None = None
+    ) -> int:
+        """Insert or replace chunks by id (ids are deterministic, so re-runs leave one copy).
+
+        `flush` defaults to the store's `flush_writes`; a bulk loader calling this many
+        times can pass False and call `flush()` once at the end.
+        """
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        rows: list[dict[str, Any]] = []
+        for chunk, vec in zip(chunks, vectors, strict=True):
+            validate_id(chunk.course_id, "course id")
+            validate_id(chunk.document_id, "document id")
+            if not chunk.id or len(chunk.id.encode("utf-8")) > 64:
+                raise ValueError(f"invalid chunk id: {chunk.id!r}")
+            if len(vec) != self.dim:
+                raise ValueError(f"vector of size {len(vec)} for a {self.dim}-dim collection")
+            rows.append({
+                "id": chunk.id, "course_id": chunk.course_id, "document_id": chunk.document_id,
+                "ordinal": int(chunk.ordinal), "section": _clip_utf8(chunk.section, _SECTION_MAX_BYTES),
+                "page_start": int(chunk.page_start), "page_end": int(chunk.page_end),
+                "text": _clip_utf8(chunk.text, _TEXT_MAX_BYTES), "dense": [float(x) for x in vec],
+            })
+        # Batches keep each gRPC message well under its 64 MB limit (texts can be long).
+        for start in range(0, len(rows), _UPSERT_BATCH):
+            self._client.upsert(self.collection, rows[start : start + _UPSERT_BATCH])
+        if rows and (self.flush_writes if flush is None else flush):
+            self.flush()
+        return len(rows)
+
+    def delete_document(self, course_id: str, document_id: str) -> None:
+        self._client.delete(self.collection, filter=self._filter(course_id, [document_id]))
+        if self.flush_writes:
+            self.flush()
+
+    def delete_course(self, course_id: str) -> None:
+        self._client.delete(self.collection, filter=self._filter(course_id))
+        if self.flush_writes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Seal buffered writes into indexed segments (see `flush_writes`)."""
+        self._client.flush(self.collection)
+
+    # --- reads ---------------------------------------------------------------------
+    def count(self, course_id: str | None = None, document_id: str | None = None) -> int:
+        clauses = []
+        if course_id is not None:
+            clauses.append(f'course_id == "{validate_id(course_id, "course id")}"')
+        if document_id is not None:
+            clauses.append(f'document_id == "{validate_id(document_id, "document id")}"')
+        res = self._client.query(self.collection, filter=" and ".join(clauses), output_fields=["count(*)"])
+        return int(res[0]["count(*)"]) if res else 0
+
+    def search(self, course_id: str, query_text: str, query_vector: Sequence[float], k: int = 5,
+               document_ids: Sequence[str] | None = None) -> list[SearchHit]:
+        """Dense + BM25 candidates of one course, fused by reciprocal rank."""
+        expr = self._filter(course_id, document_ids)
+        vec = self._vector(query_vector)
+        if not query_text.strip():
+            return self._search_one(expr, vec, "dense", "COSINE", k)
+        # Fusion needs depth: a chunk ranked 12th by one method and 2nd by the other
+        # should still be able to win, so each side returns more than k candidates.
+        depth = max(4 * k, 20)
+        reqs = [
+            AnnSearchRequest([vec], "dense", {"metric_type": "COSINE"}, limit=depth, expr=expr),
+            AnnSearchRequest([query_text], "sparse", {"metric_type": "BM25"}, limit=depth, expr=expr),
+        ]
+        res = self._client.hybrid_search(self.collection, reqs, ranker=RRFRanker(_RRF_K), limit=k,
+                                         output_fields=_OUTPUT_FIELDS)
+        return [self._hit(h) for h in res[0]] if res else []
+
+    def search_text(self, course_id: str, query_text: str, k: int = 5,
+                    document_ids: Sequence[str] | None = None) -> list[SearchHit]:
+        """BM25 only: exact words (names, error messages, code) in one course."""
+        if not query_text.strip():
+            return []
+        return self._search_one(self._filter(course_id, document_ids), query_text, "sparse", "BM25", k)
+
+    def search_dense(self, course_id: str, query_vector: Sequence[float], k: int = 5,
+                     document_ids: Sequence[str] | None = None) -> list[SearchHit]:
+        """Dense vectors only, in one course."""
+        expr = self._filter(course_id, document_ids)
+        return self._search_one(expr, self._vector(query_vector), "dense", "COSINE", k)
+
+    # --- helpers ---------------------------------------------------------------------
+    def _search_one(self, expr: str, data: Any, field: str, metric: str, k: int) -> list[SearchHit]:
+        res = self._client.search(self.collection, data=[data], anns_field=field, limit=k, filter=expr,
+                                  output_fields=_OUTPUT_FIELDS, search_params={"metric_type": metric})
+        return [self._hit(h, bm25=metric == "BM25") for h in res[0]] if res else []
+
+    def _vector(self, query_vector: Sequence[float]) -> list[float]:
+        if len(query_vector) != self.dim:
+            raise ValueError(f"query vector of size {len(query_vector)} for a {self.dim}-dim collection")
+        return [float(x) for x in query_vector]
+
+    @staticmethod
+    def _filter(course_id: str, document_ids: Sequence[str] | None = None) -> str:
+        expr = f'course_id == "{validate_id(course_id, "course id")}"'
+        if document_ids is not None:
+            if isinstance(document_ids, str):
+                raise TypeError("document_ids must be a sequence of ids, not a string")
+            ids = ", ".join(f'"{validate_id(d, "document id")}"' for d in document_ids)
+            expr += f" and document_id in [{ids}]"
+        return expr
+
+    @staticmethod
+    def _hit(h: Any, bm25: bool = False) -> SearchHit:
+        e = h["entity"]
+        return SearchHit(
+            chunk_id=str(h["id"]),
+            document_id=e["document_id"],
+            ordinal=int(e["ordinal"]),
+            section=e["section"],
+            page_start=int(e["page_start"]),
+            page_end=int(e["page_end"]),
+            text=e["text"],
+            # milvus-lite reports BM25 scores negated (Milvus reports them positive); the
+            # order is right in both, so report the magnitude: higher is better everywhere.
+            score=abs(float(h["distance"])) if bm25 else float(h["distance"]),
+        )

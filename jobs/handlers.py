@@ -1,0 +1,90 @@
+"""What each kind of job does. Handlers are plain async functions of a JobContext."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from core.db.models.documents import Document, DocumentStatus
+from core.db.models.jobs import JobKind
+from core.pipeline.deps import PipelineDeps, pipeline_deps
+from core.pipeline.generation import generate_course
+from core.pipeline.indexing import index_documents
+from core.pipeline.parsed_cache import delete_parsed
+from core.repositories.content import ContentRepository
+from core.repositories.documents import DocumentRepository
+from core.services.job_context import JobContext, PermanentJobError
+
+Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
+
+
+async def ingest(ctx: JobContext) -> dict[str, Any]:
+    if not ctx.course_id:
+        raise PermanentJobError("an ingest job needs a course")
+    deps = await asyncio.to_thread(pipeline_deps, ctx.settings)
+    for removed in ctx.payload.get("removed", []):
+        await _remove_document(deps, ctx.course_id, removed["id"], removed["storage_name"])
+    document_ids: list[str] = list(ctx.payload.get("document_ids", []))
+    if document_ids:
+        ready = await index_documents(ctx, deps, document_ids)
+        if not ready:
+            raise PermanentJobError(await _failure_summary(ctx, document_ids))
+    result = await generate_course(ctx, deps, ctx.course_id)
+    failed = await _failure_summary(ctx, document_ids, only_failed=True)
+    if failed:
+        result["message"] += f" ({failed})"
+    return result
+
+
+async def generate(ctx: JobContext) -> dict[str, Any]:
+    """Regenerate chosen lessons or quizzes (or, with "all", the whole course)."""
+    if not ctx.course_id:
+        raise PermanentJobError("a generate job needs a course")
+    deps = await asyncio.to_thread(pipeline_deps, ctx.settings)
+    async with ctx.sessions() as session:
+        content = ContentRepository(session)
+        lessons = await content.lessons_of(ctx.course_id)
+        quizzes = await content.quizzes_of(ctx.course_id)
+    wanted = set(ctx.payload.get("lesson_ids", [])) | set(ctx.payload.get("quiz_ids", []))
+    everything = bool(ctx.payload.get("all"))
+    rewrite = {x.source_key for x in [*lessons, *quizzes] if everything or x.id in wanted}
+    return await generate_course(ctx, deps, ctx.course_id, rewrite=rewrite)
+
+
+async def cleanup(ctx: JobContext) -> dict[str, Any]:
+    course_id = str(ctx.payload["course_id"])
+    deps = await asyncio.to_thread(pipeline_deps, ctx.settings)
+    await ctx.report("cleanup", 10, "removing the course's vectors")
+    await asyncio.to_thread(deps.vectors.delete_course, course_id)
+    await ctx.report("cleanup", 60, "removing the course's files")
+    folder = deps.files.path_of(course_id)
+    await asyncio.to_thread(shutil.rmtree, folder, True)
+    return {"course_id": course_id, "message": "course removed"}
+
+
+async def _remove_document(deps: PipelineDeps, course_id: str, document_id: str, storage_name: str) -> None:
+    await asyncio.to_thread(deps.vectors.delete_document, course_id, document_id)
+    path = deps.files.path_of(storage_name)
+    await asyncio.to_thread(delete_parsed, path)
+    await asyncio.to_thread(deps.files.delete, storage_name)
+
+
+async def _failure_summary(ctx: JobContext, document_ids: list[str], only_failed: bool = False) -> str:
+    async with ctx.sessions() as session:
+        docs: list[Document] = await DocumentRepository(session).get_many(document_ids)
+    failed = [d for d in docs if d.status is DocumentStatus.FAILED]
+    if only_failed and not failed:
+        return ""
+    if not failed:
+        return "no document could be processed (all were removed)"
+    listed = "; ".join(f"{d.original_name}: {d.error}" for d in failed)
+    return f"{len(failed)} of {len(docs)} document(s) failed: {listed}"
+
+
+HANDLERS: dict[JobKind, Handler] = {
+    JobKind.INGEST: ingest,
+    JobKind.GENERATE: generate,
+    JobKind.CLEANUP: cleanup,
+}

@@ -1,0 +1,181 @@
+"""Runs one job: claim, heartbeat, report progress, finish, retry or fail.
+
+Each Huey worker thread keeps its own event loop and database engine, because async
+engines and their connections belong to the loop that created them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.db.base import utcnow
+from core.db.engine import create_engine, create_session_factory
+from core.db.models.jobs import Job, JobStatus
+from core.repositories.jobs import JobRepository
+from core.services.job_context import JobCancelled, JobContext, JobLost, PermanentJobError
+from core.services.jobs import dispatch_pending, enqueue_after_commit
+from core.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+_local = threading.local()
+
+
+class ThreadRuntime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.loop = asyncio.new_event_loop()
+        self.engine: AsyncEngine = create_engine(settings)
+        self.sessions: async_sessionmaker[AsyncSession] = create_session_factory(self.engine)
+
+
+def thread_runtime() -> ThreadRuntime:
+    runtime: ThreadRuntime | None = getattr(_local, "runtime", None)
+    if runtime is None:
+        runtime = _local.runtime = ThreadRuntime(get_settings())
+    return runtime
+
+
+def run_in_thread_loop(job_id: str) -> None:
+    runtime = thread_runtime()
+    runtime.loop.run_until_complete(JobRunner(runtime.settings, runtime.sessions).run(job_id))
+
+
+def hand_back(job_id: str) -> None:
+    runtime = thread_runtime()
+    runtime.loop.run_until_complete(JobRunner(runtime.settings, runtime.sessions).hand_back(job_id))
+
+
+def worker_name() -> str:
+    return f"{WORKER_NAME}:{threading.current_thread().name}"
+
+
+class JobRunner:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.worker = worker_name()
+
+    async def run(self, job_id: str) -> None:
+        from jobs.handlers import HANDLERS  # imported late: handlers pull in the heavy pipeline
+
+        async with self.sessions() as session:
+            claimed = await JobRepository(session).claim(job_id, self.worker, utcnow())
+            await session.commit()
+            job = await session.get(Job, job_id) if claimed else None
+        if job is None:
+            log.info("job %s not claimed (started elsewhere, finished, cancelled or unknown)", job_id)
+            return
+        log.info("job %s (%s) attempt %d/%d on %s", job.id, job.kind, job.attempts, job.max_attempts, self.worker)
+        state = _RunState()
+        ctx = JobContext(
+            job.id, job.course_id, job.created_by, dict(job.payload or {}), job.attempts,
+            self.settings, self.sessions, lambda stage, pct, msg: self._report(job.id, state, stage, pct, msg),
+        )
+        heartbeat = asyncio.create_task(self._heartbeat(job.id, state))
+        try:
+            result = await HANDLERS[job.kind](ctx)
+        except JobLost:
+            log.warning("job %s was taken over by another worker; dropping this run", job.id)
+        except JobCancelled:
+            await self._finish(job.id, JobStatus.CANCELLED, message="cancelled", stage="cancelled")
+        except PermanentJobError as exc:
+            await self._finish(job.id, JobStatus.FAILED, error=str(exc), message=str(exc), stage="failed")
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job, never lost
+            log.exception("job %s failed", job.id)
+            await self._retry_or_fail(job, exc)
+        else:
+            await self._finish(
+                job.id, JobStatus.SUCCEEDED, result=result, progress=100, stage="done",
+                message=str(result.get("message", "done")) if result else "done",
+            )
+        finally:
+            heartbeat.cancel()
+
+    async def _report(self, job_id: str, state: _RunState, stage: str, pct: int, message: str) -> None:
+        await self._touch(job_id, state, stage=stage[:64], progress=max(0, min(100, int(pct))), message=message)
+
+    async def _heartbeat(self, job_id: str, state: _RunState) -> None:
+        while True:
+            await asyncio.sleep(self.settings.job_heartbeat_seconds)
+            try:
+                await self._touch(job_id, state)
+            except (JobCancelled, JobLost):
+                return  # the handler notices at its next report
+            except Exception:  # noqa: BLE001 - a missed beat is retried next interval
+                log.exception("heartbeat for job %s failed", job_id)
+
+    async def _touch(self, job_id: str, state: _RunState, **values: Any) -> None:
+        now = utcnow()
+        async with self.sessions() as session:
+            repo = JobRepository(session)
+            owned = await repo.update_running(job_id, self.worker, heartbeat_at=now, updated_at=now, **values)
+            cancel = bool(owned) and (await session.get(Job, job_id) or Job()).cancel_requested
+            await session.commit()
+        if not owned:
+            state.lost = True
+            raise JobLost(job_id)
+        if cancel:
+            raise JobCancelled(job_id)
+
+    async def _finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
+        now = utcnow()
+        async with self.sessions() as session:
+            done = await JobRepository(session).transition(
+                job_id, JobStatus.RUNNING, self.worker, status=status, finished_at=now,
+                updated_at=now, heartbeat_at=now, **values,
+            )
+            await session.commit()
+        if not done:
+            log.warning("job %s: finishing as %s skipped, another worker owns it now", job_id, status)
+
+    async def _retry_or_fail(self, job: Job, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"
+        if job.attempts >= job.max_attempts:
+            await self._finish(
+                job.id, JobStatus.FAILED, stage="failed",
+                error=f"failed after {job.attempts} attempts: {reason}", message=reason,
+            )
+            return
+        delay = self.settings.job_retry_backoff_seconds * 2 ** (job.attempts - 1)
+        now = utcnow()
+        async with self.sessions() as session:
+            moved = await JobRepository(session).transition(
+                job.id, JobStatus.RUNNING, self.worker, status=JobStatus.QUEUED, worker=None,
+                run_after=now + timedelta(seconds=delay), updated_at=now, stage="retrying",
+                message=f"attempt {job.attempts} failed ({reason}); retrying in {delay:.0f}s", error=reason,
+            )
+            if moved:
+                enqueue_after_commit(session, job.id, delay)
+            await session.commit()
+            dispatch_pending(session, _queue())
+
+    async def hand_back(self, job_id: str) -> None:
+        now = utcnow()
+        async with self.sessions() as session:
+            moved = await JobRepository(session).transition(
+                job_id, JobStatus.RUNNING, self.worker, status=JobStatus.QUEUED, worker=None,
+                attempts=Job.attempts - 1, updated_at=now, stage="queued", message="worker stopped; re-queued",
+            )
+            if moved:
+                enqueue_after_commit(session, job_id)
+            await session.commit()
+            dispatch_pending(session, _queue())
+
+
+class _RunState:
+    lost = False
+
+
+def _queue() -> Any:
+    from jobs.tasks import HueyJobQueue
+
+    return HueyJobQueue()

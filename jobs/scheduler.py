@@ -1,0 +1,38 @@
+"""`profai scheduler`: the periodic work. Run exactly one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from core.db.engine import create_engine, create_session_factory
+from core.settings import Settings
+from jobs.reaper import reap
+
+log = logging.getLogger(__name__)
+
+
+async def run_scheduler(settings: Settings) -> None:
+    from jobs.tasks import HueyJobQueue
+
+    engine = create_engine(settings)
+    sessions = create_session_factory(engine)
+    queue = HueyJobQueue()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("scheduler running: reaper every %.0fs", settings.reaper_interval_seconds)
+    try:
+        while not stop.is_set():
+            try:
+                await reap(sessions, queue, settings)
+            except Exception:  # noqa: BLE001 - the next pass tries again
+                log.exception("reaper pass failed")
+            try:
+                await asyncio.wait_for(stop.wait(), settings.reaper_interval_seconds)
+            except TimeoutError:
+                pass
+    finally:
+        await engine.dispose()

@@ -1,0 +1,56 @@
+"""`profai worker`: a Huey consumer with thread workers plus a liveness beat."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from core.db.base import utcnow
+from core.repositories.jobs import JobRepository
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings, threads: int | None = None) -> None:
+    from jobs.runtime import WORKER_NAME, thread_runtime
+    from jobs.tasks import huey
+
+    threads = threads or settings.worker_threads
+    stop = threading.Event()
+    started = utcnow()
+
+    async def beat(forget: bool = False) -> None:
+        runtime = thread_runtime()
+        async with runtime.sessions() as session:
+            repo = JobRepository(session)
+            if forget:
+                await repo.forget_worker(WORKER_NAME)
+            else:
+                await repo.beat(WORKER_NAME, threads, 0, started, utcnow())
+            await session.commit()
+
+    def beat_loop() -> None:
+        runtime = thread_runtime()
+        while not stop.is_set():
+            try:
+                runtime.loop.run_until_complete(beat())
+            except Exception:  # noqa: BLE001 - liveness is best effort
+                log.exception("worker beat failed")
+            stop.wait(settings.job_heartbeat_seconds)
+        runtime.loop.run_until_complete(beat(forget=True))
+
+    beater = threading.Thread(target=beat_loop, name="worker-beat", daemon=True)
+    beater.start()
+    # SIGTERM (what Kubernetes and `profai up` send) drains: running jobs finish first.
+    # SIGINT stops at once; interrupted jobs are handed back or reaped.
+    consumer = huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=False, initial_delay=0.05,
+        backoff=1.1, max_delay=0.25, graceful_signal="TERM", check_worker_health=True,
+    )
+    log.info("worker %s starting with %d threads", WORKER_NAME, threads)
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+        beater.join(timeout=5)

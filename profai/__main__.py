@@ -1,0 +1,3 @@
+from profai.cli import main
+
+raise SystemExit(main())

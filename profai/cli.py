@@ -1,0 +1,129 @@
+"""`profai`: one command, one subcommand per process of the platform."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.settings import get_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="profai", description="ProfessorAI: AI course platform")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("up", help="start everything on one machine (embedded default)")
+    api = commands.add_parser("api", help="the REST/SSE/websocket API (uvicorn)")
+    api.add_argument("--workers", type=int, default=None, help="uvicorn processes (default API_WORKERS)")
+    worker = commands.add_parser("worker", help="a background worker (Huey consumer)")
+    worker.add_argument("--threads", type=int, default=None, help="worker threads (default WORKER_THREADS)")
+    commands.add_parser("scheduler", help="periodic tasks: the job reaper (run exactly one)")
+    commands.add_parser("ui-teacher", help="the teacher console (Streamlit)")
+    commands.add_parser("ui-student", help="the student tutor app (Gradio)")
+    commands.add_parser("migrate", help="apply database migrations")
+    milvus = commands.add_parser("milvus-lite", help="serve the embedded vector store (used by `up`)")
+    milvus.add_argument("--port", type=int, default=None)
+    user = commands.add_parser("create-user", help="create an admin, teacher or student account")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name", default="")
+    user.add_argument("--role", choices=["admin", "teacher", "student"], default="teacher")
+    user.add_argument("--password", default=None, help="prompted for when omitted (or PROFAI_PASSWORD)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    handler: Callable[[argparse.Namespace], int] = COMMANDS[args.command]
+    return handler(args)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from profai.up import run_up
+
+    return run_up(get_settings())
+
+
+def cmd_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "backend.app:app_factory", factory=True, host=settings.api_host, port=settings.api_port,
+        workers=args.workers or settings.api_workers, log_level=settings.log_level.lower(),
+        proxy_headers=True, timeout_graceful_shutdown=20,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from jobs.worker import run_worker
+
+    run_worker(get_settings(), args.threads)
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from jobs.scheduler import run_scheduler
+
+    asyncio.run(run_scheduler(get_settings()))
+    return 0
+
+
+def cmd_ui_teacher(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    script = REPO_ROOT / "ui_teacher" / "app.py"
+    os.execv(sys.executable, [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.port", str(settings.ui_teacher_port), "--server.address", settings.ui_host,
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ])
+
+
+def cmd_ui_student(args: argparse.Namespace) -> int:
+    from ui_student.app import launch
+
+    launch(get_settings())
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from core.db.migrate import upgrade
+
+    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade()
+    print("database is up to date")
+    return 0
+
+
+def cmd_milvus_lite(args: argparse.Namespace) -> int:
+    from profai.up import serve_milvus_lite
+
+    return serve_milvus_lite(get_settings(), args.port)
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from core.db.models.users import Role
+    from profai.accounts import create_user
+
+    password = args.password or os.environ.get("PROFAI_PASSWORD") or getpass.getpass("password: ")
+    user = asyncio.run(create_user(get_settings(), args.email, password, args.name, Role(args.role)))
+    print(f"created {user.role.value} {user.email} ({user.id})")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "up": cmd_up, "api": cmd_api, "worker": cmd_worker, "scheduler": cmd_scheduler,
+    "ui-teacher": cmd_ui_teacher, "ui-student": cmd_ui_student, "migrate": cmd_migrate,
+    "milvus-lite": cmd_milvus_lite, "create-user": cmd_create_user,
+}

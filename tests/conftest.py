@@ -1,0 +1,86 @@
+"""Session fixtures: one milvus-lite server; an embedded stack and a PostgreSQL + Redis stack."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from core.vectors.lite_server import MilvusLiteServer, free_port
+from tests.harness import Stack
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URI of a milvus-lite server on a free loopback port, in a temporary data directory."""
+    data_dir: Path = tmp_path_factory.mktemp("milvus")
+    server = MilvusLiteServer(data_dir, port=free_port())
+    server.start(timeout=90)
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, milvus_server: str) -> Iterator[Stack]:
+    """The embedded default: SQLite, Huey on SQLite, milvus-lite, offline AI."""
+    s = Stack(tmp_path_factory.mktemp("embedded"), milvus_server)
+    try:
+        yield s.boot()
+    finally:
+        s.stop_all()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    name = f"profai_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is required for these tests ({exc}); scripts/test.sh starts it")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"postgresql+psycopg://{base.split('://', 1)[1]}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    # A database number per xdist worker, flushed first: parallel runs never share a queue.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = 8 + int(worker.removeprefix("gw") or 0) % 8
+    url = f"{TEST_REDIS_URL}/{number}"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis is required for these tests ({exc}); scripts/test.sh starts it")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_stack(tmp_path_factory: pytest.TempPathFactory, milvus_server: str, pg_database: str, redis_url: str) -> Iterator[Stack]:
+    """The scale-out configuration: PostgreSQL, Redis, a Milvus server URI, two workers."""
+    s = Stack(tmp_path_factory.mktemp("pgredis"), milvus_server, database_url=pg_database, redis_url=redis_url)
+    try:
+        yield s.boot(workers=2)
+    finally:
+        s.stop_all()
+
+
+@pytest.fixture(params=["embedded", "pg_redis"])
+def any_stack(request: pytest.FixtureRequest) -> Stack:
+    """Runs a test once on each configuration."""
+    name = "stack" if request.param == "embedded" else "pg_stack"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
