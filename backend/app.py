@@ -17,17 +17,24 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig
 
 from backend.auth import PUBLIC_PATHS, AuthMiddleware, writes_allowed
+from backend.controllers.audio import AudioController, LegacyAudioController
 from backend.controllers.auth import AuthController
+from backend.controllers.chat import ChatController, LegacyChatController
+from backend.controllers.content import ContentController
 from backend.controllers.courses import CourseController, EnrollmentController
 from backend.controllers.documents import DocumentController
 from backend.controllers.health import HealthController
 from backend.controllers.jobs import JobController
 from backend.controllers.legacy import LegacyController
+from backend.controllers.progress import ProgressController
+from backend.controllers.quizzes import LegacyQuizController, QuizController
 from backend.db import provide_services, provide_session
 from backend.errors import EXCEPTION_HANDLERS
 from backend.state import Services
 from core.db.engine import create_engine, create_session_factory
 from core.services.jobs import JobQueue
+from core.services.passages import PageIndexCache
+from core.services.retrieval import get_retriever
 from core.settings import Settings, get_settings
 from core.storage import FileStore
 
@@ -43,20 +50,39 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         from jobs.tasks import HueyJobQueue  # the API only enqueues; it never runs tasks
 
         app.state.services = Services(
-            settings=settings, engine=engine, sessions=create_session_factory(engine),
-            queue=queue or HueyJobQueue(), files=FileStore(settings.resolved_upload_dir),
+            settings=settings,
+            engine=engine,
+            sessions=create_session_factory(engine),
+            queue=queue or HueyJobQueue(),
+            files=FileStore(settings.resolved_upload_dir),
             principals=TTLCache(maxsize=10_000, ttl=settings.cache_ttl_seconds),
+            retriever=get_retriever(settings),
+            tutor_pages=PageIndexCache(FileStore(settings.resolved_upload_dir)),
         )
         try:
             yield
         finally:
+            app.state.services.retriever.close()
             await engine.dispose()
 
     prometheus = PrometheusConfig(app_name="profai", group_path=True, exclude=["/metrics", "/health"])
     return Litestar(
         route_handlers=[
-            HealthController, AuthController, CourseController, EnrollmentController,
-            DocumentController, JobController, LegacyController,
+            HealthController,
+            AudioController,
+            LegacyAudioController,
+            AuthController,
+            CourseController,
+            EnrollmentController,
+            DocumentController,
+            JobController,
+            LegacyController,
+            ChatController,
+            LegacyChatController,
+            QuizController,
+            LegacyQuizController,
+            ProgressController,
+            ContentController,
         ],
         lifespan=[lifespan],
         dependencies={"session": Provide(provide_session), "svc": Provide(provide_services)},
@@ -70,12 +96,16 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         multipart_form_part_limit=settings.max_files_per_request + 20,
         cors_config=CORSConfig(allow_origins=settings.cors_origins) if settings.cors_origins else None,
         openapi_config=OpenAPIConfig(
-            title="ProfessorAI API", version="1.0.0", path="/schema",
+            title="ProfessorAI API",
+            version="1.0.0",
+            path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
-            components=Components(security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer"),
-                "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
-            }),
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer"),
+                    "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+                }
+            ),
             security=[{"bearer": []}, {"apiKey": []}],
         ),
         logging_config=None,

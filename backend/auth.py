@@ -16,7 +16,12 @@ from core.security.tokens import digest
 from core.services.auth import AuthService
 
 PUBLIC_PATHS = [
-    "^/health", "^/metrics", "^/schema", "^/api/v1/auth/login$", "^/favicon.ico$", "^/$",
+    "^/health",
+    "^/metrics",
+    "^/schema",
+    "^/api/v1/auth/login$",
+    "^/favicon.ico$",
+    "^/$",
 ]
 
 
@@ -82,5 +87,6 @@ def admins_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHand
 def writes_allowed(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A read-only API key may only read."""
     principal = connection.scope.get("user")  # absent on public routes
-    if principal is not None and connection.method not in ("GET", "HEAD", "OPTIONS") and not principal.can_write():
+    method = connection.scope.get("method", "GET")  # websockets have none
+    if principal is not None and method not in ("GET", "HEAD", "OPTIONS") and not principal.can_write():
         raise PermissionDeniedException("this API key is read-only (scope 'write' is missing)")

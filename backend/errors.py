@@ -35,9 +35,17 @@ STATUS_OF: dict[type[DomainError], int] = {
 }
 
 HTTP_CODES = {
-    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "invalid_input", 429: "too_many_requests", 503: "service_unavailable",
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+    503: "service_unavailable",
 }
 
 
@@ -45,7 +53,9 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
-def _response(status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None) -> Response[Any]:
+def _response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> Response[Any]:
     return Response(error_body(code, message, details), status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
@@ -78,7 +88,7 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
     return _response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     Exception: unexpected_error_handler,

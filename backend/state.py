@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.security.principal import Principal
 from core.services.jobs import JobQueue
+from core.services.passages import PageIndexCache
+from core.services.retrieval import Retriever
 from core.settings import Settings
 from core.storage import FileStore
 
@@ -23,3 +25,7 @@ class Services:
     # Credential digest -> principal. Revocation drops the entry here at once; other API
     # processes notice within the TTL (settings.cache_ttl_seconds).
     principals: TTLCache[str, Principal]
+    # The tutor's embedder and vector store (built on first use, so startup stays fast) and
+    # its per-course page index cache; None only in apps built without the lifespan.
+    retriever: Retriever | None = None
+    tutor_pages: PageIndexCache | None = None

@@ -14,7 +14,9 @@ from core.services.documents import IncomingFile
 READ_SIZE = 1024 * 1024
 
 
-async def files_from_form(request: Request[Any, Any, Any], field: str = "files") -> tuple[list[IncomingFile], dict[str, str]]:
+async def files_from_form(
+    request: Request[Any, Any, Any], field: str = "files"
+) -> tuple[list[IncomingFile], dict[str, str]]:
     """The uploaded files under `field` (several allowed) and the plain text fields."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):

@@ -80,6 +80,22 @@ class Settings(BaseSettings):
     embedding_base_url: str | None = Field(default=None, description="Defaults to OPENAI_BASE_URL.")
     embedding_api_key: SecretStr | None = None
 
+    # --- audio -------------------------------------------------------------------
+    # Speech out: "auto" is Piper (optional GPL extra) when installed, else espeak-ng.
+    tts_provider: Literal["auto", "piper", "espeak", "openai", "sarvam"] = "auto"
+    # Speech in: faster-whisper on the bundled tiny.en model needs no network.
+    stt_provider: Literal["whisper", "openai", "sarvam"] = "whisper"
+    tts_voice: str | None = Field(default=None, description="Engine voice; default per engine.")
+    tts_model: str | None = Field(default=None, description="Remote TTS model, e.g. tts-1 or bulbul:v2.")
+    stt_model: str | None = Field(default=None, description="Remote STT model, e.g. whisper-1 or saarika:v2.5.")
+    sarvam_api_key: SecretStr | None = None
+    sarvam_base_url: str = "https://api.sarvam.ai"
+    max_tts_chars: int = 5000
+    max_audio_mb: float = 15.0
+    max_audio_seconds: float = 300.0
+    audio_concurrency: int = Field(default=2, description="TTS/STT runs at once per API process (CPU-bound).")
+    audio_timeout_seconds: float = 120.0
+
     # --- generation ----------------------------------------------------------------
     chunk_tokens: int = 300
     chunk_overlap_tokens: int = 40

@@ -31,9 +31,7 @@ class FileStore:
             raise ValueError(f"storage name escapes the upload folder: {storage_name!r}")
         return path
 
-    async def save(
-        self, storage_name: str, chunks: AsyncIterator[bytes], *, max_bytes: int, label: str
-    ) -> StoredFile:
+    async def save(self, storage_name: str, chunks: AsyncIterator[bytes], *, max_bytes: int, label: str) -> StoredFile:
         """Stream to disk while hashing; refuse (and remove) as soon as max_bytes is passed."""
         path = self.path_of(storage_name)
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)

@@ -49,7 +49,8 @@ async def generate(ctx: JobContext) -> dict[str, Any]:
         quizzes = await content.quizzes_of(ctx.course_id)
     wanted = set(ctx.payload.get("lesson_ids", [])) | set(ctx.payload.get("quiz_ids", []))
     everything = bool(ctx.payload.get("all"))
-    rewrite = {x.source_key for x in [*lessons, *quizzes] if everything or x.id in wanted}
+    rewrite = {x.source_key for x in lessons if everything or x.id in wanted}
+    rewrite |= {x.source_key for x in quizzes if everything or x.id in wanted}
     return await generate_course(ctx, deps, ctx.course_id, rewrite=rewrite)
 
 

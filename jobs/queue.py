@@ -15,9 +15,7 @@ def build_huey(settings: Settings) -> Huey:
         return PriorityRedisHuey(QUEUE_NAME, url=settings.redis_url, results=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # A generous timeout: SQLite reports "database is locked" under concurrent enqueue.
-    return SqliteHuey(
-        QUEUE_NAME, filename=str((settings.data_dir / "queue.db").resolve()), results=False, timeout=30
-    )
+    return SqliteHuey(QUEUE_NAME, filename=str((settings.data_dir / "queue.db").resolve()), results=False, timeout=30)
 
 
 huey = build_huey(get_settings())

@@ -39,14 +39,26 @@ async def reap(sessions: async_sessionmaker[AsyncSession], queue: JobQueue, sett
             reason = f"worker {job.worker} stopped responding (no heartbeat for {silent:.0f}s)"
             if job.attempts >= job.max_attempts:
                 if await repo.transition(
-                    job.id, JobStatus.RUNNING, job.worker, status=JobStatus.FAILED, finished_at=now,
-                    updated_at=now, stage="failed", error=f"{reason} on its last attempt ({job.attempts})",
+                    job.id,
+                    JobStatus.RUNNING,
+                    job.worker,
+                    status=JobStatus.FAILED,
+                    finished_at=now,
+                    updated_at=now,
+                    stage="failed",
+                    error=f"{reason} on its last attempt ({job.attempts})",
                     message=reason,
                 ):
                     report.failed.append(job.id)
             elif await repo.transition(
-                job.id, JobStatus.RUNNING, job.worker, status=JobStatus.QUEUED, worker=None,
-                updated_at=now, stage="queued", message=f"{reason}; re-queued",
+                job.id,
+                JobStatus.RUNNING,
+                job.worker,
+                status=JobStatus.QUEUED,
+                worker=None,
+                updated_at=now,
+                stage="queued",
+                message=f"{reason}; re-queued",
             ):
                 enqueue_after_commit(session, job.id)
                 report.requeued.append(job.id)

@@ -77,8 +77,14 @@ class JobRunner:
         log.info("job %s (%s) attempt %d/%d on %s", job.id, job.kind, job.attempts, job.max_attempts, self.worker)
         state = _RunState()
         ctx = JobContext(
-            job.id, job.course_id, job.created_by, dict(job.payload or {}), job.attempts,
-            self.settings, self.sessions, lambda stage, pct, msg: self._report(job.id, state, stage, pct, msg),
+            job.id,
+            job.course_id,
+            job.created_by,
+            dict(job.payload or {}),
+            job.attempts,
+            self.settings,
+            self.sessions,
+            lambda stage, pct, msg: self._report(job.id, state, stage, pct, msg),
         )
         heartbeat = asyncio.create_task(self._heartbeat(job.id, state))
         try:
@@ -89,12 +95,16 @@ class JobRunner:
             await self._finish(job.id, JobStatus.CANCELLED, message="cancelled", stage="cancelled")
         except PermanentJobError as exc:
             await self._finish(job.id, JobStatus.FAILED, error=str(exc), message=str(exc), stage="failed")
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job, never lost
+        except Exception as exc:
             log.exception("job %s failed", job.id)
             await self._retry_or_fail(job, exc)
         else:
             await self._finish(
-                job.id, JobStatus.SUCCEEDED, result=result, progress=100, stage="done",
+                job.id,
+                JobStatus.SUCCEEDED,
+                result=result,
+                progress=100,
+                stage="done",
                 message=str(result.get("message", "done")) if result else "done",
             )
         finally:
@@ -110,7 +120,7 @@ class JobRunner:
                 await self._touch(job_id, state)
             except (JobCancelled, JobLost):
                 return  # the handler notices at its next report
-            except Exception:  # noqa: BLE001 - a missed beat is retried next interval
+            except Exception:
                 log.exception("heartbeat for job %s failed", job_id)
 
     async def _touch(self, job_id: str, state: _RunState, **values: Any) -> None:
@@ -130,8 +140,14 @@ class JobRunner:
         now = utcnow()
         async with self.sessions() as session:
             done = await JobRepository(session).transition(
-                job_id, JobStatus.RUNNING, self.worker, status=status, finished_at=now,
-                updated_at=now, heartbeat_at=now, **values,
+                job_id,
+                JobStatus.RUNNING,
+                self.worker,
+                status=status,
+                finished_at=now,
+                updated_at=now,
+                heartbeat_at=now,
+                **values,
             )
             await session.commit()
         if not done:
@@ -141,17 +157,27 @@ class JobRunner:
         reason = f"{type(exc).__name__}: {exc}"
         if job.attempts >= job.max_attempts:
             await self._finish(
-                job.id, JobStatus.FAILED, stage="failed",
-                error=f"failed after {job.attempts} attempts: {reason}", message=reason,
+                job.id,
+                JobStatus.FAILED,
+                stage="failed",
+                error=f"failed after {job.attempts} attempts: {reason}",
+                message=reason,
             )
             return
         delay = self.settings.job_retry_backoff_seconds * 2 ** (job.attempts - 1)
         now = utcnow()
         async with self.sessions() as session:
             moved = await JobRepository(session).transition(
-                job.id, JobStatus.RUNNING, self.worker, status=JobStatus.QUEUED, worker=None,
-                run_after=now + timedelta(seconds=delay), updated_at=now, stage="retrying",
-                message=f"attempt {job.attempts} failed ({reason}); retrying in {delay:.0f}s", error=reason,
+                job.id,
+                JobStatus.RUNNING,
+                self.worker,
+                status=JobStatus.QUEUED,
+                worker=None,
+                run_after=now + timedelta(seconds=delay),
+                updated_at=now,
+                stage="retrying",
+                message=f"attempt {job.attempts} failed ({reason}); retrying in {delay:.0f}s",
+                error=reason,
             )
             if moved:
                 enqueue_after_commit(session, job.id, delay)
@@ -162,8 +188,15 @@ class JobRunner:
         now = utcnow()
         async with self.sessions() as session:
             moved = await JobRepository(session).transition(
-                job_id, JobStatus.RUNNING, self.worker, status=JobStatus.QUEUED, worker=None,
-                attempts=Job.attempts - 1, updated_at=now, stage="queued", message="worker stopped; re-queued",
+                job_id,
+                JobStatus.RUNNING,
+                self.worker,
+                status=JobStatus.QUEUED,
+                worker=None,
+                attempts=Job.attempts - 1,
+                updated_at=now,
+                stage="queued",
+                message="worker stopped; re-queued",
             )
             if moved:
                 enqueue_after_commit(session, job_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -28,11 +29,9 @@ async def run_scheduler(settings: Settings) -> None:
         while not stop.is_set():
             try:
                 await reap(sessions, queue, settings)
-            except Exception:  # noqa: BLE001 - the next pass tries again
+            except Exception:
                 log.exception("reaper pass failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), settings.reaper_interval_seconds)
-            except TimeoutError:
-                pass
     finally:
         await engine.dispose()

@@ -35,7 +35,7 @@ def run_worker(settings: Settings, threads: int | None = None) -> None:
         while not stop.is_set():
             try:
                 runtime.loop.run_until_complete(beat())
-            except Exception:  # noqa: BLE001 - liveness is best effort
+            except Exception:
                 log.exception("worker beat failed")
             stop.wait(settings.job_heartbeat_seconds)
         runtime.loop.run_until_complete(beat(forget=True))
@@ -45,8 +45,14 @@ def run_worker(settings: Settings, threads: int | None = None) -> None:
     # SIGTERM (what Kubernetes and `profai up` send) drains: running jobs finish first.
     # SIGINT stops at once; interrupted jobs are handed back or reaped.
     consumer = huey.create_consumer(
-        workers=threads, worker_type="thread", periodic=False, initial_delay=0.05,
-        backoff=1.1, max_delay=0.25, graceful_signal="TERM", check_worker_health=True,
+        workers=threads,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.05,
+        backoff=1.1,
+        max_delay=0.25,
+        graceful_signal="TERM",
+        check_worker_health=True,
     )
     log.info("worker %s starting with %d threads", WORKER_NAME, threads)
     try:

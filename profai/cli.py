@@ -59,9 +59,14 @@ def cmd_api(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     uvicorn.run(
-        "backend.app:app_factory", factory=True, host=settings.api_host, port=settings.api_port,
-        workers=args.workers or settings.api_workers, log_level=settings.log_level.lower(),
-        proxy_headers=True, timeout_graceful_shutdown=20,
+        "backend.app:app_factory",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=args.workers or settings.api_workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
     )
     return 0
 
@@ -83,11 +88,24 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 def cmd_ui_teacher(args: argparse.Namespace) -> int:
     settings = get_settings()
     script = REPO_ROOT / "ui_teacher" / "app.py"
-    os.execv(sys.executable, [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.port", str(settings.ui_teacher_port), "--server.address", settings.ui_host,
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ])
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(settings.ui_teacher_port),
+            "--server.address",
+            settings.ui_host,
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+    )
 
 
 def cmd_ui_student(args: argparse.Namespace) -> int:
@@ -123,7 +141,13 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "up": cmd_up, "api": cmd_api, "worker": cmd_worker, "scheduler": cmd_scheduler,
-    "ui-teacher": cmd_ui_teacher, "ui-student": cmd_ui_student, "migrate": cmd_migrate,
-    "milvus-lite": cmd_milvus_lite, "create-user": cmd_create_user,
+    "up": cmd_up,
+    "api": cmd_api,
+    "worker": cmd_worker,
+    "scheduler": cmd_scheduler,
+    "ui-teacher": cmd_ui_teacher,
+    "ui-student": cmd_ui_student,
+    "migrate": cmd_migrate,
+    "milvus-lite": cmd_milvus_lite,
+    "create-user": cmd_create_user,
 }

@@ -88,7 +88,8 @@ def run_up(settings: Settings) -> int:
 def print_banner(settings: Settings, demo: list[tuple[str, str, str]]) -> None:
     api = f"http://{settings.api_host}:{settings.api_port}"
     lines = [
-        "", "ProfessorAI is running (Ctrl-C stops everything):",
+        "",
+        "ProfessorAI is running (Ctrl-C stops everything):",
         f"  teacher console  http://{settings.ui_host}:{settings.ui_teacher_port}",
         f"  student app      http://{settings.ui_host}:{settings.ui_student_port}",
         f"  REST API         {api}/api/v1   (docs: {api}/schema/swagger)",

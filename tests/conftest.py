@@ -70,7 +70,9 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_stack(tmp_path_factory: pytest.TempPathFactory, milvus_server: str, pg_database: str, redis_url: str) -> Iterator[Stack]:
+def pg_stack(
+    tmp_path_factory: pytest.TempPathFactory, milvus_server: str, pg_database: str, redis_url: str
+) -> Iterator[Stack]:
     """The scale-out configuration: PostgreSQL, Redis, a Milvus server URI, two workers."""
     s = Stack(tmp_path_factory.mktemp("pgredis"), milvus_server, database_url=pg_database, redis_url=redis_url)
     try:

@@ -32,6 +32,10 @@ FAST_JOBS = {
     "JOB_RETRY_BACKOFF_SECONDS": "1",
     "CACHE_TTL_SECONDS": "2",
     "LOG_LEVEL": "INFO",
+    # Small limits so that tests can break them with small files.
+    "MAX_FILE_MB": "3",
+    "MAX_REQUEST_MB": "6",
+    "MAX_FILES_PER_REQUEST": "5",
 }
 
 
@@ -54,9 +58,14 @@ class Stack:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "MILVUS_"))}
         env.update(FAST_JOBS)
         env.update(
-            DATA_DIR=str(self.data_dir), MILVUS_URI=self.milvus_uri, API_PORT=str(self.api_port),
-            API_URL=self.url, MILVUS_COLLECTION=os.environ.get("TEST_MILVUS_COLLECTION", "profai_test"),
-            DO_NOT_TRACK="1", HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1",
+            DATA_DIR=str(self.data_dir),
+            MILVUS_URI=self.milvus_uri,
+            API_PORT=str(self.api_port),
+            API_URL=self.url,
+            MILVUS_COLLECTION=os.environ.get("TEST_MILVUS_COLLECTION", "profai_test"),
+            DO_NOT_TRACK="1",
+            HF_HUB_OFFLINE="1",
+            PYTHONUNBUFFERED="1",
         )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
@@ -68,7 +77,12 @@ class Stack:
     def run(self, *args: str, input_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         env = self.env() | (input_env or {})
         return subprocess.run(
-            [sys.executable, "-m", "profai", *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+            [sys.executable, "-m", "profai", *args],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
             check=True,
         )
 
@@ -76,7 +90,11 @@ class Stack:
         LOGS.mkdir(parents=True, exist_ok=True)
         log = open(LOGS / f"{self.data_dir.name}-{name}.log", "ab")  # noqa: SIM115 - lives with the process
         proc = subprocess.Popen(
-            [sys.executable, "-m", "profai", *args], env=self.env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "profai", *args],
+            env=self.env(),
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.procs[name] = proc
@@ -104,8 +122,16 @@ class Stack:
     def boot(self, workers: int = 1, scheduler: bool = True) -> Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.run("migrate")
-        self.run("create-user", "--email", "admin@test.io", "--role", "admin", "--name", "Admin",
-                 input_env={"PROFAI_PASSWORD": "admin-pass-123"})
+        self.run(
+            "create-user",
+            "--email",
+            "admin@test.io",
+            "--role",
+            "admin",
+            "--name",
+            "Admin",
+            input_env={"PROFAI_PASSWORD": "admin-pass-123"},
+        )
         self.start_api()
         for i in range(workers):
             self.start(f"worker{i}", "worker")
@@ -151,7 +177,12 @@ def wait_http(url: str, proc: subprocess.Popen[bytes] | None = None, timeout: fl
     raise TimeoutError(url)
 
 
-def wait_job(client: httpx.Client, job_id: str, timeout: float = 180, until: tuple[str, ...] = ("succeeded", "failed", "cancelled")) -> dict[str, Any]:
+def wait_job(
+    client: httpx.Client,
+    job_id: str,
+    timeout: float = 180,
+    until: tuple[str, ...] = ("succeeded", "failed", "cancelled"),
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     job: dict[str, Any] = {}
     while time.monotonic() < deadline:

@@ -24,8 +24,12 @@ class AuthController(Controller):
         user, issued = await AuthService(session).login(data.email, data.password, svc.settings.token_ttl_seconds)
         return TokenOut(issued.secret, "bearer", UserOut.of(user))
 
-    @post("/auth/register", summary="Create a student account (public), returns a token", status_code=201,
-          exclude_from_auth=True)
+    @post(
+        "/auth/register",
+        summary="Create a student account (public), returns a token",
+        status_code=201,
+        exclude_from_auth=True,
+    )
     async def register(self, data: UserIn, session: AsyncSession, svc: Services) -> TokenOut:
         if data.role != "student":
             raise Forbidden("self-registration creates student accounts only")
@@ -56,7 +60,9 @@ class AuthController(Controller):
         return [ApiKeyOut.of(k) for k in await AuthService(session).list_api_keys(request.user.user_id)]
 
     @post("/api-keys", status_code=201, summary="Create an API key; the key is shown only in this response")
-    async def create_key(self, data: ApiKeyIn, request: Request[Principal, Any, Any], session: AsyncSession) -> NewApiKeyOut:
+    async def create_key(
+        self, data: ApiKeyIn, request: Request[Principal, Any, Any], session: AsyncSession
+    ) -> NewApiKeyOut:
         if request.user.via == "api_key":
             raise Forbidden("API keys cannot create API keys: log in")
         key, issued = await AuthService(session).create_api_key(request.user.user_id, data.name, list(data.scopes))
@@ -69,5 +75,3 @@ class AuthController(Controller):
         key = await AuthService(session).revoke_api_key(request.user.user_id, key_id)
         forget_credential_id(svc, key.id)
         return ApiKeyOut.of(key)
-
-

@@ -46,7 +46,11 @@ class CourseController(Controller):
         self, course_id: str, data: CoursePatch, request: PrincipalRequest, session: AsyncSession
     ) -> CourseOut:
         course = await CourseService(session).update(
-            request.user, course_id, title=data.title, description=data.description, language=data.language,
+            request.user,
+            course_id,
+            title=data.title,
+            description=data.description,
+            language=data.language,
             allow_general_knowledge=data.allow_general_knowledge,
         )
         return CourseOut.of(course, manager=True)
@@ -63,8 +67,12 @@ class CourseController(Controller):
     async def delete_course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> None:
         course = await CourseService(session).delete(request.user, course_id)
         await JobService(session).create(
-            JobKind.CLEANUP, course_id=None, created_by=request.user.user_id,
-            payload={"course_id": course.id}, max_attempts=5, message=f"removing course {course.title}",
+            JobKind.CLEANUP,
+            course_id=None,
+            created_by=request.user.user_id,
+            payload={"course_id": course.id},
+            max_attempts=5,
+            message=f"removing course {course.title}",
         )
 
     @get("/{course_id:str}/jobs", summary="The course's recent jobs")

@@ -57,7 +57,8 @@ class DocumentController(Controller):
     ) -> File:
         doc = await DocumentService(session, svc.settings, svc.files).get(request.user, course_id, document_id)
         return File(
-            path=svc.files.path_of(doc.storage_name), filename=doc.original_name,
+            path=svc.files.path_of(doc.storage_name),
+            filename=doc.original_name,
             media_type=MEDIA_TYPES.get(doc.file_type, "application/octet-stream"),
             content_disposition_type="inline" if doc.file_type == "pdf" else "attachment",
         )

@@ -54,8 +54,11 @@ async def stats_out(session: AsyncSession, svc: Services) -> WorkerStatsOut:
     return WorkerStatsOut(
         workers_alive=len(stats.workers),
         workers=[WorkerOut(w.name, w.threads, w.started_at, w.seen_at) for w in stats.workers],
-        queue_length=stats.queue_length, jobs=stats.jobs, running=stats.jobs.get("running", 0),
-        failed=stats.jobs.get("failed", 0), queued=stats.jobs.get("queued", 0),
+        queue_length=stats.queue_length,
+        jobs=stats.jobs,
+        running=stats.jobs.get("running", 0),
+        failed=stats.jobs.get("failed", 0),
+        queued=stats.jobs.get("queued", 0),
     )
 
 

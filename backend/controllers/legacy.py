@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,7 @@ from backend.state import Services
 from backend.uploads import files_from_form
 from core.errors import InvalidInput
 from core.security.principal import Principal
+from core.services.content import ContentService
 from core.services.courses import CourseService
 from core.services.documents import DocumentService
 from core.services.jobs import JobService
@@ -26,8 +28,12 @@ class LegacyController(Controller):
     path = "/api"
     tags = ["legacy"]
 
-    @post("/upload-pdfs", status_code=202, guards=[teachers_only],
-          summary="Legacy: create a course from uploaded files (form: files, course_title)")
+    @post(
+        "/upload-pdfs",
+        status_code=202,
+        guards=[teachers_only],
+        summary="Legacy: create a course from uploaded files (form: files, course_title)",
+    )
     async def upload_pdfs(self, request: PrincipalRequest, session: AsyncSession, svc: Services) -> dict[str, Any]:
         incoming, fields = await files_from_form(request)
         title = fields.get("course_title", "").strip()
@@ -39,16 +45,24 @@ class LegacyController(Controller):
         result = await DocumentService(session, svc.settings, svc.files).upload(request.user, course.id, incoming)
         job = result.job
         return {
-            "job_id": job.id, "task_id": job.id, "status": job.status.value,
-            "status_url": f"/api/jobs/{job.id}", "course_id": course.id,
+            "job_id": job.id,
+            "task_id": job.id,
+            "status": job.status.value,
+            "status_url": f"/api/jobs/{job.id}",
+            "course_id": course.id,
         }
 
     @get("/jobs/{job_id:str}", summary="Legacy: job status")
     async def job_status(self, job_id: str, request: PrincipalRequest, session: AsyncSession) -> dict[str, Any]:
         job = await JobService(session).get_visible(request.user, job_id)
         return {
-            "task_id": job.id, "status": job.status.value, "progress": job.progress,
-            "message": job.message, "result": job.result, "stage": job.stage, "error": job.error,
+            "task_id": job.id,
+            "status": job.status.value,
+            "progress": job.progress,
+            "message": job.message,
+            "result": job.result,
+            "stage": job.stage,
+            "error": job.error,
         }
 
     @get("/worker-stats", guards=[teachers_only], summary="Legacy: worker statistics")
@@ -61,8 +75,24 @@ class LegacyController(Controller):
         courses = await service.list_visible(request.user)
         return [CourseOut.of(c, manager=service.can_manage(request.user, c)) for c in courses]
 
-    @get("/course/{course_id:str}", summary="Legacy: one course")
-    async def course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+    @get("/course/{course_id:str}", summary="Legacy: one course with its modules and lessons")
+    async def course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> dict[str, Any]:
         service = CourseService(session)
-        course = await service.get_visible(request.user, course_id)
-        return CourseOut.of(course, manager=service.can_manage(request.user, course))
+        outline = await ContentService(session).outline(request.user, course_id)
+        course = CourseOut.of(outline.course, manager=service.can_manage(request.user, outline.course))
+        modules = [
+            {
+                "id": m.id,
+                "title": m.title,
+                "lessons": [
+                    {"id": x.id, "title": x.title, "content": x.body, "citations": x.citations} for x in lessons
+                ],
+            }
+            for m, lessons in outline.modules
+        ]
+        return {
+            **msgspec.to_builtins(course),
+            "course_id": outline.course.id,
+            "course_title": outline.course.title,
+            "modules": modules,
+        }

@@ -50,8 +50,15 @@ class CourseOut(msgspec.Struct):
     @classmethod
     def of(cls, course: Course, *, manager: bool, summary: CourseSummary | None = None) -> CourseOut:
         out = cls(
-            course.id, course.title, course.description, course.language, course.status.value,
-            course.owner_id, course.created_at, course.updated_at, course.allow_general_knowledge,
+            course.id,
+            course.title,
+            course.description,
+            course.language,
+            course.status.value,
+            course.owner_id,
+            course.created_at,
+            course.updated_at,
+            course.allow_general_knowledge,
             enrollment_code=course.enrollment_code if manager else None,
         )
         if summary is not None:
@@ -88,8 +95,17 @@ class DocumentOut(msgspec.Struct):
     @classmethod
     def of(cls, d: Document) -> DocumentOut:
         return cls(
-            d.id, d.course_id, d.original_name, d.file_type, d.size_bytes, d.sha256, d.page_count,
-            d.chunk_count, d.status.value, d.error, d.created_at,
+            d.id,
+            d.course_id,
+            d.original_name,
+            d.file_type,
+            d.size_bytes,
+            d.sha256,
+            d.page_count,
+            d.chunk_count,
+            d.status.value,
+            d.error,
+            d.created_at,
         )
 
 

@@ -29,9 +29,22 @@ class JobOut(msgspec.Struct):
     @classmethod
     def of(cls, job: Job) -> JobOut:
         return cls(
-            job.id, job.kind.value, job.course_id, job.status.value, job.stage, job.progress, job.message,
-            job.attempts, job.max_attempts, job.error, job.result, job.created_at, job.started_at,
-            job.finished_at, job.heartbeat_at, f"/api/v1/jobs/{job.id}",
+            job.id,
+            job.kind.value,
+            job.course_id,
+            job.status.value,
+            job.stage,
+            job.progress,
+            job.message,
+            job.attempts,
+            job.max_attempts,
+            job.error,
+            job.result,
+            job.created_at,
+            job.started_at,
+            job.finished_at,
+            job.heartbeat_at,
+            f"/api/v1/jobs/{job.id}",
         )
 
 

@@ -64,14 +64,15 @@ class IdMixin:
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
 
 
 def str_enum(enum_cls: type[enum.Enum]) -> Enum:
     """Store an enum's values (not its member names) in a plain VARCHAR column."""
     return Enum(
-        enum_cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e],
+        enum_cls,
+        native_enum=False,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )

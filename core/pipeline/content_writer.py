@@ -37,11 +37,16 @@ async def store_course_content(session: AsyncSession, course_id: str, plan: Cour
             lesson = lessons.get(item.key)
             if lesson is None and item.text is not None:
                 lesson = Lesson(
-                    course_id=course_id, module_id=module.id, position=lesson_position, title=item.title,
-                    body=item.text.body, summary=item.text.summary,
+                    course_id=course_id,
+                    module_id=module.id,
+                    position=lesson_position,
+                    title=item.title,
+                    body=item.text.body,
+                    summary=item.text.summary,
                     citations=[asdict(c) for c in item.text.citations],
                     chunk_ids=[c.id for c in item.chunks],
-                    document_ids=sorted({c.document_id for c in item.chunks}), source_key=item.key,
+                    document_ids=sorted({c.document_id for c in item.chunks}),
+                    source_key=item.key,
                 )
                 content.add(lesson)
                 await session.flush()
@@ -70,8 +75,13 @@ async def store_course_content(session: AsyncSession, course_id: str, plan: Cour
 
 
 async def _store_quiz(
-    session: AsyncSession, content: ContentRepository, course_id: str, module_id: str | None,
-    planned: PlannedQuiz, existing: dict[str, Quiz], kept: set[str],
+    session: AsyncSession,
+    content: ContentRepository,
+    course_id: str,
+    module_id: str | None,
+    planned: PlannedQuiz,
+    existing: dict[str, Quiz],
+    kept: set[str],
 ) -> None:
     quiz = existing.get(planned.key)
     if quiz is not None:
@@ -87,11 +97,20 @@ async def _store_quiz(
         content.add(quiz)
         await session.flush()
         kept.add(quiz.id)
-    await content.replace_questions(quiz.id, [
-        Question(
-            quiz_id=quiz.id, position=i, prompt=q.prompt, options=list(q.options), answer_index=q.answer_index,
-            explanation=q.explanation, document_id=q.citation.document_id, page=q.citation.page,
-            quote=q.citation.quote,
-        )
-        for i, q in enumerate(planned.questions)
-    ])
+    await content.replace_questions(
+        quiz.id,
+        [
+            Question(
+                quiz_id=quiz.id,
+                position=i,
+                prompt=q.prompt,
+                options=list(q.options),
+                answer_index=q.answer_index,
+                explanation=q.explanation,
+                document_id=q.citation.document_id,
+                page=q.citation.page,
+                quote=q.citation.quote,
+            )
+            for i, q in enumerate(planned.questions)
+        ],
+    )

@@ -32,6 +32,12 @@ def _embedder(settings: Settings) -> Embedder:
     return _embedders[key]
 
 
+def shared_embedder(settings: Settings) -> Embedder:
+    """The process-wide embedder for `settings` (the API's retriever uses it too)."""
+    with _lock:
+        return _embedder(settings)
+
+
 def build_writer(settings: Settings) -> CourseWriter:
     if settings.llm_provider == "openai":
         from core.generation.llm_writer import LLMWriter

@@ -88,13 +88,19 @@ async def generate_course(
         parsed = await asyncio.to_thread(load_parsed, path)
         if parsed is None:  # e.g. indexed by an older version: parse again
             parsed = await asyncio.to_thread(
-                parse_document, path, doc.original_name, max_pages=settings.max_pages,
+                parse_document,
+                path,
+                doc.original_name,
+                max_pages=settings.max_pages,
                 timeout_seconds=settings.parse_timeout_seconds,
             )
             await asyncio.to_thread(save_parsed, path, parsed)
         chunks = chunk_document(
-            parsed, document_id=doc.id, course_id=course_id,
-            target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap_tokens,
+            parsed,
+            document_id=doc.id,
+            course_id=course_id,
+            target_tokens=settings.chunk_tokens,
+            overlap_tokens=settings.chunk_overlap_tokens,
         )
         units.append((doc.id, parsed, chunks))
     outline: list[ModuleDraft] = await asyncio.to_thread(build_outline, units) if units else []
@@ -111,11 +117,8 @@ async def generate_course(
     return {
         "course_id": course_id,
         "course_title": title,
-        "modules": [
-            {"title": m.title, "lessons": [lesson.title for lesson in m.lessons]} for m in plan.modules
-        ],
-        "message": f"course ready: {len(plan.modules)} modules, "
-        f"{sum(len(m.lessons) for m in plan.modules)} lessons",
+        "modules": [{"title": m.title, "lessons": [lesson.title for lesson in m.lessons]} for m in plan.modules],
+        "message": f"course ready: {len(plan.modules)} modules, {sum(len(m.lessons) for m in plan.modules)} lessons",
     }
 
 
@@ -157,8 +160,12 @@ async def _write_lessons(
 
 
 async def _write_quizzes(
-    ctx: JobContext, deps: PipelineDeps, plan: CoursePlan, pages: dict[str, list[str]],
-    terms: list[str], known: set[str],
+    ctx: JobContext,
+    deps: PipelineDeps,
+    plan: CoursePlan,
+    pages: dict[str, list[str]],
+    terms: list[str],
+    known: set[str],
 ) -> None:
     settings = ctx.settings
     jobs: list[tuple[PlannedQuiz, list[Chunk], int]] = []

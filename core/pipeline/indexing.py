@@ -40,11 +40,16 @@ async def index_documents(ctx: JobContext, deps: PipelineDeps, document_ids: lis
 
     parsed: list[Parsed] = []
     for i, doc in enumerate(documents, start=1):
-        await ctx.report("parsing", _pct(PARSE_SPAN, i - 1, len(documents)), f"parsing {i}/{len(documents)}: {doc.original_name}")
+        await ctx.report(
+            "parsing", _pct(PARSE_SPAN, i - 1, len(documents)), f"parsing {i}/{len(documents)}: {doc.original_name}"
+        )
         path = deps.files.path_of(doc.storage_name)
         try:
             result = await asyncio.to_thread(
-                parse_document, path, doc.original_name, max_pages=settings.max_pages,
+                parse_document,
+                path,
+                doc.original_name,
+                max_pages=settings.max_pages,
                 timeout_seconds=settings.parse_timeout_seconds,
             )
         except ParseError as exc:
@@ -52,8 +57,11 @@ async def index_documents(ctx: JobContext, deps: PipelineDeps, document_ids: lis
             continue
         await asyncio.to_thread(save_parsed, path, result)
         chunks = chunk_document(
-            result, document_id=doc.id, course_id=doc.course_id,
-            target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap_tokens,
+            result,
+            document_id=doc.id,
+            course_id=doc.course_id,
+            target_tokens=settings.chunk_tokens,
+            overlap_tokens=settings.chunk_overlap_tokens,
         )
         if not chunks:
             await _mark(ctx, doc.id, DocumentStatus.FAILED, error="no extractable text")

@@ -30,7 +30,9 @@ def load_parsed(file_path: Path) -> ParsedDocument | None:
     raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     sections = [
         Section(
-            title=s["title"], level=s["level"], path=tuple(s["path"]),
+            title=s["title"],
+            level=s["level"],
+            path=tuple(s["path"]),
             paragraphs=[Paragraph(p["text"], p["page"]) for p in s["paragraphs"]],
         )
         for s in raw["sections"]

@@ -27,15 +27,17 @@ class ContentRepository:
         )
         return list(result)
 
+    async def lesson_by_id(self, lesson_id: str) -> Lesson | None:
+        return await self.session.get(Lesson, lesson_id)
+
+    async def module_by_id(self, module_id: str) -> Module | None:
+        return await self.session.get(Module, module_id)
+
     async def lesson_in_course(self, course_id: str, lesson_id: str) -> Lesson | None:
-        return await self.session.scalar(
-            select(Lesson).where(Lesson.id == lesson_id, Lesson.course_id == course_id)
-        )
+        return await self.session.scalar(select(Lesson).where(Lesson.id == lesson_id, Lesson.course_id == course_id))
 
     async def module_in_course(self, course_id: str, module_id: str) -> Module | None:
-        return await self.session.scalar(
-            select(Module).where(Module.id == module_id, Module.course_id == course_id)
-        )
+        return await self.session.scalar(select(Module).where(Module.id == module_id, Module.course_id == course_id))
 
     async def quizzes_of(self, course_id: str) -> list[Quiz]:
         return list(await self.session.scalars(select(Quiz).where(Quiz.course_id == course_id)))

@@ -3,9 +3,9 @@ from __future__ import annotations
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.models.content import Lesson, Module
 from core.db.models.courses import Course, CourseStatus, Enrollment
 from core.db.models.documents import Document
-from core.db.models.content import Lesson, Module
 
 
 class CourseRepository:

@@ -37,9 +37,7 @@ class JobRepository:
             .subquery()
         )
         result = await self.session.scalars(
-            select(Job).join(
-                newest, (Job.course_id == newest.c.course_id) & (Job.created_at == newest.c.created_at)
-            )
+            select(Job).join(newest, (Job.course_id == newest.c.course_id) & (Job.created_at == newest.c.created_at))
         )
         return {job.course_id: job for job in result if job.course_id}
 
@@ -79,9 +77,7 @@ class JobRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def transition(
-        self, job_id: str, from_status: JobStatus, owner: str | None, **values: Any
-    ) -> bool:
+    async def transition(self, job_id: str, from_status: JobStatus, owner: str | None, **values: Any) -> bool:
         """Change a job's status only if it is still in `from_status` (and owned by `owner`)."""
         query = update(Job).where(Job.id == job_id, Job.status == from_status)
         if owner is not None:

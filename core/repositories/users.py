@@ -60,9 +60,7 @@ class CredentialRepository:
         return (row[0], row[1]) if row else None
 
     async def revoke_token(self, token_hash: str, now: datetime) -> None:
-        await self.session.execute(
-            update(AuthToken).where(AuthToken.token_hash == token_hash).values(revoked_at=now)
-        )
+        await self.session.execute(update(AuthToken).where(AuthToken.token_hash == token_hash).values(revoked_at=now))
 
     async def api_keys_of(self, user_id: str) -> list[ApiKey]:
         result = await self.session.scalars(
@@ -71,6 +69,4 @@ class CredentialRepository:
         return list(result)
 
     async def api_key_of(self, user_id: str, key_id: str) -> ApiKey | None:
-        return await self.session.scalar(
-            select(ApiKey).where(ApiKey.id == key_id, ApiKey.user_id == user_id)
-        )
+        return await self.session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.user_id == user_id))

@@ -58,7 +58,9 @@ class AuthService:
         now = utcnow()
         secret = new_secret(TOKEN_PREFIX)
         token = AuthToken(
-            user_id=user.id, token_hash=digest(secret), created_at=now,
+            user_id=user.id,
+            token_hash=digest(secret),
+            created_at=now,
             expires_at=now + timedelta(seconds=ttl_seconds),
         )
         self.credentials.add(token)
@@ -88,8 +90,12 @@ class AuthService:
             raise InvalidInput(f"scopes must be a non-empty subset of {sorted(API_KEY_SCOPES)}")
         secret = new_secret(API_KEY_PREFIX)
         key = ApiKey(
-            user_id=user_id, name=name.strip() or "API key", prefix=secret[:12],
-            key_hash=digest(secret), scopes=sorted(set(scopes)), created_at=utcnow(),
+            user_id=user_id,
+            name=name.strip() or "API key",
+            prefix=secret[:12],
+            key_hash=digest(secret),
+            scopes=sorted(set(scopes)),
+            created_at=utcnow(),
         )
         self.credentials.add(key)
         await self.users.session.flush()

@@ -55,9 +55,7 @@ class CourseService:
     async def _can_see(self, principal: Principal, course: Course) -> bool:
         if self.can_manage(principal, course):
             return True
-        return course.status is CourseStatus.PUBLISHED and await self.courses.is_enrolled(
-            course.id, principal.user_id
-        )
+        return course.status is CourseStatus.PUBLISHED and await self.courses.is_enrolled(course.id, principal.user_id)
 
     # --- queries --------------------------------------------------------------------
     async def list_visible(self, principal: Principal) -> list[Course]:
@@ -83,8 +81,11 @@ class CourseService:
         if not title:
             raise InvalidInput("the course needs a title")
         course = Course(
-            owner_id=principal.user_id, title=title[:300], description=description,
-            language=language, enrollment_code=await self._unique_code(),
+            owner_id=principal.user_id,
+            title=title[:300],
+            description=description,
+            language=language,
+            enrollment_code=await self._unique_code(),
         )
         self.courses.add(course)
         await self.session.flush()

@@ -53,21 +53,28 @@ class DocumentService:
             raise InvalidInput(
                 f"too many files: {len(incoming)} (limit {self.settings.max_files_per_request} per request)"
             )
-        stored: list[tuple[IncomingFile, StoredFile, str]] = []
+        stored: list[tuple[IncomingFile, StoredFile]] = []
+        kinds: list[str] = []
         try:
             total = 0
             for item in incoming:
                 saved = await self._store_one(course.id, item, total)
                 total += saved.size
-                stored.append((item, saved, await asyncio.to_thread(detect_kind, saved, item.filename)))
-            documents = [await self._register(course.id, item, saved, kind) for item, saved, kind in stored]
+                stored.append((item, saved))
+                kinds.append(await asyncio.to_thread(detect_kind, saved, item.filename))
+            documents = [
+                await self._register(course.id, item, saved, kind)
+                for (item, saved), kind in zip(stored, kinds, strict=True)
+            ]
         except BaseException:
             # Nothing of a refused request stays behind; earlier uploads are untouched.
-            for _, saved, _ in stored:
+            for _, saved in stored:
                 self.files.delete(saved.storage_name)
             raise
         job = await self.jobs.create(
-            JobKind.INGEST, course_id=course.id, created_by=principal.user_id,
+            JobKind.INGEST,
+            course_id=course.id,
+            created_by=principal.user_id,
             payload={"document_ids": [d.id for d in documents]},
             max_attempts=self.settings.job_max_attempts,
         )
@@ -96,8 +103,13 @@ class DocumentService:
                 details={"document_id": duplicate.id},
             )
         document = Document(
-            id=saved.storage_name.rsplit("/", 1)[-1], course_id=course_id, original_name=name,
-            storage_name=saved.storage_name, sha256=saved.sha256, size_bytes=saved.size, file_type=kind,
+            id=saved.storage_name.rsplit("/", 1)[-1],
+            course_id=course_id,
+            original_name=name,
+            storage_name=saved.storage_name,
+            sha256=saved.sha256,
+            size_bytes=saved.size,
+            file_type=kind,
         )
         self.documents.add(document)
         await self.session.flush()
@@ -122,7 +134,9 @@ class DocumentService:
         await self.documents.delete(document)
         # Vectors, the file and the lessons built on it go in a job: the request stays fast.
         return await self.jobs.create(
-            JobKind.INGEST, course_id=course_id, created_by=principal.user_id,
+            JobKind.INGEST,
+            course_id=course_id,
+            created_by=principal.user_id,
             payload={"document_ids": [], "removed": [{"id": document.id, "storage_name": document.storage_name}]},
             max_attempts=self.settings.job_max_attempts,
             message=f"removing {document.original_name}",

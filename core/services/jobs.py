@@ -63,8 +63,12 @@ class JobService:
         message: str = "waiting for a worker",
     ) -> Job:
         job = Job(
-            kind=kind, course_id=course_id, created_by=created_by, payload=payload,
-            max_attempts=max_attempts, message=message,
+            kind=kind,
+            course_id=course_id,
+            created_by=created_by,
+            payload=payload,
+            max_attempts=max_attempts,
+            message=message,
         )
         self.jobs.add(job)
         await self.session.flush()

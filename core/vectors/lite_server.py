@@ -7,7 +7,6 @@ connects by URI, exactly as to a real Milvus.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -28,6 +27,14 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
 
 
 def _server_command() -> list[str]:
@@ -78,6 +85,10 @@ class MilvusLiteServer:
     def start(self, timeout: float = 60.0) -> Self:
         if self.running:
             return self
+        # Something already listening would answer our readiness probe in place of our
+        # child (which then dies on the bind): refuse up front.
+        if _listening(self.host, self.port):
+            raise MilvusLiteError(f"port {self.port} on {self.host} is already in use")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         cmd = [
             *_server_command(),
@@ -93,9 +104,7 @@ class MilvusLiteServer:
         ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
         try:
-            self._proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ}
-            )
+            self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         finally:
             log.close()  # the child holds its own descriptor
         try:
@@ -114,13 +123,7 @@ class MilvusLiteServer:
                 raise MilvusLiteError(
                     f"milvus-lite exited with code {self._proc.returncode}; last log lines:\n{self._log_tail()}"
                 )
-            try:
-                with socket.create_connection((self.host, self.port), timeout=1.0):
-                    pass
-            except OSError:
-                time.sleep(0.2)
-                continue
-            if self._answers():
+            if _listening(self.host, self.port) and self._answers():
                 return
             time.sleep(0.2)
         raise MilvusLiteError(f"milvus-lite did not answer on {self.uri} within {timeout:.0f}s:\n{self._log_tail()}")

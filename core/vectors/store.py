@@ -1,8 +1,9 @@
 """The course chunk store on Milvus (milvus-lite server or a real Milvus): dense + BM25.
 
-One collection holds every course; `course_id` is its partition key, so a search filtered
-by course only scans that course's partition. Every search takes a course id and filters
-by it: nothing here can return another course's chunks.
+One collection holds every course, with `course_id` as its partition key (on Milvus a
+search filtered by course then scans only that course's partitions; milvus-lite scans all
+and filters). Every search takes a course id and filters by it: nothing here can return
+another course's chunks.
 
 All methods are synchronous (pymilvus is a blocking gRPC client): async callers wrap them
 in `asyncio.to_thread`. One ChunkStore may be shared by threads: pymilvus' connection
@@ -37,6 +38,18 @@ _SECTION_MAX_BYTES = 1024
 _UPSERT_BATCH = 256
 # RRF's constant from the original paper; Milvus' default too.
 _RRF_K = 60
+# Question words, pronouns and auxiliaries: questions are full of them and chunks rarely
+# answer with them (BM25 recall@5 on the tutorial fixture: 0.85 -> 0.90). Python keywords
+# (if, for, in, is, not, and, or, with, as...) are kept: students search for them.
+_STOP_WORDS = [
+    "a", "an", "the", "i", "me", "my", "we", "you", "your", "it", "its", "they", "them", "their",
+    "this", "that", "these", "those", "do", "does", "did", "can", "could", "should", "would", "will",
+    "how", "what", "which", "why", "when", "where", "who", "be", "been", "being", "am", "are", "was",
+    "were", "of", "to", "there", "some", "get", "make", "way", "use", "using",
+]
+# `lowercase` is listed because Milvus' custom analyzers don't lowercase by themselves;
+# milvus-lite always does and skips that entry.
+_ANALYZER = {"tokenizer": "standard", "filter": ["lowercase", {"type": "stop", "stop_words": _STOP_WORDS}]}
 _OUTPUT_FIELDS = ["document_id", "ordinal", "section", "page_start", "page_end", "text"]
 
 
@@ -65,9 +78,7 @@ def validate_id(value: str, what: str = "id") -> str:
 def _clip_utf8(text: str, max_bytes: int) -> str:
     # Milvus counts VARCHAR max_length in bytes; cut on a character boundary.
     data = text.encode("utf-8")
-    if len(data) <= max_bytes:
-        return text
-    return data[:max_bytes].decode("utf-8", errors="ignore")
+    return text if len(data) <= max_bytes else data[:max_bytes].decode("utf-8", errors="ignore")
 
 
 class ChunkStore:
@@ -96,7 +107,6 @@ class ChunkStore:
             flush_writes = "lite" in str(self._client.get_server_version()).lower()
         self.flush_writes = flush_writes
 
-    # --- lifecycle -------------------------------------------------------------------
     def close(self) -> None:
         self._client.close()
 
@@ -120,8 +130,7 @@ class ChunkStore:
         c.load_collection(self.collection)
 
     def drop_collection(self) -> None:
-        if self._client.has_collection(self.collection):
-            self._client.drop_collection(self.collection)
+        self._client.drop_collection(self.collection)
 
     def _schema(self) -> Any:
         s = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -133,9 +142,9 @@ class ChunkStore:
         s.add_field("page_start", DataType.INT64)
         s.add_field("page_end", DataType.INT64)
         # milvus-lite knows only the `standard` and `jieba` analyzers (no `english`, and a
-        # stemmer filter is silently ignored), so use `standard` everywhere for equal results.
+        # stemmer filter is silently ignored), so use `standard` + stop words on both.
         s.add_field("text", DataType.VARCHAR, max_length=_TEXT_MAX_BYTES, enable_analyzer=True,
-                    analyzer_params={"type": "standard"})
+                    analyzer_params=_ANALYZER)
         s.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
         s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         s.add_function(Function(name="text_bm25", function_type=FunctionType.BM25,
@@ -167,10 +176,8 @@ class ChunkStore:
                 "or re-index into a new collection"
             )
 
-    # --- writes --------------------------------------------------------------------
-    def upsert(
-        self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], flush: bool | None = None
-    ) -> int:
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]],
+               flush: bool | None = None) -> int:
         """Insert or replace chunks by id (ids are deterministic, so re-runs leave one copy).
 
         `flush` defaults to the store's `flush_writes`; a bulk loader calling this many
@@ -213,7 +220,6 @@ class ChunkStore:
         """Seal buffered writes into indexed segments (see `flush_writes`)."""
         self._client.flush(self.collection)
 
-    # --- reads ---------------------------------------------------------------------
     def count(self, course_id: str | None = None, document_id: str | None = None) -> int:
         clauses = []
         if course_id is not None:
@@ -230,9 +236,10 @@ class ChunkStore:
         vec = self._vector(query_vector)
         if not query_text.strip():
             return self._search_one(expr, vec, "dense", "COSINE", k)
-        # Fusion needs depth: a chunk ranked 12th by one method and 2nd by the other
-        # should still be able to win, so each side returns more than k candidates.
-        depth = max(4 * k, 20)
+        # Each side returns 2k candidates, so that a chunk ranked 7th by one method and 2nd
+        # by the other can still win. Deeper lists let more noise in: on the tutorial
+        # fixture depth 2k scored 0.93, 4k and 8k 0.90 (a 2-question difference).
+        depth = max(2 * k, 10)
         reqs = [
             AnnSearchRequest([vec], "dense", {"metric_type": "COSINE"}, limit=depth, expr=expr),
             AnnSearchRequest([query_text], "sparse", {"metric_type": "BM25"}, limit=depth, expr=expr),
@@ -254,7 +261,6 @@ class ChunkStore:
         expr = self._filter(course_id, document_ids)
         return self._search_one(expr, self._vector(query_vector), "dense", "COSINE", k)
 
-    # --- helpers ---------------------------------------------------------------------
     def _search_one(self, expr: str, data: Any, field: str, metric: str, k: int) -> list[SearchHit]:
         res = self._client.search(self.collection, data=[data], anns_field=field, limit=k, filter=expr,
                                   output_fields=_OUTPUT_FIELDS, search_params={"metric_type": metric})

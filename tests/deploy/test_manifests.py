@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -59,7 +59,7 @@ THIRD_PARTY_ENV = re.compile(
 )
 
 
-def _missing_tool(what: str) -> None:
+def _missing_tool(what: str) -> NoReturn:
     msg = f"{what} is not installed: run scripts/install-deploy-tools.sh"
     if IN_CI:
         pytest.fail(msg)
@@ -567,7 +567,7 @@ def test_env_values_parse_as_settings(render, monkeypatch):
             for k, v in values.items():
                 m.setenv(k, v)
             try:
-                Settings(_env_file=None)
+                Settings(_env_file=None)  # type: ignore[call-arg]
             except ValidationError as exc:
                 pytest.fail(f"{where}: {exc}")
 
@@ -593,7 +593,7 @@ def _used_commands(render) -> dict[str, str]:
             for c in pod["containers"]:
                 assert "command" not in c, f"{pod_name}: use args, the image's ENTRYPOINT is `profai`"
                 used[f"{pod_name} ({target})"] = c["args"][0]
-    used["Dockerfile CMD"] = re.search(r'^CMD \["([^"]+)"', DOCKERFILE.read_text(), re.M).group(1)
+    used["Dockerfile CMD"] = _first_group(r'^CMD \["([^"]+)"', DOCKERFILE.read_text(), re.M)
     return used
 
 
@@ -605,16 +605,21 @@ def test_commands_are_cli_subcommands(render):
     assert not wrong, f"not a subcommand of profai ({sorted(commands)}):\n" + "\n".join(wrong)
 
 
+def _first_group(pattern: str, text: str, flags: int = 0) -> str:
+    match = re.search(pattern, text, flags)
+    assert match is not None, f"{pattern!r} not found"
+    return match.group(1)
+
+
 def _probe_paths(render) -> dict[str, str]:
     paths = {}
     for target in ("base", "example"):
         api = _pod_specs(render(target))["profai-api"]["containers"][0]
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
             paths[f"api {probe} ({target})"] = api[probe]["httpGet"]["path"]
-    docker_hc = re.search(r"http://127\.0\.0\.1:[^/]+(/[\w/]+)", DOCKERFILE.read_text())
-    paths["Dockerfile HEALTHCHECK"] = docker_hc.group(1)
+    paths["Dockerfile HEALTHCHECK"] = _first_group(r"http://127\.0\.0\.1:[^/]+(/[\w/]+)", DOCKERFILE.read_text())
     compose_hc = " ".join(_compose()["services"]["api"]["healthcheck"]["test"])
-    paths["compose api healthcheck"] = re.search(r"http://127\.0\.0\.1:\d+(/[\w/]+)", compose_hc).group(1)
+    paths["compose api healthcheck"] = _first_group(r"http://127\.0\.0\.1:\d+(/[\w/]+)", compose_hc)
     return paths
 
 

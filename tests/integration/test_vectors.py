@@ -189,3 +189,18 @@ def test_data_survives_restart(tmp_path: Path) -> None:
     with MilvusLiteServer(tmp_path, port=free_port()) as srv, ChunkStore(srv.uri, dim=384) as s:
         s.ensure_collection()
         assert s.count(course) == len(TEXTS)
+
+
+def test_server_refuses_busy_port_and_locked_dir(milvus_server: str, tmp_path: Path) -> None:
+    from core.vectors.lite_server import MilvusLiteError, MilvusLiteServer, free_port
+
+    busy = int(milvus_server.rsplit(":", 1)[1])
+    with pytest.raises(MilvusLiteError, match="in use"):
+        MilvusLiteServer(tmp_path / "a", port=busy).start()
+    with MilvusLiteServer(tmp_path / "b", port=free_port()) as first:
+        assert first.running
+        # milvus-lite locks its data directory: a second server on it must fail loudly.
+        with pytest.raises(MilvusLiteError, match="exited"):
+            MilvusLiteServer(tmp_path / "b", port=free_port()).start(timeout=30)
+    assert not first.running
+    first.stop()  # idempotent

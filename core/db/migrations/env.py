@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from core.db import models  # noqa: F401 - registers every table on Base.metadata
 from core.db.base import Base
 from core.db.engine import create_engine
-from core.db import models  # noqa: F401 - registers every table on Base.metadata
 from core.settings import get_settings
 
 config = context.config
@@ -18,8 +18,10 @@ target_metadata = Base.metadata
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=get_settings().resolved_database_url, target_metadata=target_metadata,
-        literal_binds=True, render_as_batch=True,
+        url=get_settings().resolved_database_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -20,9 +20,7 @@ class Course(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
-    status: Mapped[CourseStatus] = mapped_column(
-        str_enum(CourseStatus), default=CourseStatus.DRAFT
-    )
+    status: Mapped[CourseStatus] = mapped_column(str_enum(CourseStatus), default=CourseStatus.DRAFT)
     enrollment_code: Mapped[str] = mapped_column(String(16), unique=True)
     allow_general_knowledge: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -27,7 +27,5 @@ class Document(IdMixin, TimestampMixin, Base):
     file_type: Mapped[str] = mapped_column(String(16))  # detected from the content: pdf, docx, ...
     page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     chunk_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    status: Mapped[DocumentStatus] = mapped_column(
-        str_enum(DocumentStatus), default=DocumentStatus.UPLOADED
-    )
+    status: Mapped[DocumentStatus] = mapped_column(str_enum(DocumentStatus), default=DocumentStatus.UPLOADED)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -25,9 +25,7 @@ class Quiz(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     # Hash of the lessons it was built from: regeneration keeps a quiz whose material is unchanged.
     source_key: Mapped[str] = mapped_column(String(64), default="")
-    status: Mapped[QuizStatus] = mapped_column(
-        str_enum(QuizStatus), default=QuizStatus.DRAFT
-    )
+    status: Mapped[QuizStatus] = mapped_column(str_enum(QuizStatus), default=QuizStatus.DRAFT)
 
 
 class Question(IdMixin, TimestampMixin, Base):
@@ -61,9 +59,7 @@ class AttemptAnswer(IdMixin, Base):
 
     __tablename__ = "attempt_answers"
 
-    attempt_id: Mapped[str] = mapped_column(
-        ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True
-    )
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[str] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     chosen_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     is_correct: Mapped[bool] = mapped_column(Boolean)

@@ -1,0 +1,196 @@
+"""Speech out and in: text and lessons read aloud, class-mode lectures, transcription.
+
+Audio is streamed: the first sentence plays while the rest is still being synthesized. The
+first piece is produced before the response starts, so a bad voice, an unknown language or
+a provider that is down still comes back as a JSON error with a 4xx/503 status instead of a
+broken 200 stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import Parameter
+from litestar.response import Stream
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.schemas.common import Input
+from backend.state import Services
+from core.audio.formats import MEDIA_TYPES, check_format
+from core.audio.lecture import lecture_script
+from core.audio.stream import speak_stream, transcribe
+from core.audio.text import speakable
+from core.db.models.content import Lesson
+from core.db.models.courses import Course
+from core.errors import InvalidInput, NotFound, TooLarge
+from core.repositories.audio import LessonAudioRepository
+from core.security.principal import Principal
+from core.services.courses import CourseService
+from core.settings import Settings
+
+PrincipalRequest = Request[Principal, Any, Any]
+Format = Literal["wav", "mp3", "ogg"]
+FormatParam = Annotated[Format, Parameter(description="Audio format: mp3 (default), ogg or wav")]
+READ_SIZE = 1024 * 1024
+
+
+class TtsIn(Input):
+    text: str
+    voice: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    language: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    format: Format = "mp3"
+
+
+class TranscriptOut(msgspec.Struct):
+    text: str
+    language: str
+    duration: float
+
+
+class LectureOut(msgspec.Struct):
+    lesson_id: str
+    course_id: str
+    title: str
+    script: str
+    source: str
+
+
+async def audio_response(
+    settings: Settings, text: str, fmt: str, *, voice: str | None = None, language: str | None = None,
+    filename: str = "speech",
+) -> Stream:
+    audio_format = check_format(fmt)
+    pieces = speak_stream(settings, text, voice, audio_format, language=language, whole_file=True)
+    # Pull the first piece now: errors before any byte is sent keep the JSON error shape.
+    first = await anext(pieces, b"")
+
+    async def body() -> AsyncIterator[bytes]:
+        if first:
+            yield first
+        async for piece in pieces:
+            yield piece
+
+    return Stream(
+        body(), media_type=MEDIA_TYPES[audio_format],
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}.{audio_format}"',
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+def check_text(settings: Settings, text: str) -> str:
+    if not text.strip():
+        raise InvalidInput("the text is empty")
+    if len(text) > settings.max_tts_chars:
+        raise TooLarge(f"the text is longer than {settings.max_tts_chars} characters")
+    return text
+
+
+async def visible_lesson(session: AsyncSession, principal: Principal, lesson_id: str) -> tuple[Lesson, Course]:
+    """The lesson and its course if the caller may see the course; NotFound otherwise."""
+    found = await LessonAudioRepository(session).lesson_with_course(lesson_id)
+    if found is None:
+        raise NotFound("lesson not found")
+    lesson, course = found
+    try:
+        await CourseService(session).get_visible(principal, course.id)
+    except NotFound:
+        raise NotFound("lesson not found") from None  # someone else's lesson looks exactly like no lesson
+    return lesson, course
+
+
+async def read_audio_field(request: PrincipalRequest, settings: Settings, fields: tuple[str, ...]) -> tuple[bytes, str]:
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InvalidInput(f"send the recording as multipart/form-data in the field '{fields[0]}'")
+    form = await request.form()
+    upload = next((form.get(f) for f in fields if isinstance(form.get(f), UploadFile)), None)
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput(f"no recording in the request: send it in the multipart field '{fields[0]}'")
+    limit = int(settings.max_audio_mb * 1024 * 1024)
+    data = bytearray()
+    while chunk := await upload.read(READ_SIZE):
+        data += chunk
+        if len(data) > limit:
+            raise TooLarge(f"the audio is larger than {settings.max_audio_mb:g} MB")
+    language = form.get("language")
+    return bytes(data), language if isinstance(language, str) and language.strip() else ""
+
+
+class AudioController(Controller):
+    path = "/api/v1"
+    tags = ["audio"]
+
+    @post("/tts", status_code=200, summary="Speak a text (streamed audio; cached)")
+    async def tts(self, data: TtsIn, svc: Services) -> Stream:
+        text = check_text(svc.settings, data.text)
+        return await audio_response(svc.settings, text, data.format, voice=data.voice, language=data.language)
+
+    @get("/lessons/{lesson_id:str}/audio", summary="The lesson read aloud (streamed audio; cached)")
+    async def lesson_audio(
+        self, lesson_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services,
+        format: FormatParam = "mp3", voice: str | None = None,
+    ) -> Stream:
+        lesson, course = await visible_lesson(session, request.user, lesson_id)
+        text = speakable(f"# {lesson.title}\n\n{lesson.body}")
+        language = course.language
+        await session.commit()  # end the read transaction: the stream may take a while
+        return await audio_response(svc.settings, text, format, voice=voice, language=language,
+                                    filename=f"lesson-{lesson_id}")
+
+    @get("/lessons/{lesson_id:str}/lecture", summary="Class mode: the lesson as a spoken lecture script")
+    async def lecture(
+        self, lesson_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+    ) -> LectureOut:
+        lesson, _ = await visible_lesson(session, request.user, lesson_id)
+        script = await lecture_script(svc.settings, lesson.title, lesson.body, lesson.summary)
+        return LectureOut(lesson.id, lesson.course_id, lesson.title, script.script, script.source)
+
+    @get("/lessons/{lesson_id:str}/lecture/audio", summary="Class mode: the lecture spoken (streamed audio)")
+    async def lecture_audio(
+        self, lesson_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services,
+        format: FormatParam = "mp3", voice: str | None = None,
+    ) -> Stream:
+        lesson, course = await visible_lesson(session, request.user, lesson_id)
+        language = course.language
+        title, body, summary = lesson.title, lesson.body, lesson.summary
+        await session.commit()
+        script = await lecture_script(svc.settings, title, body, summary)
+        return await audio_response(svc.settings, script.script, format, voice=voice, language=language,
+                                    filename=f"lecture-{lesson_id}")
+
+    @post("/stt", status_code=200, summary="Transcribe a recording (multipart field 'audio'; WAV, MP3, WebM, OGG)")
+    async def stt(self, request: PrincipalRequest, svc: Services) -> TranscriptOut:
+        data, language = await read_audio_field(request, svc.settings, ("audio",))
+        result = await transcribe(svc.settings, data, language or None)
+        return TranscriptOut(result.text, result.language, result.duration)
+
+
+class LegacyAudioController(Controller):
+    """The older system's audio routes, kept for its existing clients."""
+
+    path = "/api"
+    tags = ["legacy"]
+
+    @post("/tts", status_code=200, summary="Legacy: speak a text ({text, voice?, language?, format?})")
+    async def tts(self, data: dict[str, Any], svc: Services) -> Stream:
+        text = data.get("text")
+        if not isinstance(text, str):
+            raise InvalidInput("'text' is required")
+        fmt = str(data.get("format") or "mp3")
+        voice, language = data.get("voice"), data.get("language")
+        return await audio_response(
+            svc.settings, check_text(svc.settings, text), fmt,
+            voice=voice if isinstance(voice, str) else None, language=language if isinstance(language, str) else None,
+        )
+
+    @post("/stt", status_code=200, summary="Legacy: transcribe a recording (multipart field 'audio' or 'file')")
+    async def stt(self, request: PrincipalRequest, svc: Services) -> dict[str, Any]:
+        data, language = await read_audio_field(request, svc.settings, ("audio", "file"))
+        result = await transcribe(svc.settings, data, language or None)
+        return {"text": result.text, "transcript": result.text, "language": result.language,
+                "duration": result.duration}

@@ -1,0 +1,182 @@
+"""The course tutor over HTTP (full answer or SSE), websocket, and the legacy /api/chat."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, WebSocket, get, post, websocket
+from litestar.exceptions import WebSocketDisconnect
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
+from backend.state import Services
+from core.errors import DomainError, Forbidden, InvalidInput
+from core.security.principal import Principal
+from core.services.chat import ChatHistory, ChatService, Turn
+from core.services.passages import PageIndexCache
+from core.services.retrieval import get_retriever
+
+log = logging.getLogger(__name__)
+PrincipalRequest = Request[Principal, Any, Any]
+
+
+def chat_service(svc: Services) -> ChatService:
+    retriever = svc.retriever or get_retriever(svc.settings)
+    return ChatService(svc.sessions, svc.settings, retriever, svc.files, svc.tutor_pages or PageIndexCache(svc.files))
+
+
+def _error_event(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, DomainError):
+        return {"type": "error", "code": exc.code, "message": exc.message}
+    log.exception("chat stream failed", exc_info=exc)
+    return {"type": "error", "code": "internal_error", "message": "something went wrong on our side"}
+
+
+async def _guarded(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    """The events, then an error event if the stream breaks: a client is never left hanging."""
+    try:
+        async for event in events:
+            yield event
+    except Exception as exc:  # noqa: BLE001 - reported to the client as an event, and logged
+        yield _error_event(exc)
+
+
+async def _primed(service: ChatService, turn: Turn) -> AsyncIterator[dict[str, Any]]:
+    """Start the answer before the response does, so a provider down at once is a real 503.
+
+    After the first event the status line has gone out; later failures become error events.
+    """
+    events = service.stream(turn)
+    first = await anext(events)
+
+    async def rest() -> AsyncIterator[dict[str, Any]]:
+        yield first
+        async for event in events:
+            yield event
+
+    return _guarded(rest())
+
+
+def _sse(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[ServerSentEventMessage]:
+    async def gen() -> AsyncIterator[ServerSentEventMessage]:
+        async for event in events:
+            yield ServerSentEventMessage(data=json.dumps(event, ensure_ascii=False), event=event["type"])
+
+    return gen()
+
+
+class ChatController(Controller):
+    path = "/api/v1"
+    tags = ["chat"]
+
+    @post("/courses/{course_id:str}/chat", status_code=200, summary="Ask the course tutor; the full answer")
+    async def ask(self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: Services) -> ChatOut:
+        reply = await chat_service(svc).ask(request.user, course_id, data.question, data.session_id, data.language)
+        return ChatOut.of(reply)
+
+    @post("/courses/{course_id:str}/chat/stream", status_code=200,
+          summary="Ask the course tutor; SSE events token*, citations, done (or error)")
+    async def ask_stream(self, course_id: str, data: ChatIn, request: PrincipalRequest,
+                         svc: Services) -> ServerSentEvent:
+        service = chat_service(svc)
+        turn = await service.prepare(request.user, course_id, data.question, data.session_id, data.language)
+        events = await _primed(service, turn)
+        return ServerSentEvent(_sse(events), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @get("/courses/{course_id:str}/chat/sessions", summary="My chat sessions in this course")
+    async def sessions(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> list[ChatSessionOut]:
+        rows = await ChatHistory(session).sessions(request.user, course_id)
+        return [ChatSessionOut.of(s, n) for s, n in rows]
+
+    @get("/chat/sessions/{session_id:str}", summary="One of my chat sessions with its messages")
+    async def session_detail(self, session_id: str, request: PrincipalRequest,
+                             session: AsyncSession) -> ChatSessionDetailOut:
+        chat, messages = await ChatHistory(session).messages(request.user, session_id)
+        return ChatSessionDetailOut(ChatSessionOut.of(chat, len(messages)), [ChatMessageOut.of(m) for m in messages])
+
+    @websocket("/ws/courses/{course_id:str}/chat")
+    async def chat_socket(self, socket: WebSocket[Principal, Any, Any], course_id: str, svc: Services) -> None:
+        await socket.accept()
+        service = chat_service(svc)
+        principal = socket.user
+        try:
+            if not principal.can_write():
+                raise Forbidden("this API key is read-only (scope 'write' is missing)")
+            await service.check_course(principal, course_id)
+        except DomainError as exc:
+            await socket.send_json(_error_event(exc))
+            await socket.close(code=4404 if exc.code == "not_found" else 4403, reason=exc.message[:120])
+            return
+        while True:
+            try:
+                raw = await socket.receive_text()
+            except WebSocketDisconnect:
+                return
+            try:
+                ask = _parse_socket_message(raw)
+                turn = await service.prepare(principal, course_id, ask.question, ask.session_id, ask.language)
+            except Exception as exc:  # noqa: BLE001 - the client gets an error event and may ask again
+                await socket.send_json(_error_event(exc))
+                continue
+            parts: list[str] = []
+            async for event in _guarded(service.stream(turn)):
+                if event["type"] == "token":
+                    parts.append(event["text"])
+                elif event["type"] == "done" and ask.audio:
+                    await _send_audio(socket, svc, "".join(parts), turn.language)
+                await socket.send_json(event)
+
+
+class SocketAsk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    question: str
+    session_id: str | None = None
+    language: str = "en"
+    audio: bool = False  # ask for spoken audio events (see _send_audio)
+
+
+def _parse_socket_message(raw: str) -> SocketAsk:
+    try:
+        return msgspec.json.decode(raw, type=SocketAsk)
+    except msgspec.DecodeError as exc:
+        raise InvalidInput(f"send a JSON object like {{\"question\": \"...\"}}: {exc}") from exc
+
+
+def _speaker() -> Callable[..., AsyncIterator[dict[str, Any]]] | None:
+    """The audio engineer's hook, if present: core.audio.speak_stream(settings, text, language)."""
+    try:
+        module = importlib.import_module("core.audio")
+    except ImportError:
+        return None
+    return getattr(module, "speak_stream", None)
+
+
+async def _send_audio(socket: WebSocket[Principal, Any, Any], svc: Services, text: str, language: str) -> None:
+    """Audio events of the stored answer, between `citations` and `done`; never fatal to the chat."""
+    speak = _speaker()
+    if speak is None:
+        await socket.send_json({"type": "error", "code": "audio_unavailable",
+                                "message": "spoken answers are not available on this server"})
+        return
+    try:
+        async for event in speak(svc.settings, text, language):
+            await socket.send_json(event)
+    except Exception as exc:  # noqa: BLE001 - audio failing must not lose the text answer
+        await socket.send_json(_error_event(exc) | {"code": getattr(exc, "code", "audio_failed")})
+
+
+class LegacyChatController(Controller):
+    path = "/api"
+    tags = ["legacy"]
+
+    @post("/chat", status_code=200, summary="Legacy: ask the tutor (body: course_id, question, session_id?)")
+    async def chat(self, data: LegacyChatIn, request: PrincipalRequest, svc: Services) -> dict[str, Any]:
+        reply = await chat_service(svc).ask(request.user, data.course_id, data.question, data.session_id,
+                                            data.language)
+        return {"answer": reply.answer, "citations": reply.citations, "session_id": reply.session_id,
+                "message_id": reply.message_id}

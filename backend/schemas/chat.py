@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from backend.schemas.common import Input
+from core.db.models.chat import ChatMessage, ChatSession
+from core.services.chat import ChatReply
+
+Question = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+SessionId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")]
+
+
+class ChatIn(Input):
+    question: Question
+    session_id: SessionId | None = None
+    language: LanguageCode = "en"
+
+
+class LegacyChatIn(Input):
+    course_id: SessionId
+    question: Question
+    session_id: SessionId | None = None
+    language: LanguageCode = "en"
+
+
+class CitationOut(msgspec.Struct):
+    n: int
+    document_id: str
+    document_name: str
+    page: int
+    quote: str
+
+
+class ChatOut(msgspec.Struct):
+    session_id: str
+    message_id: str
+    answer: str
+    citations: list[dict[str, Any]]
+    mode: str  # extractive | llm | general | not_covered
+    language: str
+
+    @classmethod
+    def of(cls, r: ChatReply) -> ChatOut:
+        return cls(r.session_id, r.message_id, r.answer, r.citations, r.mode, r.language)
+
+
+class ChatSessionOut(msgspec.Struct):
+    id: str
+    course_id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int | None = None
+
+    @classmethod
+    def of(cls, s: ChatSession, count: int | None = None) -> ChatSessionOut:
+        return cls(s.id, s.course_id, s.title, s.created_at, s.updated_at, count)
+
+
+class ChatMessageOut(msgspec.Struct):
+    id: str
+    role: str
+    content: str
+    citations: list[dict[str, Any]]
+    language: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, m: ChatMessage) -> ChatMessageOut:
+        return cls(m.id, m.role, m.content, list(m.citations or []), m.language, m.created_at)
+
+
+class ChatSessionDetailOut(msgspec.Struct):
+    session: ChatSessionOut
+    messages: list[ChatMessageOut]

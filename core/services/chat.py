@@ -1,0 +1,240 @@
+"""The course tutor: grounded answers with numbered citations, streamed, kept per session.
+
+A turn has two short transactions around the slow part: `prepare` checks access and reads
+the session's history, then the answer streams (an LLM call may take a minute) with no
+transaction open, and `_persist` writes the question and the answer together. Holding one
+request transaction across the stream would lock SQLite's single writer for that long.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db.base import utcnow
+from core.db.models.chat import ChatMessage, ChatSession
+from core.db.models.documents import DocumentStatus
+from core.errors import InvalidInput, NotFound
+from core.repositories.chat import ChatRepository
+from core.repositories.documents import DocumentRepository
+from core.security.principal import Principal
+from core.services.courses import CourseService
+from core.services.llm_chat import LANGUAGES, build_messages, get_answerer
+from core.services.passages import (
+    Cited,
+    PageIndexCache,
+    candidates,
+    fallback_quote,
+    passage_text,
+    pick,
+    rank_candidates,
+)
+from core.services.retrieval import Retriever
+from core.settings import Settings
+from core.storage import FileStore
+
+NOT_COVERED = "The course material does not cover this."
+GENERAL_PREFIX = "General knowledge (not from the course material): "
+EXTRACTIVE_NOTE = "From the course material (an extractive answer: the passages that answer best, quoted):"
+ENGLISH_ONLY = " Answers in other languages need an LLM provider; this one is in English."
+SESSION_NOT_FOUND = "chat session not found"
+MAX_QUESTION_CHARS = 2000
+# Follow-ups like "and why is that?" carry no topic of their own: retrieval adds the last question.
+_ANAPHORA = re.compile(r"^(?:and|but|so|what about|how about|why|it|that|this|those|these|they|them|its)\b", re.I)
+
+
+@dataclass
+class Turn:
+    """Everything an answer needs, read in `prepare`; no database object escapes it."""
+
+    user_id: str
+    course_id: str
+    course_title: str
+    question: str
+    language: str
+    session_id: str | None  # None: a new session is created with the answer
+    history: list[tuple[str, str]]
+    mode: str  # extractive | llm | general | not_covered
+    citations: list[Cited] = field(default_factory=list)
+    passages: list[str] = field(default_factory=list)  # LLM context, numbered like citations
+    extractive: list[str] = field(default_factory=list)  # offline answer sentences, [n] = index + 1
+
+
+@dataclass
+class ChatReply:
+    session_id: str
+    message_id: str
+    answer: str
+    citations: list[dict[str, Any]]
+    mode: str
+    language: str
+
+
+def retrieval_query(question: str, history: list[tuple[str, str]]) -> str:
+    last_user = next((c for r, c in reversed(history) if r == "user"), "")
+    if last_user and (len(question.split()) <= 5 or _ANAPHORA.match(question)):
+        return f"{last_user} {question}"
+    return question
+
+
+class ChatService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, retriever: Retriever,
+                 files: FileStore, pages: PageIndexCache | None = None) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.retriever = retriever
+        self.pages = pages or PageIndexCache(files)
+
+    async def check_course(self, principal: Principal, course_id: str) -> None:
+        """NotFound unless the caller may chat about the course (a websocket checks on connect)."""
+        async with self.sessions() as db:
+            await CourseService(db).get_visible(principal, course_id)
+
+    # --- a turn --------------------------------------------------------------------
+    async def prepare(self, principal: Principal, course_id: str, question: str,
+                      session_id: str | None = None, language: str = "en") -> Turn:
+        question = " ".join((question or "").split())
+        if not question:
+            raise InvalidInput("the question is empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InvalidInput(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+        if language not in LANGUAGES:
+            raise InvalidInput(f"unsupported language {language!r}; use one of {', '.join(sorted(LANGUAGES))}")
+        async with self.sessions() as db:
+            # Access first: another user's course answers 404 before anything is searched.
+            course = await CourseService(db).get_visible(principal, course_id)
+            history: list[tuple[str, str]] = []
+            if session_id is not None:
+                chat = await ChatRepository(db).get_owned(session_id, principal.user_id)
+                if chat is None or chat.course_id != course.id:
+                    raise NotFound(SESSION_NOT_FOUND)
+                history = [(m.role, m.content) for m in await ChatRepository(db).messages_of(chat.id, limit=8)]
+            documents = await DocumentRepository(db).list_for_course(course.id, DocumentStatus.READY)
+            general = course.allow_general_knowledge
+            turn = Turn(principal.user_id, course.id, course.title, question, language, session_id, history, "")
+        found = await self.retriever.search(course_id, retrieval_query(question, history), k=5)
+        llm = self.settings.llm_provider == "openai"
+        if not found.hits:
+            turn.mode = "general" if general and llm else "not_covered"
+            return turn
+        names = {d.id: d.original_name for d in documents}
+        index = await self.pages.get(course_id, documents)
+        ranked = await rank_candidates(question, found.query_vector, candidates(found.hits, course_id, index),
+                                       self.retriever.embed)
+        if llm:
+            turn.mode = "llm"
+            for hit in found.hits:
+                best = next((c for c in ranked if c.sentence.chunk.id == hit.chunk_id), None)
+                where = (best.sentence.page, best.sentence.quote) if best else (hit.page_start, fallback_quote(hit))
+                page, quote = where
+                turn.citations.append(Cited(hit.document_id, names.get(hit.document_id, ""), page, quote))
+                turn.passages.append(passage_text(hit))
+            return turn
+        turn.mode = "extractive"
+        for c in pick(ranked):
+            s = c.sentence
+            turn.citations.append(Cited(s.chunk.document_id, names.get(s.chunk.document_id, ""), s.page, s.quote))
+            turn.extractive.append(s.label + s.text)
+        if not turn.extractive:  # relevant chunks, but no prose sentence in them: quote the best one
+            hit = found.hits[0]
+            quote = fallback_quote(hit)
+            turn.citations.append(Cited(hit.document_id, names.get(hit.document_id, ""), hit.page_start, quote))
+            turn.extractive.append(quote)
+        return turn
+
+    async def stream(self, turn: Turn) -> AsyncIterator[dict[str, Any]]:
+        """Events: token*, citations, done. Errors raise (DomainError) before anything is stored."""
+        parts: list[str] = []
+        async for text in self._answer(turn):
+            parts.append(text)
+            yield {"type": "token", "text": text}
+        answer = "".join(parts).strip()
+        cited = [c.as_dict(i) for i, c in enumerate(turn.citations, 1)]
+        yield {"type": "citations", "citations": cited, "mode": turn.mode}
+        session_id, message_id = await self._persist(turn, answer, cited)
+        yield {"type": "done", "message_id": message_id, "session_id": session_id, "mode": turn.mode}
+
+    async def ask(self, principal: Principal, course_id: str, question: str,
+                  session_id: str | None = None, language: str = "en") -> ChatReply:
+        turn = await self.prepare(principal, course_id, question, session_id, language)
+        parts: list[str] = []
+        done: dict[str, Any] = {}
+        cited: list[dict[str, Any]] = []
+        async for event in self.stream(turn):
+            if event["type"] == "token":
+                parts.append(event["text"])
+            elif event["type"] == "citations":
+                cited = event["citations"]
+            else:
+                done = event
+        return ChatReply(done["session_id"], done["message_id"], "".join(parts).strip(), cited, turn.mode,
+                         turn.language)
+
+    async def _answer(self, turn: Turn) -> AsyncIterator[str]:
+        if turn.mode == "not_covered":
+            yield NOT_COVERED
+        elif turn.mode == "extractive":
+            note = EXTRACTIVE_NOTE + (ENGLISH_ONLY if turn.language != "en" else "")
+            yield note + "\n\n"
+            for i, sentence in enumerate(turn.extractive, 1):
+                # Sentence-sized pieces: the client renders progressively, as it would with an LLM.
+                yield f"{sentence} [{i}]" + (" " if i < len(turn.extractive) else "")
+        else:
+            messages = build_messages(turn.course_title, turn.question, turn.language, turn.passages, turn.history)
+            # The general-knowledge label goes out with the first delta, never before: a model
+            # that fails at once must leave no partial answer behind.
+            prefix = GENERAL_PREFIX if turn.mode == "general" else ""
+            async for text in get_answerer(self.settings).stream(messages):
+                yield prefix + text
+                prefix = ""
+
+    async def _persist(self, turn: Turn, answer: str, cited: list[dict[str, Any]]) -> tuple[str, str]:
+        async with self.sessions() as db, db.begin():
+            repo = ChatRepository(db)
+            now = utcnow()
+            chat: ChatSession | None
+            if turn.session_id is None:
+                chat = ChatSession(course_id=turn.course_id, user_id=turn.user_id, title=turn.question[:120])
+                repo.add(chat)
+                await db.flush()
+            else:
+                chat = await repo.get_owned(turn.session_id, turn.user_id)
+                if chat is None:  # deleted while the answer streamed
+                    raise NotFound(SESSION_NOT_FOUND)
+                chat.updated_at = now
+            # Explicit, increasing timestamps: the two rows of a turn never tie when ordered.
+            repo.add(ChatMessage(session_id=chat.id, course_id=turn.course_id, role="user", content=turn.question,
+                                 citations=[], language=turn.language, created_at=now, updated_at=now))
+            later = now + timedelta(microseconds=1)
+            reply = ChatMessage(session_id=chat.id, course_id=turn.course_id, role="assistant", content=answer,
+                                citations=cited, language=turn.language, created_at=later, updated_at=later)
+            repo.add(reply)
+            await db.flush()
+            return chat.id, reply.id
+
+
+class ChatHistory:
+    """Read side, on the request's own transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.chats = ChatRepository(session)
+
+    async def sessions(self, principal: Principal, course_id: str) -> list[tuple[ChatSession, int]]:
+        await CourseService(self.session).get_visible(principal, course_id)
+        return await self.chats.sessions_of(course_id, principal.user_id)
+
+    async def messages(self, principal: Principal, session_id: str) -> tuple[ChatSession, list[ChatMessage]]:
+        chat = await self.chats.get_owned(session_id, principal.user_id)
+        if chat is None:
+            raise NotFound(SESSION_NOT_FOUND)
+        try:  # a session of a course the student has since lost access to is gone too
+            await CourseService(self.session).get_visible(principal, chat.course_id)
+        except NotFound:
+            raise NotFound(SESSION_NOT_FOUND) from None
+        return chat, await self.chats.messages_of(chat.id)

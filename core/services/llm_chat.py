@@ -1,0 +1,122 @@
+"""The tutor's LLM path: any OpenAI-compatible chat endpoint, streamed.
+
+The model gets the numbered passages and the recent conversation and must cite [n]. A
+failure raises ServiceUnavailable: the caller never receives (or stores) an error message
+dressed up as an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from core.errors import ServiceUnavailable
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = {
+    "en": "English", "hi": "Hindi", "bn": "Bengali", "mr": "Marathi", "ta": "Tamil", "te": "Telugu",
+    "kn": "Kannada", "ml": "Malayalam", "gu": "Gujarati", "pa": "Punjabi", "od": "Odia", "or": "Odia",
+}
+MAX_ANSWER_TOKENS = 600
+HISTORY_MESSAGES = 6
+_HISTORY_CHARS = 1200
+
+_GROUNDED = (
+    "You are a patient tutor for the course \"{title}\". Answer the student's question using ONLY the "
+    "numbered course passages below. After each statement, cite the passage it comes from as [n]. If the "
+    "passages do not contain the answer, say that the course material does not cover it. Be concise. "
+    "Write your answer in {language}.\n\nCourse passages:\n{passages}"
+)
+_GENERAL = (
+    "You are a tutor for the course \"{title}\". The course material does not cover the student's "
+    "question. Answer briefly from general knowledge, and say first that this is general knowledge, not "
+    "from the course material. Write your answer in {language}."
+)
+
+
+def language_name(code: str) -> str:
+    return LANGUAGES.get(code, "English")
+
+
+def build_messages(
+    title: str, question: str, language: str, passages: Sequence[str], history: Sequence[tuple[str, str]]
+) -> list[dict[str, str]]:
+    if passages:
+        numbered = "\n\n".join(f"[{i}] {p}" for i, p in enumerate(passages, 1))
+        system = _GROUNDED.format(title=title, language=language_name(language), passages=numbered)
+    else:
+        system = _GENERAL.format(title=title, language=language_name(language))
+    messages = [{"role": "system", "content": system}]
+    for role, content in list(history)[-HISTORY_MESSAGES:]:
+        messages.append({"role": role, "content": content[:_HISTORY_CHARS]})
+    messages.append({"role": "user", "content": question})
+    return messages
+
+
+_semaphores: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
+
+
+def _semaphore(limit: int) -> asyncio.Semaphore:
+    # One per event loop: settings.llm_concurrency bounds this process's calls to the endpoint.
+    loop = asyncio.get_running_loop()
+    held = _semaphores.get(id(loop))
+    if held is None or held[0] is not loop:
+        held = (loop, asyncio.Semaphore(max(1, limit)))
+        _semaphores[id(loop)] = held
+    return held[1]
+
+
+class LLMAnswerer:
+    def __init__(self, settings: Settings) -> None:
+        from openai import AsyncOpenAI
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        self.settings = settings
+        self.model = settings.llm_model
+        # Local servers ignore the key, but the client refuses to start without one.
+        self._client = AsyncOpenAI(
+            base_url=settings.openai_base_url, api_key=key or "not-needed",
+            timeout=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries,
+        )
+
+    async def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[str]:
+        """Text deltas of the answer; ServiceUnavailable on any provider failure or timeout."""
+        from openai import OpenAIError
+
+        async with _semaphore(self.settings.llm_concurrency):
+            produced = False
+            try:
+                stream: Any = await self._client.chat.completions.create(
+                    model=self.model, messages=messages, stream=True,  # type: ignore[arg-type]
+                    temperature=0.2, max_tokens=MAX_ANSWER_TOKENS,
+                )
+                async for chunk in stream:
+                    delta = chunk.choices[0].delta.content if chunk.choices else None
+                    if delta:
+                        produced = True
+                        yield delta
+            except (OpenAIError, TimeoutError, OSError) as exc:
+                log.warning("LLM call to %s failed: %s", self.model, exc)
+                raise ServiceUnavailable(
+                    f"the language model did not answer ({type(exc).__name__}); please try again later"
+                ) from exc
+            if not produced:
+                raise ServiceUnavailable("the language model returned an empty answer; please try again")
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+_answerers: dict[tuple[str | None, str, float], LLMAnswerer] = {}
+
+
+def get_answerer(settings: Settings) -> LLMAnswerer:
+    """One client (one connection pool) per process and endpoint."""
+    key = (settings.openai_base_url, settings.llm_model, settings.llm_timeout_seconds)
+    if key not in _answerers:
+        _answerers[key] = LLMAnswerer(settings)
+    return _answerers[key]

@@ -1,0 +1,124 @@
+"""Course-scoped retrieval for the tutor: embed the question, hybrid search, relevance floor.
+
+The embedder (ONNX or HTTP) and pymilvus both block, so every call runs in a thread and the
+API's event loop stays free. One Retriever per process holds the embedder and one ChunkStore,
+both created on first use: the API starts fast and never loads the model it does not need.
+Callers must have checked course access first (CourseService.get_visible); the store's
+course filter then guarantees no other course's chunk can come back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.ai.embeddings import Embedder, EmbeddingError
+from core.errors import ServiceUnavailable
+from core.pipeline.deps import shared_embedder
+from core.settings import Settings
+from core.vectors.store import ChunkStore, SearchHit
+
+log = logging.getLogger(__name__)
+
+# Minimum cosine between the question and the closest chunk for the course to "cover" it.
+# RRF scores only rank, so the floor uses the dense similarity instead. Measured with MiniLM
+# on the tutorial fixture: answerable questions reach 0.40-0.75, off-topic ones (cooking,
+# capitals, football) 0.05-0.25. OpenAI-style models spread scores less, hence a lower floor.
+RELEVANCE_FLOOR = {"local": 0.30, "openai": 0.25}
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    hits: list[SearchHit]  # empty when nothing reaches the floor
+    best_similarity: float  # cosine of the closest chunk, for logs and tests
+    query_vector: list[float]
+
+
+class Retriever:
+    """Thread-safe, lazily built embedder + chunk store for one process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.floor = RELEVANCE_FLOOR.get(settings.embedding_provider, 0.3)
+        self._lock = threading.Lock()
+        self._embedder: Embedder | None = None
+        self._store: ChunkStore | None = None
+
+    def _ready(self) -> tuple[Embedder, ChunkStore]:
+        with self._lock:
+            if self._embedder is None or self._store is None:
+                s = self.settings
+                embedder = shared_embedder(s)
+                token = s.milvus_token.get_secret_value() if s.milvus_token else None
+                store = ChunkStore(s.milvus_uri, token=token, collection=s.milvus_collection, dim=embedder.dim)
+                store.ensure_collection()
+                self._embedder, self._store = embedder, store
+            return self._embedder, self._store
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+            self._store = None
+
+    # --- blocking work, run in threads -------------------------------------------------
+    def _embed_sync(self, texts: Sequence[str]) -> list[list[float]]:
+        embedder, _ = self._ready()
+        return [_normalised(v) for v in embedder.embed(list(texts))]
+
+    def _search_sync(self, course_id: str, query: str, k: int) -> Retrieval:
+        embedder, store = self._ready()
+        vector = _normalised(embedder.embed([query])[0])
+        hits = store.search(course_id, query, vector, k)
+        # The dense top-1 gives an absolute similarity; RRF's fused score cannot.
+        dense = store.search_dense(course_id, vector, k=1)
+        best = dense[0].score if dense else 0.0
+        return Retrieval(hits if best >= self.floor else [], best, vector)
+
+    # --- async API ---------------------------------------------------------------------
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        try:
+            return await asyncio.to_thread(self._embed_sync, texts)
+        except EmbeddingError as exc:
+            raise ServiceUnavailable(f"the embedding model is unavailable: {exc}") from exc
+
+    async def search(self, course_id: str, query: str, k: int = 5) -> Retrieval:
+        try:
+            return await asyncio.to_thread(self._search_sync, course_id, query, k)
+        except EmbeddingError as exc:
+            raise ServiceUnavailable(f"the embedding model is unavailable: {exc}") from exc
+        except ValueError:
+            raise  # a malformed id: a programming error, not an outage
+        except Exception as exc:
+            # pymilvus raises its own exception tree (and gRPC errors): all mean "store down".
+            log.warning("course search failed: %s", exc)
+            raise ServiceUnavailable("the course search is unavailable right now; try again shortly") from exc
+
+
+def _normalised(vector: Sequence[float]) -> list[float]:
+    # Remote embedders need not return unit vectors; dot products below assume they are.
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [float(x) / norm for x in vector]
+
+
+_retrievers: dict[tuple[str, str, str, str, str | None], Retriever] = {}
+_retrievers_lock = threading.Lock()
+
+
+def get_retriever(settings: Settings) -> Retriever:
+    """The process-wide retriever for these settings (the API's Services holds it too)."""
+    key = (settings.milvus_uri, settings.milvus_collection, settings.embedding_provider,
+           settings.embedding_model, settings.embedding_base_url)
+    with _retrievers_lock:
+        if key not in _retrievers:
+            _retrievers[key] = Retriever(settings)
+        return _retrievers[key]
+
+
+async def retrieve(settings: Settings, course_id: str, question: str, k: int = 5) -> list[SearchHit]:
+    """The course's `k` best chunks for `question`; [] when the course does not cover it."""
+    return (await get_retriever(settings).search(course_id, question, k)).hits

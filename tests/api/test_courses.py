@@ -1,0 +1,111 @@
+"""Courses, enrollment and the rule that another user's things answer 404."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.api.test_auth import error_of
+from tests.harness import Stack
+
+
+def make_course(client: httpx.Client, title: str = "Algebra") -> dict[str, object]:
+    reply = client.post("/api/v1/courses", json={"title": title, "description": "d"})
+    assert reply.status_code == 201, reply.text
+    return dict(reply.json())
+
+
+def test_course_lifecycle_and_enrollment(stack: Stack) -> None:
+    _, teacher = stack.user("teacher")
+    course = make_course(teacher)
+    cid = course["id"]
+    assert course["status"] == "draft" and course["enrollment_code"]
+    assert [c["id"] for c in teacher.get("/api/v1/courses").json()] == [cid]
+
+    patched = teacher.patch(f"/api/v1/courses/{cid}", json={"title": "Linear algebra", "allow_general_knowledge": True})
+    assert patched.status_code == 200 and patched.json()["title"] == "Linear algebra"
+
+    _, student = stack.user("student")
+    # A draft's code is unknown to students, and the draft itself is invisible.
+    assert student.post("/api/v1/enrollments", json={"code": course["enrollment_code"]}).status_code == 404
+    assert teacher.post(f"/api/v1/courses/{cid}/publish").json()["status"] == "published"
+    joined = student.post("/api/v1/enrollments", json={"code": str(course["enrollment_code"]).lower()})
+    assert joined.status_code == 201, joined.text
+    assert joined.json()["enrollment_code"] is None  # students never see the code
+    again = student.post("/api/v1/enrollments", json={"code": course["enrollment_code"]})
+    assert again.status_code == 201  # idempotent
+    assert [c["id"] for c in student.get("/api/v1/courses").json()] == [cid]
+    assert student.get(f"/api/v1/courses/{cid}").status_code == 200
+    # Enrolled students read, but cannot change.
+    assert student.patch(f"/api/v1/courses/{cid}", json={"title": "mine"}).status_code == 403
+    assert student.delete(f"/api/v1/courses/{cid}").status_code == 403
+
+    # Unpublishing hides it from students again.
+    teacher.post(f"/api/v1/courses/{cid}/unpublish")
+    assert student.get(f"/api/v1/courses/{cid}").status_code == 404
+    assert student.get("/api/v1/courses").json() == []
+
+    assert teacher.delete(f"/api/v1/courses/{cid}").status_code == 204
+    assert teacher.get(f"/api/v1/courses/{cid}").status_code == 404
+
+
+def test_other_users_course_is_indistinguishable_from_missing(stack: Stack) -> None:
+    _, owner = stack.user("teacher")
+    _, intruder = stack.user("teacher")
+    _, student = stack.user("student")
+    cid = make_course(owner)["id"]
+    missing = "0" * 32
+    for client in (intruder, student):
+        for method, path in [
+            ("GET", f"/api/v1/courses/{cid}"),
+            ("PATCH", f"/api/v1/courses/{cid}"),
+            ("DELETE", f"/api/v1/courses/{cid}"),
+            ("GET", f"/api/v1/courses/{cid}/documents"),
+            ("GET", f"/api/v1/courses/{cid}/jobs"),
+            ("GET", f"/api/v1/courses/{cid}/outline"),
+            ("POST", f"/api/v1/courses/{cid}/publish"),
+            ("GET", f"/api/course/{cid}"),
+        ]:
+            body = {"title": "x"} if method == "PATCH" else None
+            theirs = client.request(method, path, json=body)
+            nothing = client.request(method, path.replace(str(cid), missing), json=body)
+            assert theirs.status_code == nothing.status_code == 404, (method, path, theirs.text)
+            assert theirs.json() == nothing.json() or error_of(theirs)["code"] == error_of(nothing)["code"]
+    assert owner.get(f"/api/v1/courses/{cid}").status_code == 200
+
+
+def test_bad_json_and_unknown_fields_are_400(stack: Stack) -> None:
+    _, teacher = stack.user("teacher")
+    reply = teacher.post("/api/v1/courses", content=b"{not json", headers={"content-type": "application/json"})
+    assert reply.status_code == 400
+    assert error_of(reply)["code"] == "bad_request"
+    reply = teacher.post("/api/v1/courses", json={"title": "T", "colour": "red"})
+    assert reply.status_code == 400
+    assert "colour" in str(error_of(reply)["message"])
+    reply = teacher.post("/api/v1/courses", json={"title": ""})
+    assert reply.status_code == 400
+    reply = teacher.post("/api/v1/courses", json={"title": 5})
+    assert reply.status_code == 400
+    reply = teacher.post("/api/v1/courses", json=["title"])
+    assert reply.status_code == 400
+    assert teacher.get("/api/v1/courses").json() == []  # nothing was created by any of these
+
+
+def test_oversize_json_body_is_413(stack: Stack) -> None:
+    _, teacher = stack.user("teacher")
+    huge = b'{"title": "' + b"x" * (7 * 1024 * 1024) + b'"}'
+    reply = teacher.post("/api/v1/courses", content=huge, headers={"content-type": "application/json"})
+    assert reply.status_code == 413
+    assert error_of(reply)["code"] == "too_large"
+
+
+def test_health_metrics_and_openapi(stack: Stack) -> None:
+    assert httpx.get(f"{stack.url}/health/live").json() == {"status": "ok"}
+    ready = httpx.get(f"{stack.url}/health/ready").json()
+    assert ready["status"] == "ok", ready
+    assert set(ready["checks"]) == {"database", "queue", "vectors"}
+    metrics = httpx.get(f"{stack.url}/metrics").text
+    assert 'app_name="profai"' in metrics and "litestar_requests_total" in metrics
+    schema = httpx.get(f"{stack.url}/schema/openapi.json").json()
+    for path in ("/api/v1/courses", "/api/v1/courses/{course_id}/documents", "/api/upload-pdfs", "/api/jobs/{job_id}"):
+        assert path in schema["paths"], path
+    assert httpx.get(f"{stack.url}/schema/swagger").status_code == 200
