@@ -105,8 +105,10 @@ def main() -> None:
                     part = chunks[s : s + 2000]
                     store.upsert(part, unit_vectors(len(part), embedder.dim, rng).tolist())
             insert_s = time.perf_counter() - t0
-            print(f"inserted {per_course * len(courses)} chunks in {len(courses)} courses: {insert_s:.1f}s "
-                  f"({per_course * len(courses) / insert_s:.0f} chunks/s); count={store.count()}")
+            print(
+                f"inserted {per_course * len(courses)} chunks in {len(courses)} courses: {insert_s:.1f}s "
+                f"({per_course * len(courses) / insert_s:.0f} chunks/s); count={store.count()}"
+            )
             measure(store, embedder, questions, courses[0], args.queries, args.k)
             store.drop_collection()
             store.close()
@@ -115,8 +117,9 @@ def main() -> None:
                 server.stop()
 
 
-def measure(store: ChunkStore, embedder: LocalMiniLMEmbedder, questions: list[str], course: str, n: int,
-            k: int) -> None:
+def measure(
+    store: ChunkStore, embedder: LocalMiniLMEmbedder, questions: list[str], course: str, n: int, k: int
+) -> None:
     # One untimed query: the first search of a collection builds caches server-side.
     store.search(course, questions[0], embedder.embed([questions[0]])[0], k=k)
     total, embed, hybrid, bm25, dense = [], [], [], [], []

@@ -42,8 +42,13 @@ def project_chunks(pdf: Path, course_id: str, document_id: str) -> list[Chunk]:
 
     settings = Settings()
     doc = parse_document_inline(pdf, pdf.name, max_pages=settings.max_pages)
-    return chunk_document(doc, document_id=document_id, course_id=course_id,
-                          target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap_tokens)
+    return chunk_document(
+        doc,
+        document_id=document_id,
+        course_id=course_id,
+        target_tokens=settings.chunk_tokens,
+        overlap_tokens=settings.chunk_overlap_tokens,
+    )
 
 
 def window_chunks(pdf: Path, course_id: str, document_id: str, words: int = 220) -> list[Chunk]:
@@ -59,8 +64,9 @@ def window_chunks(pdf: Path, course_id: str, document_id: str, words: int = 220)
             piece = " ".join(tokens[start : start + words])
             if piece:
                 n = len(chunks)
-                chunks.append(Chunk(f"{document_id[:20]}-{n:05d}", document_id, course_id, n, "", page_no + 1,
-                                    page_no + 1, piece))
+                chunks.append(
+                    Chunk(f"{document_id[:20]}-{n:05d}", document_id, course_id, n, "", page_no + 1, page_no + 1, piece)
+                )
     return chunks
 
 
@@ -89,16 +95,20 @@ def main() -> None:
         chunks, how = project_chunks(args.pdf, course_id, document_id), "core.ingestion"
     parse_s = time.perf_counter() - t0
     sizes = [len(c.text.split()) for c in chunks]
-    print(f"chunks: {len(chunks)} from {args.pdf.name} via {how} in {parse_s:.1f}s "
-          f"(words/chunk median {statistics.median(sizes):.0f}, max {max(sizes)})")
+    print(
+        f"chunks: {len(chunks)} from {args.pdf.name} via {how} in {parse_s:.1f}s "
+        f"(words/chunk median {statistics.median(sizes):.0f}, max {max(sizes)})"
+    )
 
     embedder = LocalMiniLMEmbedder(threads=args.threads, max_tokens=args.max_tokens)
     embedder.embed(["warm up"])
     t0 = time.perf_counter()
     vectors = embedder.embed([c.text for c in chunks])
     embed_s = time.perf_counter() - t0
-    print(f"embedding: {len(chunks) / embed_s:.1f} chunks/s ({embed_s:.1f}s, {args.threads} threads, "
-          f"{args.max_tokens} tokens)")
+    print(
+        f"embedding: {len(chunks) / embed_s:.1f} chunks/s ({embed_s:.1f}s, {args.threads} threads, "
+        f"{args.max_tokens} tokens)"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         server = None if args.uri else MilvusLiteServer(tmp, port=free_port()).start()
@@ -126,8 +136,9 @@ def search(store: ChunkStore, method: str, course: str, q: str, qvec: list[float
     return store.search(course, q, qvec, k=k)
 
 
-def run_queries(store: ChunkStore, embedder: LocalMiniLMEmbedder, qa: list[dict[str, Any]], course: str,
-                k: int) -> None:
+def run_queries(
+    store: ChunkStore, embedder: LocalMiniLMEmbedder, qa: list[dict[str, Any]], course: str, k: int
+) -> None:
     found = {"bm25": 0, "dense": 0, "hybrid": 0}
     lat: dict[str, list[float]] = {"embed question": [], "bm25": [], "dense": [], "hybrid": []}
     missed: list[str] = []

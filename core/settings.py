@@ -24,6 +24,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. Default: SQLite in DATA_DIR.",
     )
     redis_url: str | None = Field(default=None, description="Huey on Redis when set; Huey on SQLite otherwise.")
+    queue_name: str = Field(default="profai", description="Huey queue name; deployments sharing a Redis differ here.")
     milvus_uri: str = Field(
         default="http://127.0.0.1:19530",
         description="Milvus server or the milvus-lite server that `profai up` starts.",

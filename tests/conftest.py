@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -40,8 +41,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, milvus_server: str) -> Itera
         s.stop_all()
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
+@contextmanager
+def new_pg_database() -> Iterator[str]:
     name = f"profai_test_{uuid.uuid4().hex[:10]}"
     try:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
@@ -54,6 +55,12 @@ def pg_database() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    with new_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +81,45 @@ def pg_stack(
     tmp_path_factory: pytest.TempPathFactory, milvus_server: str, pg_database: str, redis_url: str
 ) -> Iterator[Stack]:
     """The scale-out configuration: PostgreSQL, Redis, a Milvus server URI, two workers."""
-    s = Stack(tmp_path_factory.mktemp("pgredis"), milvus_server, database_url=pg_database, redis_url=redis_url)
+    s = Stack(
+        tmp_path_factory.mktemp("pgredis"), milvus_server, database_url=pg_database, redis_url=redis_url,
+        extra_env={"QUEUE_NAME": f"q{uuid.uuid4().hex[:8]}"},
+    )
     try:
         yield s.boot(workers=2)
     finally:
         s.stop_all()
+
+
+StackFactory = Callable[..., Stack]
+
+
+@pytest.fixture(params=["embedded", "pg_redis"])
+def stack_factory(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, milvus_server: str, redis_url: str
+) -> Iterator[StackFactory]:
+    """Fresh stacks a test may break (kill workers, restart the API), on each configuration.
+
+    Call with boot options: `stack_factory(workers=0, scheduler=True, env={...})`.
+    """
+    made: list[Stack] = []
+    with ExitStack() as cleanup:
+
+        def make(workers: int = 1, scheduler: bool = True, env: dict[str, str] | None = None) -> Stack:
+            extra = {"QUEUE_NAME": f"q{uuid.uuid4().hex[:8]}", **(env or {})}
+            database = cleanup.enter_context(new_pg_database()) if request.param == "pg_redis" else None
+            s = Stack(
+                tmp_path_factory.mktemp(request.param), milvus_server, database_url=database,
+                redis_url=redis_url if database else None, extra_env=extra,
+            )
+            made.append(s)
+            return s.boot(workers=workers, scheduler=scheduler)
+
+        try:
+            yield make
+        finally:
+            for s in made:
+                s.stop_all()
 
 
 @pytest.fixture(params=["embedded", "pg_redis"])

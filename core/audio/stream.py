@@ -22,17 +22,20 @@ from core.errors import InvalidInput
 from core.settings import Settings
 
 CACHE_READ_BYTES = 64 * 1024
-_semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+_semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
 _DONE = object()
 
 
 def audio_slots(settings: Settings) -> asyncio.Semaphore:
-    # One per event loop: an asyncio.Semaphore belongs to the loop that first waits on it.
-    loop = asyncio.get_running_loop()
-    sem = _semaphores.get(loop)
-    if sem is None:
-        sem = _semaphores[loop] = asyncio.Semaphore(max(1, settings.audio_concurrency))
-    return sem
+    # One per event loop (an asyncio.Semaphore belongs to the loop that first waits on it) and
+    # per configured size.
+    size = max(1, settings.audio_concurrency)
+    per_loop = _semaphores.setdefault(asyncio.get_running_loop(), {})
+    if size not in per_loop:
+        per_loop[size] = asyncio.Semaphore(size)
+    return per_loop[size]
 
 
 async def _pull(settings: Settings, pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
@@ -91,8 +94,10 @@ async def _encode(
     fmt: AudioFormat, per_sentence_wav: bool,
 ) -> AsyncIterator[bytes]:
     encoder: Encoder | None = None
+    spoken = False
     async for wav in _pull(settings, synth.stream(text, voice, lang)):
         pcm = to_mono(parse_wav(wav))
+        spoken = True
         if per_sentence_wav:
             yield wav_bytes(pcm)
             continue
@@ -104,9 +109,9 @@ async def _encode(
         out = await asyncio.to_thread(encoder.feed, pcm)
         if out:
             yield out
-    if encoder is None:
+    if not spoken:
         raise InvalidInput("there is nothing to say: the text has no words")
-    if not per_sentence_wav:
+    if encoder is not None:
         tail = await asyncio.to_thread(encoder.finish)
         if tail:
             yield tail

@@ -11,7 +11,7 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _HTML = re.compile(r"<[^>\n]+>")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$", re.M)
-_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
+_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*?)\s*$", re.M)
 _QUOTE = re.compile(r"^\s*>\s?", re.M)
 _RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$", re.M)
 _TABLE_SEP = re.compile(r"^\s*\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*$", re.M)
@@ -31,7 +31,8 @@ def speakable(markdown: str) -> str:
     text = _RULE.sub("", text)
     # A heading becomes a sentence of its own, so the voice pauses after it.
     text = _HEADING.sub(lambda m: _as_sentence(m.group(1)), text)
-    text = _LIST.sub("", text)
+    # List items too: without a full stop the voice would run them together.
+    text = _LIST.sub(lambda m: _as_sentence(m.group(1)), text)
     text = _QUOTE.sub("", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = _CODE.sub(r"\1", text)

@@ -1,32 +1,23 @@
 """The course chunk store on Milvus (milvus-lite server or a real Milvus): dense + BM25.
 
-One collection holds every course, with `course_id` as its partition key (on Milvus a
-search filtered by course then scans only that course's partitions; milvus-lite scans all
-and filters). Every search takes a course id and filters by it: nothing here can return
-another course's chunks.
+One collection holds every course, with `course_id` as partition key (Milvus then scans
+only that course's partitions; milvus-lite scans all and filters). Every search takes a
+course id and filters by it: nothing here can return another course's chunks.
 
-All methods are synchronous (pymilvus is a blocking gRPC client): async callers wrap them
-in `asyncio.to_thread`. One ChunkStore may be shared by threads: pymilvus' connection
-manager already hands the same gRPC handler to every client of a process, and gRPC
-channels are thread-safe (tests/integration/test_vectors.py exercises this).
+All methods are synchronous (pymilvus is a blocking gRPC client): async callers use
+`asyncio.to_thread`. Threads may share one ChunkStore: pymilvus hands the same gRPC handler
+to every client of a process anyway, and gRPC channels are thread-safe (tested).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from types import TracebackType
 from typing import Any, Self
 
-from pymilvus import (
-    AnnSearchRequest,
-    DataType,
-    Function,
-    FunctionType,
-    MilvusClient,
-    RRFRanker,
-)
+from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, RRFRanker
 
 from core.ingestion.types import Chunk
 
@@ -41,12 +32,14 @@ _RRF_K = 60
 # Question words, pronouns and auxiliaries: questions are full of them and chunks rarely
 # answer with them (BM25 recall@5 on the tutorial fixture: 0.85 -> 0.90). Python keywords
 # (if, for, in, is, not, and, or, with, as...) are kept: students search for them.
+# fmt: off
 _STOP_WORDS = [
     "a", "an", "the", "i", "me", "my", "we", "you", "your", "it", "its", "they", "them", "their",
     "this", "that", "these", "those", "do", "does", "did", "can", "could", "should", "would", "will",
     "how", "what", "which", "why", "when", "where", "who", "be", "been", "being", "am", "are", "was",
     "were", "of", "to", "there", "some", "get", "make", "way", "use", "using",
 ]
+# fmt: on
 # `lowercase` is listed because Milvus' custom analyzers don't lowercase by themselves;
 # milvus-lite always does and skips that entry.
 _ANALYZER = {"tokenizer": "standard", "filter": ["lowercase", {"type": "stop", "stop_words": _STOP_WORDS}]}
@@ -143,12 +136,12 @@ class ChunkStore:
         s.add_field("page_end", DataType.INT64)
         # milvus-lite knows only the `standard` and `jieba` analyzers (no `english`, and a
         # stemmer filter is silently ignored), so use `standard` + stop words on both.
-        s.add_field("text", DataType.VARCHAR, max_length=_TEXT_MAX_BYTES, enable_analyzer=True,
-                    analyzer_params=_ANALYZER)
+        s.add_field(
+            "text", DataType.VARCHAR, max_length=_TEXT_MAX_BYTES, enable_analyzer=True, analyzer_params=_ANALYZER
+        )
         s.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
         s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        s.add_function(Function(name="text_bm25", function_type=FunctionType.BM25,
-                                input_field_names=["text"], output_field_names=["sparse"]))
+        s.add_function(Function("text_bm25", FunctionType.BM25, ["text"], ["sparse"]))
         return s
 
     def _index_params(self) -> Any:
@@ -176,8 +169,7 @@ class ChunkStore:
                 "or re-index into a new collection"
             )
 
-    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]],
-               flush: bool | None = None) -> int:
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], flush: bool | None = None) -> int:
         """Insert or replace chunks by id (ids are deterministic, so re-runs leave one copy).
 
         `flush` defaults to the store's `flush_writes`; a bulk loader calling this many
@@ -193,12 +185,11 @@ class ChunkStore:
                 raise ValueError(f"invalid chunk id: {chunk.id!r}")
             if len(vec) != self.dim:
                 raise ValueError(f"vector of size {len(vec)} for a {self.dim}-dim collection")
-            rows.append({
-                "id": chunk.id, "course_id": chunk.course_id, "document_id": chunk.document_id,
-                "ordinal": int(chunk.ordinal), "section": _clip_utf8(chunk.section, _SECTION_MAX_BYTES),
-                "page_start": int(chunk.page_start), "page_end": int(chunk.page_end),
-                "text": _clip_utf8(chunk.text, _TEXT_MAX_BYTES), "dense": [float(x) for x in vec],
-            })
+            row = asdict(chunk)  # the collection's scalar fields are Chunk's fields, by name
+            row["section"] = _clip_utf8(chunk.section, _SECTION_MAX_BYTES)
+            row["text"] = _clip_utf8(chunk.text, _TEXT_MAX_BYTES)
+            row["dense"] = [float(x) for x in vec]
+            rows.append(row)
         # Batches keep each gRPC message well under its 64 MB limit (texts can be long).
         for start in range(0, len(rows), _UPSERT_BATCH):
             self._client.upsert(self.collection, rows[start : start + _UPSERT_BATCH])
@@ -207,12 +198,13 @@ class ChunkStore:
         return len(rows)
 
     def delete_document(self, course_id: str, document_id: str) -> None:
-        self._client.delete(self.collection, filter=self._filter(course_id, [document_id]))
-        if self.flush_writes:
-            self.flush()
+        self._delete(self._filter(course_id, [document_id]))
 
     def delete_course(self, course_id: str) -> None:
-        self._client.delete(self.collection, filter=self._filter(course_id))
+        self._delete(self._filter(course_id))
+
+    def _delete(self, expr: str) -> None:
+        self._client.delete(self.collection, filter=expr)
         if self.flush_writes:
             self.flush()
 
@@ -229,8 +221,14 @@ class ChunkStore:
         res = self._client.query(self.collection, filter=" and ".join(clauses), output_fields=["count(*)"])
         return int(res[0]["count(*)"]) if res else 0
 
-    def search(self, course_id: str, query_text: str, query_vector: Sequence[float], k: int = 5,
-               document_ids: Sequence[str] | None = None) -> list[SearchHit]:
+    def search(
+        self,
+        course_id: str,
+        query_text: str,
+        query_vector: Sequence[float],
+        k: int = 5,
+        document_ids: Sequence[str] | None = None,
+    ) -> list[SearchHit]:
         """Dense + BM25 candidates of one course, fused by reciprocal rank."""
         expr = self._filter(course_id, document_ids)
         vec = self._vector(query_vector)
@@ -244,26 +242,29 @@ class ChunkStore:
             AnnSearchRequest([vec], "dense", {"metric_type": "COSINE"}, limit=depth, expr=expr),
             AnnSearchRequest([query_text], "sparse", {"metric_type": "BM25"}, limit=depth, expr=expr),
         ]
-        res = self._client.hybrid_search(self.collection, reqs, ranker=RRFRanker(_RRF_K), limit=k,
-                                         output_fields=_OUTPUT_FIELDS)
+        res = self._client.hybrid_search(
+            self.collection, reqs, ranker=RRFRanker(_RRF_K), limit=k, output_fields=_OUTPUT_FIELDS
+        )
         return [self._hit(h) for h in res[0]] if res else []
 
-    def search_text(self, course_id: str, query_text: str, k: int = 5,
-                    document_ids: Sequence[str] | None = None) -> list[SearchHit]:
+    def search_text(
+        self, course_id: str, query_text: str, k: int = 5, document_ids: Sequence[str] | None = None
+    ) -> list[SearchHit]:
         """BM25 only: exact words (names, error messages, code) in one course."""
         if not query_text.strip():
             return []
         return self._search_one(self._filter(course_id, document_ids), query_text, "sparse", "BM25", k)
 
-    def search_dense(self, course_id: str, query_vector: Sequence[float], k: int = 5,
-                     document_ids: Sequence[str] | None = None) -> list[SearchHit]:
+    def search_dense(
+        self, course_id: str, query_vector: Sequence[float], k: int = 5, document_ids: Sequence[str] | None = None
+    ) -> list[SearchHit]:
         """Dense vectors only, in one course."""
         expr = self._filter(course_id, document_ids)
         return self._search_one(expr, self._vector(query_vector), "dense", "COSINE", k)
 
     def _search_one(self, expr: str, data: Any, field: str, metric: str, k: int) -> list[SearchHit]:
-        res = self._client.search(self.collection, data=[data], anns_field=field, limit=k, filter=expr,
-                                  output_fields=_OUTPUT_FIELDS, search_params={"metric_type": metric})
+        kw: dict[str, Any] = {"filter": expr, "limit": k, "output_fields": _OUTPUT_FIELDS, "anns_field": field}
+        res = self._client.search(self.collection, [data], search_params={"metric_type": metric}, **kw)
         return [self._hit(h, bm25=metric == "BM25") for h in res[0]] if res else []
 
     def _vector(self, query_vector: Sequence[float]) -> list[float]:

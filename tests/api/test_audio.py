@@ -1,0 +1,128 @@
+"""Audio through the real server: lessons read aloud (and who may hear them), TTS, STT, lectures."""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+import av
+import httpx
+import pytest
+
+from tests.fixtures_path import FIXTURES
+from tests.harness import Stack, upload, wait_job
+
+MD = FIXTURES / "input-output.md"
+
+
+def error_of(reply: httpx.Response) -> dict[str, Any]:
+    body = reply.json()
+    assert set(body) == {"error"} and {"code", "message", "details"} <= set(body["error"]), body
+    return dict(body["error"])
+
+
+def seconds_of(data: bytes) -> float:
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.audio[0]
+        return sum(frame.samples for frame in container.decode(stream)) / stream.rate
+
+
+@pytest.fixture(scope="module")
+def lesson(stack: Stack) -> dict[str, Any]:
+    """A course built from a fixture document, its owner's client and its first lesson's id."""
+    _, teacher = stack.user("teacher")
+    course = teacher.post("/api/v1/courses", json={"title": "Input and output"}).json()
+    job = wait_job(teacher, upload(teacher, course["id"], MD)["job"]["id"])
+    assert job["status"] == "succeeded", job
+    outline = teacher.get(f"/api/v1/courses/{course['id']}/outline").json()
+    ids = [item["id"] for module in outline["modules"] for item in module["lessons"]]
+    # The lesson with the most text: a table-of-contents lesson would be a second of audio.
+    lessons = [teacher.get(f"/api/v1/lessons/{i}").json() for i in ids[:12]]
+    best = max(lessons, key=lambda item: len(item["body"]))
+    return {"teacher": teacher, "course_id": course["id"], "lesson_id": best["id"], "body": best["body"]}
+
+
+def test_lesson_audio_streams_and_is_cached(lesson: dict[str, Any]) -> None:
+    teacher: httpx.Client = lesson["teacher"]
+    url = f"/api/v1/lessons/{lesson['lesson_id']}/audio"
+    started = time.monotonic()
+    first = teacher.get(url, params={"format": "mp3"})
+    cold = time.monotonic() - started
+    assert first.status_code == 200, first.text
+    assert first.headers["content-type"].startswith("audio/mpeg")
+    assert seconds_of(first.content) > 3
+    started = time.monotonic()
+    again = teacher.get(url, params={"format": "mp3"})
+    assert again.content == first.content
+    assert time.monotonic() - started < max(1.0, cold / 2)  # served from the cache
+    bad = teacher.get(url, params={"format": "flac"})
+    assert bad.status_code == 400 and error_of(bad)["code"]
+
+
+def test_someone_elses_lesson_is_not_found(stack: Stack, lesson: dict[str, Any]) -> None:
+    _, other_teacher = stack.user("teacher")
+    _, student = stack.user("student")
+    for client in (other_teacher, student):
+        for path in ("audio", "lecture", "lecture/audio"):
+            reply = client.get(f"/api/v1/lessons/{lesson['lesson_id']}/{path}")
+            assert reply.status_code == 404 and error_of(reply)["code"] == "not_found"
+    missing = lesson["teacher"].get("/api/v1/lessons/" + "0" * 32 + "/audio")
+    assert missing.status_code == 404 and error_of(missing)["code"] == "not_found"
+
+
+def test_tts_then_stt_round_trip(stack: Stack) -> None:
+    _, student = stack.user("student")
+    said = "Python reads input from files and prints formatted output to the screen."
+    spoken = student.post("/api/v1/tts", json={"text": said, "format": "wav"})
+    assert spoken.status_code == 200 and spoken.headers["content-type"].startswith("audio/wav")
+    assert spoken.content[:4] == b"RIFF" and seconds_of(spoken.content) > 2
+    heard = student.post("/api/v1/stt", files={"audio": ("q.wav", spoken.content, "audio/wav")})
+    assert heard.status_code == 200, heard.text
+    body = heard.json()
+    assert set(body) == {"text", "language", "duration"} and body["language"] == "en"
+    got = set(body["text"].lower().replace(".", " ").replace(",", " ").split())
+    assert len(got & {"reads", "input", "from", "files", "prints", "formatted", "output", "screen"}) >= 5, body
+    ogg = student.post("/api/v1/tts", json={"text": "Short and sweet.", "format": "ogg"})
+    assert ogg.status_code == 200 and ogg.content[:4] == b"OggS"
+
+
+def test_bad_requests_get_the_json_error_shape(stack: Stack) -> None:
+    _, student = stack.user("student")
+    cases = [
+        (student.post("/api/v1/stt", files={"audio": ("x.wav", b"%PDF-1.7 not audio" * 50, "audio/wav")}), 415),
+        (student.post("/api/v1/stt", files={"audio": ("x.wav", b"RIFF\x00\x00\x00\x00WAVE" + b"\x01" * 900)}), 400),
+        (student.post("/api/v1/stt", files={"other": ("x.wav", b"RIFF")}), 400),
+        (student.post("/api/v1/stt", json={"audio": "nope"}), 400),
+        (student.post("/api/v1/tts", json={"text": "word " * 2000}), 413),
+        (student.post("/api/v1/tts", json={"text": "   "}), 400),
+        (student.post("/api/v1/tts", json={"text": "hi", "format": "flac"}), 400),
+        (student.post("/api/v1/tts", json={"text": "hi", "voice": "--evil"}), 400),
+        (student.post("/api/v1/tts", json={"text": "hi", "language": "not a language"}), 400),
+    ]
+    for reply, status in cases:
+        assert reply.status_code == status, (status, reply.text)
+        error_of(reply)
+    anonymous = httpx.post(f"{stack.url}/api/v1/tts", json={"text": "hi"})
+    assert anonymous.status_code == 401
+
+
+def test_lecture_script_and_audio(lesson: dict[str, Any]) -> None:
+    teacher: httpx.Client = lesson["teacher"]
+    reply = teacher.get(f"/api/v1/lessons/{lesson['lesson_id']}/lecture")
+    assert reply.status_code == 200, reply.text
+    lecture = reply.json()
+    assert lecture["source"] == "offline" and lecture["lesson_id"] == lesson["lesson_id"]
+    assert lecture["script"].startswith("Welcome.") and "end of this lecture" in lecture["script"]
+    assert "[1]" not in lecture["script"] and "**" not in lecture["script"]
+    audio = teacher.get(f"/api/v1/lessons/{lesson['lesson_id']}/lecture/audio", params={"format": "ogg"})
+    assert audio.status_code == 200 and audio.content[:4] == b"OggS" and seconds_of(audio.content) > 3
+
+
+def test_legacy_audio_routes(stack: Stack) -> None:
+    _, student = stack.user("student")
+    spoken = student.post("/api/tts", json={"text": "The screen shows formatted output.", "format": "wav"})
+    assert spoken.status_code == 200 and spoken.content[:4] == b"RIFF"
+    heard = student.post("/api/stt", files={"file": ("a.wav", spoken.content, "audio/wav")})
+    assert heard.status_code == 200, heard.text
+    assert "output" in heard.json()["text"].lower() and heard.json()["transcript"] == heard.json()["text"]

@@ -1,0 +1,196 @@
+"""Speech out and in on the real engines (espeak-ng, Piper when installed, faster-whisper)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from core.audio import stream as audio_stream
+from core.audio.cache import AudioCache
+from core.audio.decode import decode, sniff
+from core.audio.formats import Pcm, encode, parse_wav, wav_bytes
+from core.audio.lecture import lecture_script
+from core.audio.stt import WhisperTranscriber, words
+from core.audio.text import sentences, speakable
+from core.audio.tts import EspeakSynthesizer, PiperSynthesizer, SpeechSynthesizer, piper_available
+from core.errors import InvalidInput, TooLarge, UnsupportedMedia
+from core.settings import Settings
+
+SAMPLE = (
+    "Python reads input from files and prints formatted output to the screen. "
+    "The print function writes a line of text. Formatted string literals put values inside strings."
+)
+needs_piper = pytest.mark.skipif(not piper_available(), reason="the optional piper extra is not installed")
+
+
+def tone(seconds: float, rate: int = 16_000) -> bytes:
+    t = np.arange(int(seconds * rate)) / rate
+    return wav_bytes(Pcm((np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2").tobytes(), rate))
+
+
+def settings_for(tmp_path: Path, **extra: object) -> Settings:
+    return Settings(data_dir=tmp_path, _env_file=None, **extra)  # type: ignore[call-arg]
+
+
+def av_duration(data: bytes) -> float:
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.audio[0]
+        return sum(frame.samples for frame in container.decode(stream)) / stream.rate
+
+
+@pytest.mark.parametrize("engine", ["espeak", pytest.param("piper", marks=needs_piper)])
+def test_synthesis_gives_wav_of_plausible_length(engine: str) -> None:
+    synth: SpeechSynthesizer = EspeakSynthesizer() if engine == "espeak" else PiperSynthesizer()
+    pcm = parse_wav(synth.synthesize(SAMPLE))
+    n_words = len(SAMPLE.split())
+    assert pcm.sample_rate == 22050 and pcm.channels == 1
+    assert 0.2 * n_words <= pcm.duration <= 1.0 * n_words, pcm.duration
+    assert np.abs(np.frombuffer(pcm.data, dtype="<i2")).max() > 1000  # speech, not silence
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "ogg"])
+def test_compressed_formats_decode_to_the_same_length(fmt: str) -> None:
+    pcm = parse_wav(EspeakSynthesizer().synthesize("One two three four five."))
+    data = encode(pcm, fmt)  # type: ignore[arg-type]
+    assert sniff(data) == fmt and len(data) < len(pcm.data) / 3
+    assert av_duration(data) == pytest.approx(pcm.duration, abs=0.15)
+
+
+def test_speech_round_trip_is_mostly_understood() -> None:
+    # Piper when installed (natural voice); espeak's robotic voice is harder, so it gets a lower bar.
+    synth: SpeechSynthesizer = PiperSynthesizer() if piper_available() else EspeakSynthesizer()
+    heard = WhisperTranscriber().transcribe(decode(synth.synthesize(SAMPLE), max_mb=15, max_seconds=300))
+    said = words(SAMPLE)
+    got = set(words(heard.text))
+    recall = sum(w in got for w in said) / len(said)
+    assert recall >= (0.8 if piper_available() else 0.6), heard.text
+    assert heard.language == "en" and heard.duration > 5
+
+
+def test_non_audio_and_damaged_audio_are_refused() -> None:
+    with pytest.raises(UnsupportedMedia):
+        decode(b"%PDF-1.7\n" + b"x" * 1000, max_mb=1, max_seconds=10)
+    with pytest.raises(UnsupportedMedia):
+        decode(b"hello, this is text", max_mb=1, max_seconds=10)
+    with pytest.raises(InvalidInput):
+        decode(b"", max_mb=1, max_seconds=10)
+    with pytest.raises(InvalidInput):  # looks like WAV, is not
+        decode(b"RIFF\x10\x00\x00\x00WAVEjunk" + bytes(range(256)) * 4, max_mb=1, max_seconds=10)
+
+
+def test_size_and_duration_limits() -> None:
+    with pytest.raises(TooLarge):
+        decode(tone(1.0), max_mb=0.01, max_seconds=10)
+    with pytest.raises(TooLarge):
+        decode(tone(3.0), max_mb=1, max_seconds=2)
+    assert decode(tone(1.0), max_mb=1, max_seconds=2).duration == pytest.approx(1.0, abs=0.01)
+    # A highly compressed file is stopped by duration while decoding, not after.
+    long_mp3 = encode(Pcm(bytes(2 * 16_000 * 20), 16_000), "mp3")
+    with pytest.raises(TooLarge):
+        decode(long_mp3, max_mb=1, max_seconds=5)
+
+
+def test_markdown_and_citations_are_not_read_aloud() -> None:
+    md = (
+        "## Reading files\n\nUse **open()** to read a file [1]. See [the docs](https://x.io) [2, 3].\n\n"
+        "```python\nprint('x')\n```\n\n- first point\n- second point [^4]\n"
+    )
+    text = speakable(md)
+    assert "[" not in text and "*" not in text and "print('x')" not in text and "https" not in text
+    assert text.startswith("Reading files.") and "Use open() to read a file." in text
+    assert sentences(text) == [
+        "Reading files.", "Use open() to read a file.", "See the docs.", "first point.", "second point.",
+    ]
+
+
+class CountingSynth:
+    """Wraps a real engine and counts its runs; optionally slow, to test the event loop."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.inner = EspeakSynthesizer()
+        self.name = "counting-espeak"
+        self.calls = 0
+        self.delay = delay
+        self.active = 0
+        self.max_active = 0
+        self._lock = threading.Lock()
+
+    def synthesize(self, text: str, voice: str | None = None, language: str | None = None) -> bytes:
+        return self.inner.synthesize(text, voice, language)
+
+    def stream(self, text: str, voice: str | None = None, language: str | None = None) -> Iterator[bytes]:
+        self.calls += 1
+        for piece in self.inner.stream(text, voice, language):
+            with self._lock:
+                self.active += 1
+                self.max_active = max(self.max_active, self.active)
+            time.sleep(self.delay)  # blocking on purpose: it must run in a thread
+            with self._lock:
+                self.active -= 1
+            yield piece
+
+
+async def collect(settings: Settings, text: str, fmt: str = "mp3", **kw: object) -> list[bytes]:
+    return [c async for c in audio_stream.speak_stream(settings, text, None, fmt, **kw)]  # type: ignore[arg-type]
+
+
+async def test_cache_hit_returns_identical_bytes_without_synthesizing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synth = CountingSynth()
+    monkeypatch.setattr(audio_stream, "build_synthesizer", lambda s, lang=None: synth)
+    settings = settings_for(tmp_path)
+    first = b"".join(await collect(settings, SAMPLE))
+    second = b"".join(await collect(settings, SAMPLE))
+    assert first == second and synth.calls == 1
+    assert len(list((tmp_path / "audio-cache").rglob("*.mp3"))) == 1
+    await collect(settings, SAMPLE, "ogg")  # another format is another entry
+    assert synth.calls == 2
+    assert AudioCache.key("ab", "c", "e", "mp3") != AudioCache.key("a", "bc", "e", "mp3")
+
+
+async def test_wav_stream_gives_one_playable_wav_per_sentence(tmp_path: Path) -> None:
+    text = (
+        "The first sentence is long enough to be spoken alone. The second sentence is also long enough for that. "
+        "So is the third and last one of them, which ends here."
+    )
+    pieces = await collect(settings_for(tmp_path, tts_provider="espeak"), text, "wav")
+    assert len(pieces) == 3 and all(parse_wav(p).duration > 0.3 for p in pieces)
+
+
+async def test_synthesis_runs_off_the_event_loop_and_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synth = CountingSynth(delay=0.3)
+    monkeypatch.setattr(audio_stream, "build_synthesizer", lambda s, lang=None: synth)
+    settings = settings_for(tmp_path, audio_concurrency=1)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.05)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    await asyncio.gather(
+        collect(settings, "One. Two. Three.", use_cache=False), collect(settings, "Four. Five.", use_cache=False)
+    )
+    task.cancel()
+    assert synth.max_active == 1  # audio_concurrency=1
+    assert ticks >= 9  # 2 x 0.3 s of blocking work (short sentences are merged), yet the loop kept ticking
+
+
+async def test_offline_lecture_frames_the_lesson(tmp_path: Path) -> None:
+    script = await lecture_script(settings_for(tmp_path), "Reading *files*", "Use open() [1].\n\n## Modes\n\nText.")
+    assert script.source == "offline"
+    assert script.script.startswith("Welcome. In this lecture we look at Reading files.")
+    assert "Use open()." in script.script and "[1]" not in script.script and "end of this lecture" in script.script
