@@ -107,7 +107,7 @@ def group_sentences(text: str, max_chars: int) -> list[str]:
 class EspeakSynthesizer(_BySentence):
     name = "espeak-ng"
 
-    def __init__(self, default_voice: str | None = None, words_per_minute: int = 165, timeout: float = 60) -> None:
+    def __init__(self, default_voice: str | None = None, words_per_minute: int = 150, timeout: float = 60) -> None:
         self.binary = shutil.which("espeak-ng") or shutil.which("espeak")
         self.default_voice = default_voice
         self.words_per_minute = words_per_minute

@@ -44,6 +44,14 @@ def clean(text: str) -> str:
     return " ".join(_BULLET.sub("", text).split())
 
 
+_SUBSCRIPT = re.compile(r"(?<![`\w])([A-Za-z_][\w.]*\[[^\]\s]*\](?:\.\w+|\[[^\]\s]*\])*)")
+
+
+def as_markdown(text: str) -> str:
+    """Code like sys.argv[0] in backticks: bare, its [0] would read as a citation marker."""
+    return _SUBSCRIPT.sub(r"`\1`", text)
+
+
 def words(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
 
@@ -283,7 +291,7 @@ def write_lesson(
                 blocks.append(" ".join(para))
                 para = []
             citations.append(Citation(s.chunk.document_id, s.page, s.quote))
-            para.append(f"{s.label}{s.text} [{len(citations)}]")
+            para.append(f"{s.label}{as_markdown(s.text)} [{len(citations)}]")
             last = where
         if para:
             blocks.append(" ".join(para))

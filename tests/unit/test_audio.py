@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -36,14 +37,17 @@ def tone(seconds: float, rate: int = 16_000) -> bytes:
     return wav_bytes(Pcm((np.sin(2 * np.pi * 440 * t) * 8000).astype("<i2").tobytes(), rate))
 
 
-def settings_for(tmp_path: Path, **extra: object) -> Settings:
+def settings_for(tmp_path: Path, **extra: Any) -> Settings:
     return Settings(data_dir=tmp_path, _env_file=None, **extra)  # type: ignore[call-arg]
 
 
 def av_duration(data: bytes) -> float:
-    with av.open(io.BytesIO(data)) as container:
+    samples = 0
+    with av.open(io.BytesIO(data), mode="r") as container:
         stream = container.streams.audio[0]
-        return sum(frame.samples for frame in container.decode(stream)) / stream.rate
+        for frame in container.decode(stream):
+            samples += frame.samples
+        return samples / stream.rate
 
 
 @pytest.mark.parametrize("engine", ["espeak", pytest.param("piper", marks=needs_piper)])

@@ -20,11 +20,13 @@ from pydantic import SecretStr
 
 from core.audio.decode import decode
 from core.audio.formats import Pcm, parse_wav, wav_bytes
+from core.audio.lecture import lecture_script
 from core.audio.stream import speak_bytes
 from core.audio.stt import OpenAITranscriber, SarvamTranscriber
 from core.audio.tts import OpenAISpeech, SarvamSpeech, build_synthesizer
 from core.errors import InvalidInput, ServiceUnavailable
 from core.settings import Settings
+from tests.llm_server import llm_server  # noqa: F401 - the session fixture
 
 KEY = "test-sarvam-key"
 
@@ -137,3 +139,24 @@ def test_openai_compatible_speech_and_transcription(tmp_path: Path, fake_api: st
     assert parse_wav(OpenAISpeech(conf).synthesize("Hello there.")).duration == pytest.approx(0.5, abs=0.01)
     heard = OpenAITranscriber(conf).transcribe(decode(tone(1.0), max_mb=1, max_seconds=60), "en")
     assert heard.text == "hello there" and heard.language == "en"
+
+
+LESSON = (
+    "## Reading files\n\nThe open function returns a file object [1]. Use the with statement so that the "
+    "file is closed when the block ends [2]. The read method returns the whole content as a string."
+)
+
+
+async def test_llm_lecture_script_is_written_once_then_cached(tmp_path: Path, llm_server: str) -> None:  # noqa: F811
+    conf = Settings(  # type: ignore[call-arg]
+        _env_file=None, data_dir=tmp_path, llm_provider="openai", openai_base_url=llm_server, llm_model="smollm2",
+        llm_max_retries=0, llm_timeout_seconds=120,
+    )
+    first = await lecture_script(conf, "Reading files", LESSON)
+    assert first.source == "llm:smollm2" and len(first.script.split()) >= 5
+    assert "[1]" not in first.script and "##" not in first.script
+    again = await lecture_script(conf, "Reading files", LESSON)
+    assert again == first  # from the cache: the model is not asked twice
+    down = conf.model_copy(update={"openai_base_url": "http://127.0.0.1:9/v1", "data_dir": tmp_path / "other"})
+    with pytest.raises(ServiceUnavailable, match="lecture"):
+        await lecture_script(down, "Reading files", LESSON)
