@@ -76,6 +76,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     # --- application defaults for containers (override with env vars) ---
     DATA_DIR=/data \
     API_HOST=0.0.0.0 \
+    UI_HOST=0.0.0.0 \
     API_PORT=8000 \
     STREAMLIT_SERVER_ADDRESS=0.0.0.0 \
     GRADIO_SERVER_NAME=0.0.0.0

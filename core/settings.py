@@ -45,10 +45,6 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
 
     # --- auth ------------------------------------------------------------------------
-    secret_key: SecretStr = Field(
-        default=SecretStr("dev-insecure-secret-change-me"),
-        description="Signs session tokens. Set a long random value in production.",
-    )
     token_ttl_seconds: int = 7 * 24 * 3600
 
     # --- uploads and parsing limits -------------------------------------------------
@@ -57,7 +53,6 @@ class Settings(BaseSettings):
     max_request_mb: float = 200.0
     max_pages: int = 1500
     parse_timeout_seconds: int = 300
-    max_json_kb: int = 512
 
     # --- jobs --------------------------------------------------------------------
     worker_threads: int = 2
