@@ -75,7 +75,7 @@ def test_every_lesson_citation_is_on_its_page(tutorial_course: tuple[Stack, http
 
 
 def test_quizzes_are_balanced_and_cite_their_page(tutorial_course: tuple[Stack, httpx.Client, dict[str, Any]]) -> None:
-    stack, teacher, job = tutorial_course
+    stack, _teacher, job = tutorial_course
     pages = pdf_pages(TUTORIAL)
     cid = job["result"]["course_id"]
     quizzes = quizzes_of(stack, cid)
@@ -112,10 +112,22 @@ def quizzes_of(stack: Stack, course_id: str) -> list[dict[str, Any]]:
                 out = []
                 for quiz in quizzes:
                     questions = await session.scalars(select(Question).where(Question.quiz_id == quiz.id))
-                    out.append({"id": quiz.id, "module_id": quiz.module_id, "questions": [
-                        {"options": q.options, "answer_index": q.answer_index, "explanation": q.explanation,
-                         "page": q.page, "quote": q.quote} for q in questions
-                    ]})
+                    out.append(
+                        {
+                            "id": quiz.id,
+                            "module_id": quiz.module_id,
+                            "questions": [
+                                {
+                                    "options": q.options,
+                                    "answer_index": q.answer_index,
+                                    "explanation": q.explanation,
+                                    "page": q.page,
+                                    "quote": q.quote,
+                                }
+                                for q in questions
+                            ],
+                        }
+                    )
                 return out
         finally:
             await engine.dispose()
@@ -123,7 +135,9 @@ def quizzes_of(stack: Stack, course_id: str) -> list[dict[str, Any]]:
     return asyncio.run(load())
 
 
-def test_rerun_and_regeneration_leave_no_duplicates(tutorial_course: tuple[Stack, httpx.Client, dict[str, Any]]) -> None:
+def test_rerun_and_regeneration_leave_no_duplicates(
+    tutorial_course: tuple[Stack, httpx.Client, dict[str, Any]],
+) -> None:
     stack, teacher, job = tutorial_course
     cid = job["result"]["course_id"]
     before = teacher.get(f"/api/v1/courses/{cid}/outline").json()
@@ -131,7 +145,9 @@ def test_rerun_and_regeneration_leave_no_duplicates(tutorial_course: tuple[Stack
     edited = teacher.patch(f"/api/v1/lessons/{first_lesson['id']}", json={"body": "My own words [1]."})
     assert edited.status_code == 200 and edited.json()["edited_by_teacher"]
 
-    again = teacher.post(f"/api/v1/courses/{cid}/regenerate", json={"lesson_ids": [before["modules"][0]["lessons"][0]["id"]]})
+    again = teacher.post(
+        f"/api/v1/courses/{cid}/regenerate", json={"lesson_ids": [before["modules"][0]["lessons"][0]["id"]]}
+    )
     assert again.status_code == 202
     assert wait_job(teacher, again.json()["id"], timeout=300)["status"] == "succeeded"
     after = teacher.get(f"/api/v1/courses/{cid}/outline").json()

@@ -54,8 +54,11 @@ def test_refused_uploads_store_nothing_and_lose_nothing(stack: Stack) -> None:
 
     cases: list[tuple[list[tuple[str, tuple[str, bytes]]], int, str]] = [
         ([("files", ("notes.pdf", executable))], 415, "unsupported_media_type"),  # a renamed program
-        ([("files", ("ok.pdf", PDF.read_bytes())), ("files", ("evil.docx", b"\x00\x01junk" * 100))], 415,
-         "unsupported_media_type"),
+        (
+            [("files", ("ok.pdf", PDF.read_bytes())), ("files", ("evil.docx", b"\x00\x01junk" * 100))],
+            415,
+            "unsupported_media_type",
+        ),
         ([("files", ("big.txt", b"a" * (3 * 1024 * 1024 + 10)))], 413, "too_large"),
         ([("files", (f"f{i}.md", b"# t\n\nhello")) for i in range(6)], 400, "invalid_input"),
         ([("files", ("empty.md", b""))], 400, "invalid_input"),

@@ -41,7 +41,9 @@ def kill_hard(stack: Stack, name: str) -> None:
 def vectors_of(stack: Stack, course_id: str) -> list[dict[str, Any]]:
     client = MilvusClient(uri=stack.milvus_uri)
     collection = stack.env()["MILVUS_COLLECTION"]
-    return client.query(collection, filter=f'course_id == "{course_id}"', output_fields=["id", "document_id"], limit=16384)
+    return client.query(
+        collection, filter=f'course_id == "{course_id}"', output_fields=["id", "document_id"], limit=16384
+    )
 
 
 def test_worker_killed_mid_job_finishes_on_another_exactly_once(stack_factory: StackFactory) -> None:
