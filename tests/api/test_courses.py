@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.api.test_auth import error_of
 from tests.harness import Stack
 
 
-def make_course(client: httpx.Client, title: str = "Algebra") -> dict[str, object]:
+def make_course(client: httpx.Client, title: str = "Algebra") -> dict[str, Any]:
     reply = client.post("/api/v1/courses", json={"title": title, "description": "d"})
     assert reply.status_code == 201, reply.text
     return dict(reply.json())

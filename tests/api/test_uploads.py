@@ -128,12 +128,14 @@ def test_sse_follows_a_job_to_its_end(stack: Stack) -> None:
     cid = make_course(teacher)["id"]
     job_id = upload(teacher, cid, PDF)["job"]["id"]
     events: list[str] = []
-    with httpx.Client(base_url=stack.url, headers=teacher.headers, timeout=120) as client:
-        with client.stream("GET", f"/api/v1/jobs/{job_id}/events") as stream:
-            assert stream.headers["content-type"].startswith("text/event-stream")
-            for line in stream.iter_lines():
-                if line.startswith("event:"):
-                    events.append(line.split(":", 1)[1].strip())
+    with (
+        httpx.Client(base_url=stack.url, headers=teacher.headers, timeout=120) as client,
+        client.stream("GET", f"/api/v1/jobs/{job_id}/events") as stream,
+    ):
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                events.append(line.split(":", 1)[1].strip())
     assert events[0] == "job" and events[-1] == "end"
     _, stranger = stack.user("teacher")
     assert stranger.get(f"/api/v1/jobs/{job_id}/events").status_code == 404
