@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from cachetools import TTLCache
 from litestar import Litestar
@@ -17,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig
 
 from backend.auth import PUBLIC_PATHS, AuthMiddleware, writes_allowed
+from backend.cache import ResponseCache
 from backend.controllers.audio import AudioController, LegacyAudioController
 from backend.controllers.auth import AuthController
 from backend.controllers.chat import ChatController, LegacyChatController
@@ -31,10 +33,10 @@ from backend.controllers.quizzes import LegacyQuizController, QuizController
 from backend.db import provide_services, provide_session
 from backend.errors import EXCEPTION_HANDLERS
 from backend.state import Services
+from core.db.change_feed import ChangePublisher, channel_name, follow_changes
+from core.db.changes import add_sink, remove_sink
 from core.db.engine import create_engine, create_session_factory
 from core.services.jobs import JobQueue
-from core.services.passages import PageIndexCache
-from core.services.retrieval import get_retriever
 from core.settings import Settings, get_settings
 from core.storage import FileStore
 
@@ -49,21 +51,32 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         engine = create_engine(settings)
         from jobs.tasks import HueyJobQueue  # the API only enqueues; it never runs tasks
 
-        app.state.services = Services(
+        services = Services(
             settings=settings,
             engine=engine,
             sessions=create_session_factory(engine),
             queue=queue or HueyJobQueue(),
             files=FileStore(settings.resolved_upload_dir),
             principals=TTLCache(maxsize=10_000, ttl=settings.cache_ttl_seconds),
-            retriever=get_retriever(settings),
-            tutor_pages=PageIndexCache(FileStore(settings.resolved_upload_dir)),
+            # Without Redis, workers' commits can't reach this process: bound staleness instead.
+            responses=ResponseCache(ttl=None if settings.redis_url else 1.0),
         )
-        try:
-            yield
-        finally:
-            app.state.services.retriever.close()
-            await engine.dispose()
+        app.state.services = services
+        add_sink(services.apply_changes)
+        async with AsyncExitStack() as stack:
+            if settings.redis_url:
+                channel = channel_name(settings.queue_name)
+                publisher = ChangePublisher(settings.redis_url, channel)
+                add_sink(publisher)
+                stack.callback(publisher.close)
+                stack.callback(remove_sink, publisher)
+                follower = asyncio.create_task(follow_changes(settings.redis_url, channel, services.apply_changes))
+                stack.callback(follower.cancel)
+            try:
+                yield
+            finally:
+                remove_sink(services.apply_changes)
+                await engine.dispose()
 
     prometheus = PrometheusConfig(app_name="profai", group_path=True, exclude=["/metrics", "/health"])
     return Litestar(

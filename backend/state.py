@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cachetools import TTLCache
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from backend.cache import ResponseCache
 from core.security.principal import Principal
 from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
@@ -25,6 +26,16 @@ class Services:
     # Credential digest -> principal. Revocation drops the entry here at once; other API
     # processes notice within the TTL (settings.cache_ttl_seconds).
     principals: TTLCache[str, Principal]
+    responses: ResponseCache
+
+    def apply_changes(self, tags: set[str]) -> None:
+        """Drop what a commit (here or in another process) made stale."""
+        self.responses.invalidate(tags)
+        if any(t.startswith(("credential:", "token:")) for t in tags):
+            for digest_key, principal in list(self.principals.items()):
+                if f"credential:{principal.credential_id}" in tags or f"token:{digest_key}" in tags:
+                    self.principals.pop(digest_key, None)
+
     # The tutor's embedder and vector store (built on first use, so startup stays fast) and
     # its per-course page index cache; None only in apps built without the lifespan.
     retriever: Retriever | None = None

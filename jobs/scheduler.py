@@ -10,6 +10,7 @@ import signal
 from core.db.engine import create_engine, create_session_factory
 from core.settings import Settings
 from jobs.reaper import reap
+from jobs.worker import publish_changes
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 async def run_scheduler(settings: Settings) -> None:
     from jobs.tasks import HueyJobQueue
 
+    publisher = publish_changes(settings)
     engine = create_engine(settings)
     sessions = create_session_factory(engine)
     queue = HueyJobQueue()
@@ -35,3 +37,5 @@ async def run_scheduler(settings: Settings) -> None:
                 await asyncio.wait_for(stop.wait(), settings.reaper_interval_seconds)
     finally:
         await engine.dispose()
+        if publisher is not None:
+            publisher.close()

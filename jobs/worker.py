@@ -6,6 +6,8 @@ import logging
 import threading
 
 from core.db.base import utcnow
+from core.db.change_feed import ChangePublisher, channel_name
+from core.db.changes import add_sink
 from core.repositories.jobs import JobRepository
 from core.settings import Settings
 
@@ -17,6 +19,7 @@ def run_worker(settings: Settings, threads: int | None = None) -> None:
     from jobs.tasks import huey
 
     threads = threads or settings.worker_threads
+    publisher = publish_changes(settings)
     stop = threading.Event()
     started = utcnow()
 
@@ -60,3 +63,14 @@ def run_worker(settings: Settings, threads: int | None = None) -> None:
     finally:
         stop.set()
         beater.join(timeout=5)
+        if publisher is not None:
+            publisher.close()
+
+
+def publish_changes(settings: Settings) -> ChangePublisher | None:
+    """Tell the API processes what our commits changed (their caches listen on Redis)."""
+    if not settings.redis_url:
+        return None
+    publisher = ChangePublisher(settings.redis_url, channel_name(settings.queue_name))
+    add_sink(publisher)
+    return publisher

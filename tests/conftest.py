@@ -83,7 +83,8 @@ def pg_stack(
     """The scale-out configuration: PostgreSQL, Redis, a Milvus server URI, two workers."""
     s = Stack(
         tmp_path_factory.mktemp("pgredis"), milvus_server, database_url=pg_database, redis_url=redis_url,
-        extra_env={"QUEUE_NAME": f"q{uuid.uuid4().hex[:8]}"},
+        # Two API processes: each one's cache must hear the other's (and the workers') commits.
+        extra_env={"QUEUE_NAME": f"q{uuid.uuid4().hex[:8]}", "API_WORKERS": "2"},
     )
     try:
         yield s.boot(workers=2)

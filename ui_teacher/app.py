@@ -1,41 +1,77 @@
-"""Teacher console (Streamlit). It talks to the core API over HTTP only.
+"""Teacher console (Streamlit): the entry point. Navigation and the login gate.
 
-This is the first page of the console; the full workflow lands with its own issue.
+Run with `profai ui-teacher`. The console talks to the core API over HTTP only (API_URL); the
+only state it keeps is the session token, in st.session_state.
 """
 
 from __future__ import annotations
 
-import httpx
+import sys
+from pathlib import Path
+
 import streamlit as st
 
-from core.settings import get_settings
+ROOT = Path(__file__).resolve().parent
+if str(ROOT.parent) not in sys.path:  # `streamlit run ui_teacher/app.py` puts only ui_teacher/ on the path
+    sys.path.insert(0, str(ROOT.parent))
 
-API = get_settings().api_url
+from ui_teacher.api import ApiError  # noqa: E402
+from ui_teacher.session import USER, attempt, client, logged_in, sign_in, sign_out  # noqa: E402
 
-st.set_page_config(page_title="ProfessorAI · Teacher", page_icon="🎓", layout="wide")
-st.title("ProfessorAI — teacher console")
+st.set_page_config(page_title="ProfessorAI · Teacher", page_icon="🎓", layout="centered")
 
-if "token" not in st.session_state:
+
+def login_page() -> None:
+    st.title("🎓 ProfessorAI")
+    st.caption("Teacher console")
     with st.form("login"):
-        email = st.text_input("Email")
-        password = st.text_input("Password", type="password")
-        if st.form_submit_button("Log in"):
-            reply = httpx.post(f"{API}/api/v1/auth/login", json={"email": email, "password": password}, timeout=10)
-            if reply.status_code == 200:
-                st.session_state.token = reply.json()["token"]
-                st.rerun()
-            else:
-                st.error(reply.json().get("error", {}).get("message", "login failed"))
-else:
-    headers = {"Authorization": f"Bearer {st.session_state.token}"}
-    courses = httpx.get(f"{API}/api/v1/courses", headers=headers, timeout=10)
-    if courses.status_code != 200:
-        st.error(courses.json().get("error", {}).get("message", "could not load courses"))
-    else:
-        st.subheader("My courses")
-        for course in courses.json():
-            st.write(f"**{course['title']}** — {course.get('state') or course['status']}")
-    if st.button("Log out"):
-        httpx.post(f"{API}/api/v1/auth/logout", headers=headers, timeout=10)
-        del st.session_state["token"]
+        email = st.text_input("Email", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Log in", type="primary")
+    if submitted:
+        if not email or not password:
+            st.error("Enter your email and password.")
+            return
+        try:
+            reply = client().login(email.strip(), password)
+        except ApiError as exc:
+            st.error(f"Could not log in: {exc.message}")
+            return
+        if (reply.get("user") or {}).get("role") == "student":
+            st.error("This console is for teachers. Students use the tutor app.")
+            return
+        sign_in(reply)
         st.rerun()
+
+
+def log_out() -> None:
+    attempt("log out", client().logout)
+    sign_out()
+    st.rerun()
+
+
+def page(path: str, title: str, icon: str, default: bool = False) -> st.Page:  # type: ignore[name-defined]
+    return st.Page(str(ROOT / "pages" / path), title=title, icon=icon, default=default)
+
+
+if not logged_in():
+    st.navigation([st.Page(login_page, title="Log in", icon="🔑")], position="hidden").run()
+else:
+    user = st.session_state.get(USER) or {}
+    with st.sidebar:
+        st.markdown(f"**{user.get('name') or user.get('email') or 'Teacher'}**")
+        if user.get("email") and user.get("name"):
+            st.caption(user["email"])
+        if st.button("Log out", key="logout"):
+            log_out()
+    st.navigation(
+        [
+            page("courses.py", "My courses", "📚", default=True),
+            page("materials.py", "Materials", "📤"),
+            page("outline.py", "Course", "🗂️"),
+            page("lesson.py", "Lesson", "📝"),
+            page("quizzes.py", "Quizzes", "❓"),
+            page("analytics.py", "Analytics", "📊"),
+            page("api_keys.py", "API keys", "🔐"),
+        ]
+    ).run()

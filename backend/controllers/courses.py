@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, patch, post
+import msgspec
+from litestar import Controller, MediaType, Request, Response, delete, get, patch, post
+from litestar.openapi import ResponseSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import teachers_only
+from backend.cache import cached_json
 from backend.schemas.courses import CourseIn, CourseOut, CoursePatch, EnrollIn
 from backend.schemas.jobs import JobOut
+from backend.state import Services
 from core.db.models.jobs import JobKind
 from core.security.principal import Principal
 from core.services.courses import CourseService
@@ -20,14 +24,28 @@ class CourseController(Controller):
     path = "/api/v1/courses"
     tags = ["courses"]
 
-    @get("/", summary="Courses I teach, or (students) the published courses I'm enrolled in")
-    async def list_courses(self, request: PrincipalRequest, session: AsyncSession) -> list[CourseOut]:
-        service = CourseService(session)
-        courses = await service.list_visible(request.user)
-        return [
-            CourseOut.of(s.course, manager=service.can_manage(request.user, s.course), summary=s)
-            for s in await service.summaries(courses)
-        ]
+    @get(
+        "/",
+        summary="Courses I teach, or (students) the published courses I'm enrolled in",
+        responses={200: ResponseSpec(list[CourseOut], description="the courses")},
+    )
+    async def list_courses(self, request: PrincipalRequest, session: AsyncSession, svc: Services) -> Response[bytes]:
+        principal = request.user
+
+        async def produce() -> tuple[list[CourseOut], list[str]]:
+            service = CourseService(session)
+            summaries = await service.summaries(await service.list_visible(principal))
+            courses = [
+                CourseOut.of(s.course, manager=service.can_manage(principal, s.course), summary=s) for s in summaries
+            ]
+            return courses, [f"user:{principal.user_id}", *(f"course:{c.id}" for c in courses)]
+
+        # A student's list is read far more often than it changes; a teacher's carries the
+        # live state of the last job, so it is always read fresh.
+        if principal.is_teacher:
+            courses, _ = await produce()
+            return Response(content=msgspec.json.encode(courses), media_type=MediaType.JSON)
+        return await cached_json(svc.responses, f"courses:{principal.user_id}", produce)
 
     @post("/", guards=[teachers_only], summary="Create a draft course")
     async def create_course(self, data: CourseIn, request: PrincipalRequest, session: AsyncSession) -> CourseOut:

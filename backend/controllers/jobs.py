@@ -5,11 +5,13 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import teachers_only
+from backend.cache import cached_json
 from backend.schemas.jobs import JobOut, WorkerOut, WorkerStatsOut
 from backend.state import Services
 from core.db.models.jobs import Job
@@ -26,9 +28,18 @@ class JobController(Controller):
     path = "/api/v1"
     tags = ["jobs"]
 
-    @get("/jobs/{job_id:str}", summary="A job's status, stage and progress")
-    async def get_job(self, job_id: str, request: PrincipalRequest, session: AsyncSession) -> JobOut:
-        return JobOut.of(await JobService(session).get_visible(request.user, job_id))
+    @get(
+        "/jobs/{job_id:str}",
+        summary="A job's status, stage and progress",
+        responses={200: ResponseSpec(JobOut, description="the job")},
+    )
+    async def get_job(
+        self, job_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+    ) -> Response[bytes]:
+        async def produce() -> tuple[JobOut, list[str]]:
+            return JobOut.of(await JobService(session).get_visible(request.user, job_id)), [f"job:{job_id}"]
+
+        return await cached_json(svc.responses, f"job:{job_id}:{request.user.user_id}", produce)
 
     @post("/jobs/{job_id:str}/cancel", status_code=202, summary="Cancel a queued or running job")
     async def cancel(self, job_id: str, request: PrincipalRequest, session: AsyncSession) -> JobOut:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import teachers_only
+from backend.cache import cached_json
 from backend.controllers.jobs import stats_out
 from backend.schemas.courses import CourseOut
 from backend.schemas.jobs import WorkerStatsOut
@@ -53,17 +54,22 @@ class LegacyController(Controller):
         }
 
     @get("/jobs/{job_id:str}", summary="Legacy: job status")
-    async def job_status(self, job_id: str, request: PrincipalRequest, session: AsyncSession) -> dict[str, Any]:
-        job = await JobService(session).get_visible(request.user, job_id)
-        return {
-            "task_id": job.id,
-            "status": job.status.value,
-            "progress": job.progress,
-            "message": job.message,
-            "result": job.result,
-            "stage": job.stage,
-            "error": job.error,
-        }
+    async def job_status(
+        self, job_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+    ) -> Response[bytes]:
+        async def produce() -> tuple[dict[str, Any], list[str]]:
+            job = await JobService(session).get_visible(request.user, job_id)
+            return {
+                "task_id": job.id,
+                "status": job.status.value,
+                "progress": job.progress,
+                "message": job.message,
+                "result": job.result,
+                "stage": job.stage,
+                "error": job.error,
+            }, [f"job:{job_id}"]
+
+        return await cached_json(svc.responses, f"legacy-job:{job_id}:{request.user.user_id}", produce)
 
     @get("/worker-stats", guards=[teachers_only], summary="Legacy: worker statistics")
     async def worker_stats(self, session: AsyncSession, svc: Services) -> WorkerStatsOut:

@@ -57,7 +57,7 @@ async def _llm_script(settings: Settings, title: str, body: str) -> str:
         reply = await client.chat.completions.create(
             model=settings.llm_model, temperature=0.3,
             # A lecture retells the lesson; much longer means the model is rambling (and costs time).
-            max_tokens=min(2048, 200 + 2 * len(lesson.split())),
+            max_tokens=min(2048, 100 + 2 * len(lesson.split())),
             messages=[
                 {"role": "system", "content": SYSTEM_PROMPT},
                 {"role": "user", "content": f"Lesson title: {title}\n\nLesson:\n{lesson}"},

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.changes import mark_changed
 from core.db.models.jobs import Job, JobStatus, WorkerBeat
 
 
@@ -43,6 +44,7 @@ class JobRepository:
 
     async def claim(self, job_id: str, worker: str, now: datetime) -> bool:
         """Move a queued job to running. Exactly one of several racing workers wins."""
+        mark_changed(self.session, f"job:{job_id}")
         result = await self.session.execute(
             update(Job)
             .where(
@@ -69,6 +71,7 @@ class JobRepository:
 
         Returning False tells a worker that the reaper gave its job to someone else.
         """
+        mark_changed(self.session, f"job:{job_id}")
         result = await self.session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
@@ -79,6 +82,7 @@ class JobRepository:
 
     async def transition(self, job_id: str, from_status: JobStatus, owner: str | None, **values: Any) -> bool:
         """Change a job's status only if it is still in `from_status` (and owned by `owner`)."""
+        mark_changed(self.session, f"job:{job_id}")
         query = update(Job).where(Job.id == job_id, Job.status == from_status)
         if owner is not None:
             query = query.where(Job.worker == owner)

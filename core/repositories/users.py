@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.changes import mark_changed
 from core.db.models.users import ApiKey, AuthToken, User
 
 
@@ -60,6 +61,7 @@ class CredentialRepository:
         return (row[0], row[1]) if row else None
 
     async def revoke_token(self, token_hash: str, now: datetime) -> None:
+        mark_changed(self.session, f"token:{token_hash}")
         await self.session.execute(update(AuthToken).where(AuthToken.token_hash == token_hash).values(revoked_at=now))
 
     async def api_keys_of(self, user_id: str) -> list[ApiKey]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -111,3 +112,29 @@ def test_health_metrics_and_openapi(stack: Stack) -> None:
     for path in ("/api/v1/courses", "/api/v1/courses/{course_id}/documents", "/api/upload-pdfs", "/api/jobs/{job_id}"):
         assert path in schema["paths"], path
     assert httpx.get(f"{stack.url}/schema/swagger").status_code == 200
+
+
+def test_cached_reads_follow_every_change(any_stack: Stack) -> None:
+    """Students' course lists and job status are cached; each change shows up at once."""
+    _, teacher = any_stack.user("teacher")
+    _, student = any_stack.user("student")
+    course = make_course(teacher, "Cached")
+    teacher.post(f"/api/v1/courses/{course['id']}/publish")
+    assert student.get("/api/v1/courses").json() == []
+    student.post("/api/v1/enrollments", json={"code": course["enrollment_code"]})
+
+    def converges_to(expected: list[str]) -> None:
+        # Invalidation crosses processes over Redis within milliseconds: allow one second,
+        # then every read (two API processes serve them) must agree.
+        deadline = time.monotonic() + 1.0
+        while [c["title"] for c in student.get("/api/v1/courses").json()] != expected:
+            assert time.monotonic() < deadline, expected
+            time.sleep(0.02)
+        views = {tuple(c["title"] for c in student.get("/api/v1/courses").json()) for _ in range(8)}
+        assert views == {tuple(expected)}
+
+    converges_to(["Cached"])
+    teacher.patch(f"/api/v1/courses/{course['id']}", json={"title": "Renamed"})
+    converges_to(["Renamed"])
+    teacher.post(f"/api/v1/courses/{course['id']}/unpublish")
+    converges_to([])

@@ -1,0 +1,81 @@
+"""Encoded responses kept in the API process, dropped by the change tags of each commit.
+
+With Redis configured every process hears every commit (core/db/change_feed.py), so an
+entry lives until something it depends on changes. Without Redis (the embedded default,
+one API process) commits made by workers cannot reach us, so entries also expire after
+`fallback_ttl` seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+
+import msgspec
+from litestar import MediaType, Response
+
+
+class ResponseCache:
+    def __init__(self, maxsize: int = 50_000, ttl: float | None = None) -> None:
+        self.maxsize = maxsize
+        self.ttl = ttl
+        self._entries: OrderedDict[str, tuple[bytes, tuple[str, ...], float]] = OrderedDict()
+        self._keys_by_tag: dict[str, set[str]] = {}
+        # Bumped by every invalidation: a value computed across one is not stored, since
+        # it may predate the change that the invalidation announced.
+        self.generation = 0
+
+    def get(self, key: str) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        body, _, stored_at = entry
+        if self.ttl is not None and time.monotonic() - stored_at > self.ttl:
+            self._drop(key)
+            return None
+        return body
+
+    def put(self, key: str, body: bytes, tags: Iterable[str], generation: int | None = None) -> None:
+        if generation is not None and generation != self.generation:
+            return
+        tags = tuple(tags)
+        self._drop(key)
+        self._entries[key] = (body, tags, time.monotonic())
+        for tag in tags:
+            self._keys_by_tag.setdefault(tag, set()).add(key)
+        while len(self._entries) > self.maxsize:
+            self._drop(next(iter(self._entries)))
+
+    def invalidate(self, tags: Iterable[str]) -> None:
+        self.generation += 1
+        for tag in tags:
+            for key in self._keys_by_tag.pop(tag, set()):
+                self._drop(key)
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        for tag in entry[1]:
+            keys = self._keys_by_tag.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._keys_by_tag[tag]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+async def cached_json(
+    cache: ResponseCache, key: str, produce: Callable[[], Awaitable[tuple[object, Iterable[str]]]]
+) -> Response[bytes]:
+    """The cached encoding of `key`, or produce (value, tags), encode and keep it."""
+    body = cache.get(key)
+    if body is None:
+        generation = cache.generation
+        value, tags = await produce()
+        body = msgspec.json.encode(value)
+        cache.put(key, body, tags, generation)
+    return Response(content=body, media_type=MediaType.JSON)

@@ -1,0 +1,82 @@
+"""The console's session: the API client for the logged-in teacher, error display, the chosen course."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from ui_teacher.api import ApiClient, ApiError, Json
+
+T = TypeVar("T")
+
+TOKEN = "token"
+USER = "user"
+COURSE = "course_id"
+
+
+def client() -> ApiClient:
+    return ApiClient(token=st.session_state.get(TOKEN))
+
+
+def logged_in() -> bool:
+    return bool(st.session_state.get(TOKEN))
+
+
+def sign_in(reply: Json) -> None:
+    st.session_state[TOKEN] = reply["token"]
+    st.session_state[USER] = reply.get("user") or {}
+
+
+def sign_out() -> None:
+    for key in (TOKEN, USER, COURSE):
+        st.session_state.pop(key, None)
+
+
+def show_error(exc: ApiError, doing: str = "") -> None:
+    """An API failure as a message, never a traceback. A 401 means the token expired: log in again."""
+    if exc.status == 401 and logged_in():
+        sign_out()
+        st.warning("Your session has ended. Please log in again.")
+        return
+    prefix = f"Could not {doing}: " if doing else ""
+    st.error(prefix + exc.message)
+
+
+def attempt(doing: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Run one API call; on failure show why and return None."""
+    try:
+        return fn(*args, **kwargs)
+    except ApiError as exc:
+        show_error(exc, doing)
+        return None
+
+
+def flash(message: str) -> None:
+    """A success message that survives the st.rerun() that follows an action."""
+    st.session_state["_flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(message)
+
+
+def pick_course(courses: list[Json] | None = None, label: str = "Course") -> Json | None:
+    """A course picker shared by the course pages; remembers the choice across pages."""
+    if courses is None:
+        courses = attempt("load your courses", client().courses)
+        if courses is None:
+            return None
+    if not courses:
+        st.info("You have no courses yet. Create one under **My courses**.")
+        return None
+    ids = [c["id"] for c in courses]
+    by_id = {c["id"]: c for c in courses}
+    current = st.session_state.get(COURSE)
+    index = ids.index(current) if current in ids else 0
+    chosen = st.selectbox(label, ids, index=index, format_func=lambda cid: by_id[cid]["title"], key=f"pick-{label}")
+    st.session_state[COURSE] = chosen
+    return by_id[chosen]

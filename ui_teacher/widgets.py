@@ -1,0 +1,107 @@
+"""Small pieces several pages share: course state badges, job progress, citations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from ui_teacher.api import Json
+from ui_teacher.session import attempt, client, flash
+
+ACTIVE = ("queued", "running")
+STATE_BADGE = {
+    "draft": "⚪ draft",
+    "processing": "🔵 processing",
+    "ready": "🟢 ready",
+    "failed": "🔴 failed",
+    "published": "🟣 published",
+}
+JOB_WORDS = {
+    "ingest": "Processing uploaded files",
+    "generate": "Writing course content",
+    "cleanup": "Cleaning up",
+}
+
+
+def badge(state: str | None) -> str:
+    return STATE_BADGE.get(state or "draft", state or "draft")
+
+
+def counts_line(course: Json) -> str:
+    counts = course.get("counts") or {}
+    parts = [f"{counts.get(k, 0)} {k}" for k in ("documents", "modules", "lessons", "students")]
+    return " · ".join(parts)
+
+
+def job_title(job: Json) -> str:
+    return JOB_WORDS.get(job.get("kind", ""), str(job.get("kind", "job")).capitalize())
+
+
+def job_words(job: Json) -> str:
+    """What a job is doing, in words: 'running · embedding — embedding 340/812 chunks (41%)'."""
+    status = job.get("status", "")
+    stage = job.get("stage") or ""
+    message = job.get("message") or ""
+    if status == "failed":
+        return f"failed: {plain_error(job.get('error') or message)}"
+    if status == "succeeded":
+        return f"finished: {message}" if message and message != "done" else "finished"
+    if status == "queued":
+        return f"waiting for a worker{' — ' + message if message else ''}"
+    pieces = [p for p in (stage, message) if p]
+    if len(pieces) == 2 and pieces[1].lower().startswith(pieces[0].lower()):
+        pieces = [pieces[1]]
+    return f"{' — '.join(pieces) or status} ({job.get('progress', 0)}%)"
+
+
+def plain_error(error: str) -> str:
+    """Job errors are written for people already; only trim the noise around them."""
+    text = error.strip().splitlines()[-1] if error.strip() else "something went wrong"
+    for prefix in ("PermanentJobError: ", "RuntimeError: ", "ValueError: "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def show_job(job: Json, key: str, on_retry: Callable[[], None] | None = None) -> None:
+    """One job: a progress bar while it runs; the reason and a Retry button when it failed."""
+    status = job.get("status")
+    label = f"{job_title(job)}: {job_words(job)}"
+    if status in ACTIVE:
+        st.progress(min(100, max(0, int(job.get("progress") or 0))) / 100, text=label)
+    elif status == "failed":
+        st.error(label)
+        if st.button("Retry", key=f"retry-{key}-{job['id']}", help="Run this job again"):
+            retried = attempt("retry the job", client().post, f"/api/v1/jobs/{job['id']}/retry")
+            if retried is not None:
+                flash("The job was started again.")
+                if on_retry:
+                    on_retry()
+                st.rerun()
+    elif status == "succeeded":
+        st.success(label)
+    else:
+        st.info(label)
+
+
+def watch_job(job_id: str, key: str) -> None:
+    """Follow one job live: poll it every second until it ends, then refresh the whole page."""
+
+    def body() -> None:
+        job = attempt("load the job", client().get, f"/api/v1/jobs/{job_id}")
+        if job is None:
+            return
+        show_job(job, key)
+        if job.get("status") not in ACTIVE:
+            # The page shows only active jobs live, so this full rerun shows it as finished.
+            st.rerun(scope="app")
+
+    st.fragment(body, run_every=1.0)()
+
+
+def citation_line(citation: Json) -> str:
+    quote = (citation.get("quote") or "").strip().replace("\n", " ")
+    if len(quote) > 220:
+        quote = quote[:217] + "…"
+    where = f"**[{citation['number']}] {citation.get('document_name') or 'document'}, page {citation.get('page')}**"
+    return f"{where}  \n> {quote}" if quote else where
