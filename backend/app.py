@@ -11,13 +11,11 @@ from cachetools import TTLCache
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
-from litestar.middleware.base import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.prometheus import PrometheusConfig
 
-from backend.auth import PUBLIC_PATHS, AuthMiddleware, writes_allowed
+from backend.auth import AuthMiddleware
 from backend.cache import ResponseCache
 from backend.controllers.audio import AudioController, LegacyAudioController
 from backend.controllers.auth import AuthController
@@ -32,6 +30,7 @@ from backend.controllers.progress import ProgressController
 from backend.controllers.quizzes import LegacyQuizController, QuizController
 from backend.db import provide_services, provide_session
 from backend.errors import EXCEPTION_HANDLERS
+from backend.metrics import MetricsMiddleware
 from backend.state import Services
 from core.db.change_feed import ChangePublisher, channel_name, follow_changes
 from core.db.changes import add_sink, remove_sink
@@ -78,7 +77,6 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
                 remove_sink(services.apply_changes)
                 await engine.dispose()
 
-    prometheus = PrometheusConfig(app_name="profai", group_path=True, exclude=["/metrics", "/health"])
     return Litestar(
         route_handlers=[
             HealthController,
@@ -100,10 +98,9 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         lifespan=[lifespan],
         dependencies={"session": Provide(provide_session), "svc": Provide(provide_services)},
         middleware=[
-            prometheus.middleware,
-            DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS, exclude_from_auth_key="exclude_from_auth"),
+            MetricsMiddleware,
+            AuthMiddleware,
         ],
-        guards=[writes_allowed],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=int(settings.max_request_mb * MB) + MB,
         multipart_form_part_limit=settings.max_files_per_request + 20,

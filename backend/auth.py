@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import parse_qs
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.state import Services
 from core.errors import Unauthenticated
@@ -15,31 +17,51 @@ from core.security.principal import Principal
 from core.security.tokens import digest
 from core.services.auth import AuthService
 
-PUBLIC_PATHS = [
-    "^/health",
-    "^/metrics",
-    "^/schema",
-    "^/api/v1/auth/login$",
-    "^/favicon.ico$",
-    "^/$",
-]
+PUBLIC = re.compile(r"^(/health|/metrics|/schema|/api/v1/auth/login$|/favicon\.ico$|/$)")
 
 
-class AuthMiddleware(AbstractAuthenticationMiddleware):
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
-        svc: Services = connection.app.state.services
-        api_key = connection.headers.get("x-api-key")
-        token = _bearer(connection.headers.get("authorization"))
-        if token is None and connection.scope["type"] == "websocket":
+class AuthMiddleware:
+    """Puts the caller's Principal in scope["user"], or answers 401.
+
+    A plain ASGI middleware (it runs after routing, so the route's opt is known): on a
+    cached credential it costs a header scan and one dictionary lookup.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler")
+        if (
+            scope["type"] == "lifespan"
+            or (handler is not None and handler.opt.get("exclude_from_auth"))
+            or (PUBLIC.match(scope["path"]))
+        ):
+            await self.app(scope, receive, send)
+            return
+        principal = await self.authenticate(scope)
+        if not principal.can_write() and scope.get("method", "GET") not in ("GET", "HEAD", "OPTIONS"):
+            raise PermissionDeniedException("this API key is read-only (scope 'write' is missing)")
+        scope["user"] = principal
+        scope["auth"] = principal.credential_id
+        await self.app(scope, receive, send)
+
+    async def authenticate(self, scope: Scope) -> Principal:
+        svc: Services = scope["litestar_app"].state.services
+        api_key = token = None
+        for name, value in scope["headers"]:
+            if name == b"x-api-key":
+                api_key = value.decode("latin-1").strip()
+            elif name == b"authorization":
+                token = _bearer(value.decode("latin-1"))
+        if token is None and scope["type"] == "websocket":
             # Browsers cannot set headers on a websocket: accept the token as a query parameter.
-            token = connection.query_params.get("token")
+            token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
         if api_key:
-            principal = await _resolve(svc, api_key, via_key=True)
-        elif token:
-            principal = await _resolve(svc, token, via_key=False)
-        else:
-            raise NotAuthorizedException("log in, or send an API key in the X-API-Key header")
-        return AuthenticationResult(user=principal, auth=principal.credential_id)
+            return await _resolve(svc, api_key, via_key=True)
+        if token:
+            return await _resolve(svc, token, via_key=False)
+        raise NotAuthorizedException("log in, or send an API key in the X-API-Key header")
 
 
 def _bearer(header: str | None) -> str | None:
@@ -74,19 +96,11 @@ def forget_credential_id(svc: Services, credential_id: str) -> None:
             svc.principals.pop(key, None)
 
 
-def teachers_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def teachers_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not connection.user.is_teacher:
         raise PermissionDeniedException("this needs a teacher account")
 
 
-def admins_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def admins_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not connection.user.is_admin:
         raise PermissionDeniedException("this needs an admin account")
-
-
-def writes_allowed(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """A read-only API key may only read."""
-    principal = connection.scope.get("user")  # absent on public routes
-    method = connection.scope.get("method", "GET")  # websockets have none
-    if principal is not None and method not in ("GET", "HEAD", "OPTIONS") and not principal.can_write():
-        raise PermissionDeniedException("this API key is read-only (scope 'write' is missing)")

@@ -13,7 +13,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 
 import msgspec
-from litestar import MediaType, Response
+from litestar import MediaType
+from litestar.response.base import ASGIResponse
 
 
 class ResponseCache:
@@ -70,7 +71,7 @@ class ResponseCache:
 
 async def cached_json(
     cache: ResponseCache, key: str, produce: Callable[[], Awaitable[tuple[object, Iterable[str]]]]
-) -> Response[bytes]:
+) -> ASGIResponse:
     """The cached encoding of `key`, or produce (value, tags), encode and keep it."""
     body = cache.get(key)
     if body is None:
@@ -78,4 +79,9 @@ async def cached_json(
         value, tags = await produce()
         body = msgspec.json.encode(value)
         cache.put(key, body, tags, generation)
-    return Response(content=body, media_type=MediaType.JSON)
+    return json_response(body)
+
+
+def json_response(body: bytes) -> ASGIResponse:
+    # An ASGIResponse passes through Litestar untouched: a Response would be copied first.
+    return ASGIResponse(body=body, media_type=MediaType.JSON)

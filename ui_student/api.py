@@ -208,7 +208,8 @@ def chat_body(question: str, session_id: str | None, language: str) -> Json:
 
 def parse_sse(lines: Iterator[str]) -> Iterator[Json]:
     """Server-sent events → the JSON object in each event's data (the event name lands in `type`)."""
-    name, data = "", []
+    name = ""
+    data: list[str] = []
     for raw in lines:
         line = raw.rstrip("\r")
         if not line:

@@ -1,43 +1,84 @@
-"""Student tutor app (Gradio). It talks to the core API over HTTP only.
+"""Student tutor app (Gradio Blocks). It talks to the core API over HTTP only.
 
-This is the first page of the app; the full workflow lands with its own issue.
+Per-user memory is only `gr.State` (token, open course, lesson, chat session), so any
+replica behind sticky sessions can serve any student. `launch(settings)` is what
+`profai ui-student` runs; it honours GRADIO_ROOT_PATH for serving behind a path such as /student.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import gradio as gr
-import httpx
 
 from core.settings import Settings, get_settings
+from ui_student.views import auth, chat, courses, lesson, progress, quiz
+from ui_student.views.common import Ctx
+
+LESSON_TAB = "lesson"
+
+CSS = """
+.gradio-container { max-width: 1100px !important; margin: 0 auto; }
+#app-header { align-items: center; }
+#app-header h1 { margin: 0; font-size: 1.6rem; }
+.citations details { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 6px 10px; margin: 6px 0; background: var(--background-fill-secondary); }
+.citations summary { cursor: pointer; }
+.citations summary:focus-visible { outline: 2px solid var(--color-accent); outline-offset: 2px; }
+.citations blockquote { margin: 8px 0 4px 0; padding-left: 10px; border-left: 3px solid var(--color-accent);
+  white-space: normal; }
+.muted { opacity: 0.7; }
+#lesson-body { line-height: 1.6; }
+@media (max-width: 640px) {
+  .gradio-container { padding: 6px !important; }
+  #app-header h1 { font-size: 1.25rem; }
+  .actions button { flex: 1 1 30%; }
+  #chatbot { height: 360px !important; }
+}
+"""
 
 
-def build(api: str) -> gr.Blocks:
-    def login(email: str, password: str) -> tuple[str, str]:
-        reply = httpx.post(f"{api}/api/v1/auth/login", json={"email": email, "password": password}, timeout=10)
-        if reply.status_code != 200:
-            return "", reply.json().get("error", {}).get("message", "login failed")
-        token = reply.json()["token"]
-        courses = httpx.get(f"{api}/api/v1/courses", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        listing = "\n".join(f"- {c['title']}" for c in courses.json()) or "You are not enrolled in any course yet."
-        return token, listing
-
-    with gr.Blocks(title="ProfessorAI · Student") as app:
-        gr.Markdown("# ProfessorAI — your tutor")
+def build(api_url: str) -> gr.Blocks:
+    with gr.Blocks(title="ProfessorAI · Student", delete_cache=(3600, 3600)) as app:
         token = gr.State("")
-        email = gr.Textbox(label="Email")
-        password = gr.Textbox(label="Password", type="password")
-        button = gr.Button("Log in")
-        courses = gr.Markdown()
-        button.click(login, inputs=[email, password], outputs=[token, courses])
+        course_id = gr.State("")
+        lesson_id = gr.State("")
+        session_id = gr.State("")
+        with gr.Row(elem_id="app-header", equal_height=True):
+            gr.Markdown("# 🎓 ProfessorAI", elem_id="app-title")
+            user_line = gr.Markdown(elem_id="user-line")
+            logout = gr.Button("Log out", size="sm", visible=False, elem_id="logout-button", scale=0, min_width=90)
+        auth_view = auth.build()
+        with gr.Column(visible=False, elem_id="main-panel") as main:
+            course_header = gr.Markdown("*No course open.*", elem_id="course-header")
+            with gr.Tabs(elem_id="main-tabs") as tabs:
+                ctx = Ctx(api_url, token, course_id, lesson_id, session_id, tabs, course_header)
+                with gr.Tab("My courses", id="courses", elem_id="tab-courses"):
+                    courses_view = courses.build(ctx)
+                with gr.Tab("Lesson", id=LESSON_TAB, elem_id="tab-lesson"):
+                    lesson_view = lesson.build(ctx)
+                with gr.Tab("Tutor", id="tutor", elem_id="tab-tutor") as tutor_tab:
+                    chat.build(ctx, tutor_tab)
+                with gr.Tab("Quizzes", id="quizzes", elem_id="tab-quizzes") as quiz_tab:
+                    quiz.build(ctx, quiz_tab)
+                with gr.Tab("My progress", id="progress", elem_id="tab-progress") as progress_tab:
+                    progress.build(ctx, progress_tab)
+        auth.wire(ctx, auth_view, main, user_line, logout, courses_view)
+        lesson.wire(ctx, lesson_view, courses_view, LESSON_TAB)
     return app
 
 
 def launch(settings: Settings | None = None, **kwargs: Any) -> None:
     settings = settings or get_settings()
-    build(settings.api_url).launch(
-        server_name=settings.ui_host, server_port=settings.ui_student_port, show_error=True, **kwargs
+    kwargs.setdefault("root_path", os.environ.get("GRADIO_ROOT_PATH") or None)
+    build(settings.api_url).queue(default_concurrency_limit=8).launch(
+        server_name=settings.ui_host,
+        server_port=settings.ui_student_port,
+        show_error=True,
+        css=CSS,
+        footer_links=["api"],
+        **kwargs,
     )
 
 

@@ -51,7 +51,7 @@ def log_out() -> None:
 
 
 def page(path: str, title: str, icon: str, default: bool = False) -> st.Page:  # type: ignore[name-defined]
-    return st.Page(str(ROOT / "pages" / path), title=title, icon=icon, default=default)
+    return st.Page(str(ROOT / "views" / path), title=title, icon=icon, default=default)
 
 
 if not logged_in():

@@ -60,7 +60,12 @@ class LectureOut(msgspec.Struct):
 
 
 async def audio_response(
-    settings: Settings, text: str, fmt: str, *, voice: str | None = None, language: str | None = None,
+    settings: Settings,
+    text: str,
+    fmt: str,
+    *,
+    voice: str | None = None,
+    language: str | None = None,
     filename: str = "speech",
 ) -> Stream:
     audio_format = check_format(fmt)
@@ -75,7 +80,8 @@ async def audio_response(
             yield piece
 
     return Stream(
-        body(), media_type=MEDIA_TYPES[audio_format],
+        body(),
+        media_type=MEDIA_TYPES[audio_format],
         headers={
             "Content-Disposition": f'inline; filename="{filename}.{audio_format}"',
             "Cache-Control": "private, max-age=3600",
@@ -132,15 +138,21 @@ class AudioController(Controller):
 
     @get("/lessons/{lesson_id:str}/audio", summary="The lesson read aloud (streamed audio; cached)")
     async def lesson_audio(
-        self, lesson_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services,
-        format: FormatParam = "mp3", voice: str | None = None,
+        self,
+        lesson_id: str,
+        request: PrincipalRequest,
+        session: AsyncSession,
+        svc: Services,
+        format: FormatParam = "mp3",
+        voice: str | None = None,
     ) -> Stream:
         lesson, course = await visible_lesson(session, request.user, lesson_id)
         text = speakable(f"# {lesson.title}\n\n{lesson.body}")
         language = course.language
         await session.commit()  # end the read transaction: the stream may take a while
-        return await audio_response(svc.settings, text, format, voice=voice, language=language,
-                                    filename=f"lesson-{lesson_id}")
+        return await audio_response(
+            svc.settings, text, format, voice=voice, language=language, filename=f"lesson-{lesson_id}"
+        )
 
     @get("/lessons/{lesson_id:str}/lecture", summary="Class mode: the lesson as a spoken lecture script")
     async def lecture(
@@ -152,16 +164,22 @@ class AudioController(Controller):
 
     @get("/lessons/{lesson_id:str}/lecture/audio", summary="Class mode: the lecture spoken (streamed audio)")
     async def lecture_audio(
-        self, lesson_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services,
-        format: FormatParam = "mp3", voice: str | None = None,
+        self,
+        lesson_id: str,
+        request: PrincipalRequest,
+        session: AsyncSession,
+        svc: Services,
+        format: FormatParam = "mp3",
+        voice: str | None = None,
     ) -> Stream:
         lesson, course = await visible_lesson(session, request.user, lesson_id)
         language = course.language
         title, body, summary = lesson.title, lesson.body, lesson.summary
         await session.commit()
         script = await lecture_script(svc.settings, title, body, summary)
-        return await audio_response(svc.settings, script.script, format, voice=voice, language=language,
-                                    filename=f"lecture-{lesson_id}")
+        return await audio_response(
+            svc.settings, script.script, format, voice=voice, language=language, filename=f"lecture-{lesson_id}"
+        )
 
     @post("/stt", status_code=200, summary="Transcribe a recording (multipart field 'audio'; WAV, MP3, WebM, OGG)")
     async def stt(self, request: PrincipalRequest, svc: Services) -> TranscriptOut:
@@ -184,13 +202,20 @@ class LegacyAudioController(Controller):
         fmt = str(data.get("format") or "mp3")
         voice, language = data.get("voice"), data.get("language")
         return await audio_response(
-            svc.settings, check_text(svc.settings, text), fmt,
-            voice=voice if isinstance(voice, str) else None, language=language if isinstance(language, str) else None,
+            svc.settings,
+            check_text(svc.settings, text),
+            fmt,
+            voice=voice if isinstance(voice, str) else None,
+            language=language if isinstance(language, str) else None,
         )
 
     @post("/stt", status_code=200, summary="Legacy: transcribe a recording (multipart field 'audio' or 'file')")
     async def stt(self, request: PrincipalRequest, svc: Services) -> dict[str, Any]:
         data, language = await read_audio_field(request, svc.settings, ("audio", "file"))
         result = await transcribe(svc.settings, data, language or None)
-        return {"text": result.text, "transcript": result.text, "language": result.language,
-                "duration": result.duration}
+        return {
+            "text": result.text,
+            "transcript": result.text,
+            "language": result.language,
+            "duration": result.duration,
+        }

@@ -80,10 +80,14 @@ class ChatController(Controller):
         reply = await chat_service(svc).ask(request.user, course_id, data.question, data.session_id, data.language)
         return ChatOut.of(reply)
 
-    @post("/courses/{course_id:str}/chat/stream", status_code=200,
-          summary="Ask the course tutor; SSE events token*, citations, done (or error)")
-    async def ask_stream(self, course_id: str, data: ChatIn, request: PrincipalRequest,
-                         svc: Services) -> ServerSentEvent:
+    @post(
+        "/courses/{course_id:str}/chat/stream",
+        status_code=200,
+        summary="Ask the course tutor; SSE events token*, citations, done (or error)",
+    )
+    async def ask_stream(
+        self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: Services
+    ) -> ServerSentEvent:
         service = chat_service(svc)
         turn = await service.prepare(request.user, course_id, data.question, data.session_id, data.language)
         events = await _primed(service, turn)
@@ -95,8 +99,9 @@ class ChatController(Controller):
         return [ChatSessionOut.of(s, n) for s, n in rows]
 
     @get("/chat/sessions/{session_id:str}", summary="One of my chat sessions with its messages")
-    async def session_detail(self, session_id: str, request: PrincipalRequest,
-                             session: AsyncSession) -> ChatSessionDetailOut:
+    async def session_detail(
+        self, session_id: str, request: PrincipalRequest, session: AsyncSession
+    ) -> ChatSessionDetailOut:
         chat, messages = await ChatHistory(session).messages(request.user, session_id)
         return ChatSessionDetailOut(ChatSessionOut.of(chat, len(messages)), [ChatMessageOut.of(m) for m in messages])
 
@@ -144,7 +149,7 @@ def _parse_socket_message(raw: str) -> SocketAsk:
     try:
         return msgspec.json.decode(raw, type=SocketAsk)
     except msgspec.DecodeError as exc:
-        raise InvalidInput(f"send a JSON object like {{\"question\": \"...\"}}: {exc}") from exc
+        raise InvalidInput(f'send a JSON object like {{"question": "..."}}: {exc}') from exc
 
 
 def _speaker() -> Callable[..., AsyncIterator[dict[str, Any]]] | None:
@@ -160,8 +165,9 @@ async def _send_audio(socket: WebSocket[Principal, Any, Any], svc: Services, tex
     """Audio events of the stored answer, between `citations` and `done`; never fatal to the chat."""
     speak = _speaker()
     if speak is None:
-        await socket.send_json({"type": "error", "code": "audio_unavailable",
-                                "message": "spoken answers are not available on this server"})
+        await socket.send_json(
+            {"type": "error", "code": "audio_unavailable", "message": "spoken answers are not available on this server"}
+        )
         return
     try:
         async for event in speak(svc.settings, text, language):
@@ -176,7 +182,10 @@ class LegacyChatController(Controller):
 
     @post("/chat", status_code=200, summary="Legacy: ask the tutor (body: course_id, question, session_id?)")
     async def chat(self, data: LegacyChatIn, request: PrincipalRequest, svc: Services) -> dict[str, Any]:
-        reply = await chat_service(svc).ask(request.user, data.course_id, data.question, data.session_id,
-                                            data.language)
-        return {"answer": reply.answer, "citations": reply.citations, "session_id": reply.session_id,
-                "message_id": reply.message_id}
+        reply = await chat_service(svc).ask(request.user, data.course_id, data.question, data.session_id, data.language)
+        return {
+            "answer": reply.answer,
+            "citations": reply.citations,
+            "session_id": reply.session_id,
+            "message_id": reply.message_id,
+        }

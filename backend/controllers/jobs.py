@@ -5,9 +5,10 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.openapi import ResponseSpec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response.base import ASGIResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import teachers_only
@@ -33,11 +34,11 @@ class JobController(Controller):
         summary="A job's status, stage and progress",
         responses={200: ResponseSpec(JobOut, description="the job")},
     )
-    async def get_job(
-        self, job_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
-    ) -> Response[bytes]:
+    async def get_job(self, job_id: str, request: PrincipalRequest, svc: Services) -> ASGIResponse:
         async def produce() -> tuple[JobOut, list[str]]:
-            return JobOut.of(await JobService(session).get_visible(request.user, job_id)), [f"job:{job_id}"]
+            async with svc.sessions() as session:  # no transaction on a cache hit
+                job = await JobService(session).get_visible(request.user, job_id)
+            return JobOut.of(job), [f"job:{job_id}"]
 
         return await cached_json(svc.responses, f"job:{job_id}:{request.user.user_id}", produce)
 

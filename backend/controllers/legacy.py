@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
+from litestar.response.base import ASGIResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import teachers_only
@@ -54,11 +55,10 @@ class LegacyController(Controller):
         }
 
     @get("/jobs/{job_id:str}", summary="Legacy: job status")
-    async def job_status(
-        self, job_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
-    ) -> Response[bytes]:
+    async def job_status(self, job_id: str, request: PrincipalRequest, svc: Services) -> ASGIResponse:
         async def produce() -> tuple[dict[str, Any], list[str]]:
-            job = await JobService(session).get_visible(request.user, job_id)
+            async with svc.sessions() as session:  # no transaction on a cache hit
+                job = await JobService(session).get_visible(request.user, job_id)
             return {
                 "task_id": job.id,
                 "status": job.status.value,

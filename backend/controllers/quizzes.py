@@ -35,8 +35,9 @@ class QuizController(Controller):
         return QuizDetailOut.of(await QuizService(session).view(request.user, quiz_id))
 
     @post("/quizzes/{quiz_id:str}/attempts", status_code=201, summary="Submit answers; get score and explanations")
-    async def submit(self, quiz_id: str, data: AttemptIn, request: PrincipalRequest,
-                     session: AsyncSession) -> AttemptOut:
+    async def submit(
+        self, quiz_id: str, data: AttemptIn, request: PrincipalRequest, session: AsyncSession
+    ) -> AttemptOut:
         return AttemptOut.of(await QuizService(session).submit(request.user, quiz_id, data.answers))
 
     @get("/quizzes/{quiz_id:str}/attempts", summary="My attempts at this quiz, newest first")
@@ -60,10 +61,15 @@ class QuizController(Controller):
         return QuizOut.of(quiz, len((await service.view(request.user, quiz_id)).questions))
 
     @patch("/questions/{question_id:str}", summary="Teacher: edit a question (4 options, answer 0-3)")
-    async def edit_question(self, question_id: str, data: QuestionPatch, request: PrincipalRequest,
-                            session: AsyncSession) -> QuestionTeacherOut:
+    async def edit_question(
+        self, question_id: str, data: QuestionPatch, request: PrincipalRequest, session: AsyncSession
+    ) -> QuestionTeacherOut:
         question = await QuizService(session).update_question(
-            request.user, question_id, prompt=data.prompt, options=data.options, answer_index=data.answer_index,
+            request.user,
+            question_id,
+            prompt=data.prompt,
+            options=data.options,
+            answer_index=data.answer_index,
             explanation=data.explanation,
         )
         return QuestionTeacherOut.of(question)
@@ -80,6 +86,7 @@ class LegacyQuizController(Controller):
         return [QuizDetailOut.of(await service.view(request.user, q.id)) for q, _ in quizzes]
 
     @post("/{quiz_id:str}/submit", status_code=200, summary="Legacy: submit answers {answers: {question_id: index}}")
-    async def submit(self, quiz_id: str, data: AttemptIn, request: PrincipalRequest,
-                     session: AsyncSession) -> AttemptOut:
+    async def submit(
+        self, quiz_id: str, data: AttemptIn, request: PrincipalRequest, session: AsyncSession
+    ) -> AttemptOut:
         return AttemptOut.of(await QuizService(session).submit(request.user, quiz_id, data.answers))

@@ -28,24 +28,30 @@ class LegacyChatIn(Input):
 
 
 class CitationOut(msgspec.Struct):
+    """[n] in the answer resolves to the citation numbered n: a page a student can open."""
+
     n: int
     document_id: str
     document_name: str
     page: int
     quote: str
 
+    @classmethod
+    def many(cls, raw: list[dict[str, Any]]) -> list[CitationOut]:
+        return [msgspec.convert(c, cls) for c in raw or []]
+
 
 class ChatOut(msgspec.Struct):
     session_id: str
     message_id: str
     answer: str
-    citations: list[dict[str, Any]]
+    citations: list[CitationOut]
     mode: str  # extractive | llm | general | not_covered
     language: str
 
     @classmethod
     def of(cls, r: ChatReply) -> ChatOut:
-        return cls(r.session_id, r.message_id, r.answer, r.citations, r.mode, r.language)
+        return cls(r.session_id, r.message_id, r.answer, CitationOut.many(r.citations), r.mode, r.language)
 
 
 class ChatSessionOut(msgspec.Struct):
@@ -65,13 +71,13 @@ class ChatMessageOut(msgspec.Struct):
     id: str
     role: str
     content: str
-    citations: list[dict[str, Any]]
+    citations: list[CitationOut]
     language: str
     created_at: datetime
 
     @classmethod
     def of(cls, m: ChatMessage) -> ChatMessageOut:
-        return cls(m.id, m.role, m.content, list(m.citations or []), m.language, m.created_at)
+        return cls(m.id, m.role, m.content, CitationOut.many(m.citations), m.language, m.created_at)
 
 
 class ChatSessionDetailOut(msgspec.Struct):

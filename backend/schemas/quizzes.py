@@ -80,8 +80,9 @@ class QuestionResultOut(msgspec.Struct):
 
     @classmethod
     def of(cls, r: QuestionResult) -> QuestionResultOut:
-        return cls(r.question_id, r.prompt, r.options, r.chosen_index, r.answer_index, r.correct, r.explanation,
-                   r.citation)
+        return cls(
+            r.question_id, r.prompt, r.options, r.chosen_index, r.answer_index, r.correct, r.explanation, r.citation
+        )
 
 
 class AttemptOut(msgspec.Struct):
@@ -97,8 +98,16 @@ class AttemptOut(msgspec.Struct):
     @classmethod
     def of(cls, r: AttemptResult) -> AttemptOut:
         a: QuizAttempt = r.attempt
-        return cls(a.id if r.stored else None, a.quiz_id, a.score, a.correct, a.total, a.created_at, r.stored,
-                   [QuestionResultOut.of(x) for x in r.results])
+        return cls(
+            a.id if r.stored else None,
+            a.quiz_id,
+            a.score,
+            a.correct,
+            a.total,
+            a.created_at,
+            r.stored,
+            [QuestionResultOut.of(x) for x in r.results],
+        )
 
 
 class QuestionStatsOut(msgspec.Struct):
@@ -121,8 +130,19 @@ class QuizStatsOut(msgspec.Struct):
 
     @classmethod
     def of(cls, s: QuizStats) -> QuizStatsOut:
-        qs = [QuestionStatsOut(x.question.id, x.question.position, x.question.prompt, x.question.answer_index,
-                               x.answers, x.correct_share, x.option_counts, x.unanswered) for x in s.questions]
+        qs = [
+            QuestionStatsOut(
+                x.question.id,
+                x.question.position,
+                x.question.prompt,
+                x.question.answer_index,
+                x.answers,
+                x.correct_share,
+                x.option_counts,
+                x.unanswered,
+            )
+            for x in s.questions
+        ]
         return cls(s.quiz.id, s.attempts, s.students, s.mean_score, qs)
 
 
@@ -158,8 +178,15 @@ class CourseProgressOut(msgspec.Struct):
 
     @classmethod
     def of(cls, p: CourseProgress) -> CourseProgressOut:
-        return cls(p.course.id, p.course.title, p.lessons_total, len(p.completed), p.percent, p.completed,
-                   [QuizScoreOut(q.quiz_id, q.title, q.best_score, q.attempts) for q in p.quizzes])
+        return cls(
+            p.course.id,
+            p.course.title,
+            p.lessons_total,
+            len(p.completed),
+            p.percent,
+            p.completed,
+            [QuizScoreOut(q.quiz_id, q.title, q.best_score, q.attempts) for q in p.quizzes],
+        )
 
 
 class LessonDoneOut(msgspec.Struct):

@@ -107,7 +107,8 @@ def test_health_metrics_and_openapi(stack: Stack) -> None:
     assert ready["status"] == "ok", ready
     assert set(ready["checks"]) == {"database", "queue", "vectors"}
     metrics = httpx.get(f"{stack.url}/metrics").text
-    assert 'app_name="profai"' in metrics and "litestar_requests_total" in metrics
+    assert 'profai_http_requests_total{method="POST",route="/api/v1/courses",status="413"}' in metrics
+    assert "profai_http_request_duration_seconds_bucket" in metrics
     schema = httpx.get(f"{stack.url}/schema/openapi.json").json()
     for path in ("/api/v1/courses", "/api/v1/courses/{course_id}/documents", "/api/upload-pdfs", "/api/jobs/{job_id}"):
         assert path in schema["paths"], path

@@ -29,7 +29,7 @@ class Course:
     path: Path
 
 
-_BUILT: dict[tuple[str, str], Course] = {}
+_BUILT: dict[tuple[str, str, str], Course] = {}
 
 
 def built_course(stack: Stack, path: Path = TUTORIAL, title: str = "Python tutorial") -> Course:

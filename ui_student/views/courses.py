@@ -113,21 +113,21 @@ def build(ctx: Ctx) -> CoursesView:
         return courses_update(api, str(course["id"])), message, ""
 
     @friendly
-    def open_chosen(token: str, course_id: str | None) -> tuple[str, str, str, Any, str]:
+    def open_chosen(token: str, course_id: str | None) -> tuple[str, str, str, Any]:
         need_login(token)
         if not course_id:
             raise gr.Error("Pick one of your courses first.", print_exception=False)
         header, body, lesson_picker = outline_view(ctx.api(token), course_id)
-        return course_id, header, body, lesson_picker, ""
+        return course_id, header, body, lesson_picker
 
-    open_outputs = [ctx.course_id, ctx.course_header, outline, lessons, status]
+    open_outputs = [ctx.course_id, ctx.course_header, outline, lessons]
     refresh.click(my_courses, [ctx.token], [courses, status], api_name="my_courses")
     join.click(join_course, [ctx.token, code], [courses, status, code], api_name="join").success(
-        open_chosen, [ctx.token, courses], open_outputs, api_name=False
+        open_chosen, [ctx.token, courses], open_outputs, api_visibility="private"
     )
-    code.submit(join_course, [ctx.token, code], [courses, status, code], api_name=False).success(
-        open_chosen, [ctx.token, courses], open_outputs, api_name=False
+    code.submit(join_course, [ctx.token, code], [courses, status, code], api_visibility="private").success(
+        open_chosen, [ctx.token, courses], open_outputs, api_visibility="private"
     )
     open_course.click(open_chosen, [ctx.token, courses], open_outputs, api_name="open_course")
-    courses.input(open_chosen, [ctx.token, courses], open_outputs, api_name=False)
+    courses.input(open_chosen, [ctx.token, courses], open_outputs, api_visibility="private")
     return CoursesView(code, join, courses, open_course, refresh, outline, lessons, open_lesson, status)

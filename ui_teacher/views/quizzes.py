@@ -37,10 +37,10 @@ def approval(quiz: Json) -> None:
     approved = quiz.get("status") == "approved"
     st.markdown(f"**Status:** {STATUS.get(quiz.get('status', ''), quiz.get('status'))}")
     verb, label = ("unapprove", "Back to draft") if approved else ("approve", "Approve quiz")
-    if st.button(label, key=f"{verb}-{quiz['id']}", type="secondary" if approved else "primary"):
-        if attempt(f"{verb} the quiz", client().post, f"/api/v1/quizzes/{quiz['id']}/{verb}") is not None:
-            flash("Quiz approved: enrolled students can take it." if not approved else "The quiz is a draft again.")
-            st.rerun()
+    clicked = st.button(label, key=f"{verb}-{quiz['id']}", type="secondary" if approved else "primary")
+    if clicked and attempt(f"{verb} the quiz", client().post, f"/api/v1/quizzes/{quiz['id']}/{verb}") is not None:
+        flash("Quiz approved: enrolled students can take it." if not approved else "The quiz is a draft again.")
+        st.rerun()
 
 
 def question_view(question: Json, number: int) -> None:

@@ -27,9 +27,9 @@ def course_card(course: Json) -> None:
             st.caption(f"Last job — {job_title(job)}: {job_words(job)}")
         left, right = st.columns(2)
         if left.button("Materials", key=f"mat-{course['id']}", use_container_width=True):
-            open_course(course["id"], "pages/materials.py")
+            open_course(course["id"], "views/materials.py")
         if right.button("Open course", key=f"open-{course['id']}", use_container_width=True):
-            open_course(course["id"], "pages/outline.py")
+            open_course(course["id"], "views/outline.py")
 
 
 def create_form() -> None:
@@ -46,7 +46,7 @@ def create_form() -> None:
             if course is not None:
                 st.session_state[COURSE] = course["id"]
                 flash(f"Course “{course['title']}” created. Upload its materials next.")
-                st.switch_page("pages/materials.py")
+                st.switch_page("views/materials.py")
 
 
 st.title("📚 My courses")

@@ -50,7 +50,8 @@ def quiz_section(stats: list[tuple[Json, Json]], extra: Json | None) -> None:
     for item in (extra or {}).get("quiz_scores") or []:
         if any(item.get("buckets") or []):
             st.markdown(f"**Score distribution — {item['title']}** (best score per student)")
-            st.bar_chart(pd.DataFrame({"score %": BUCKETS, "students": item["buckets"][:10]}), x="score %", y="students")
+            frame = pd.DataFrame({"score %": BUCKETS, "students": item["buckets"][:10]})
+            st.bar_chart(frame, x="score %", y="students")
 
 
 def hardest_section(stats: list[tuple[Json, Json]]) -> None:
@@ -100,7 +101,8 @@ def questions_asked(extra: Json) -> None:
         return
     for item in asked[:10]:
         pages = ", ".join(f"{p.get('document_name')} p. {p.get('page')}" for p in item.get("pages") or [])
-        st.markdown(f"- **{item['question']}** ({item.get('count', 1)}×)" + (f"  \n  lands on: {pages}" if pages else ""))
+        where = f"  \n  lands on: {pages}" if pages else ""
+        st.markdown(f"- **{item['question']}** ({item.get('count', 1)}×){where}")
 
 
 st.title("📊 Analytics")

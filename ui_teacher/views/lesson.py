@@ -27,7 +27,9 @@ def pick_lesson(course_id: str) -> str | None:
         return None
     ids = list(choices)
     current = st.session_state.get(LESSON)
-    chosen = st.selectbox("Lesson", ids, index=ids.index(current) if current in ids else 0, format_func=choices.get)
+    chosen: str = st.selectbox(
+        "Lesson", ids, index=ids.index(current) if current in ids else 0, format_func=lambda i: choices[i]
+    )
     st.session_state[LESSON] = chosen
     return chosen
 

@@ -41,6 +41,13 @@ def moved(ids: list[str], index: int, step: int) -> list[str]:
     return out
 
 
+def lesson_order(modules: list[Json], module_id: str, index: int, step: int) -> dict[str, list[str]]:
+    """The API takes the order of every lesson of the course at once; move one within its module."""
+    order = {m["id"]: [x["id"] for x in m.get("lessons") or []] for m in modules}
+    order[module_id] = moved(order[module_id], index, step)
+    return order
+
+
 def reorder(course_id: str, body: Json) -> None:
     if attempt("reorder", client().post, f"/api/v1/courses/{course_id}/outline/reorder", body) is not None:
         st.rerun()
@@ -71,7 +78,6 @@ def module_block(course_id: str, modules: list[Json], index: int) -> None:
         if step:
             reorder(course_id, {"modules": moved(module_ids, index, step)})
         lessons = module.get("lessons") or []
-        lesson_ids = [x["id"] for x in lessons]
         for i, lesson in enumerate(lessons):
             st.markdown(f"**{i + 1}. {lesson['title']}**")
             if lesson.get("summary"):
@@ -79,12 +85,12 @@ def module_block(course_id: str, modules: list[Json], index: int) -> None:
             open_col, up_col, down_col = st.columns([2, 1, 1])
             if open_col.button("Open", key=f"open-{lesson['id']}", use_container_width=True):
                 st.session_state[LESSON] = lesson["id"]
-                st.switch_page("pages/lesson.py")
+                st.switch_page("views/lesson.py")
             if up_col.button("↑", key=f"lup-{lesson['id']}", disabled=i == 0, use_container_width=True):
-                reorder(course_id, {"lessons": {module["id"]: moved(lesson_ids, i, -1)}})
+                reorder(course_id, {"lessons": lesson_order(modules, module["id"], i, -1)})
             last = i == len(lessons) - 1
             if down_col.button("↓", key=f"ldown-{lesson['id']}", disabled=last, use_container_width=True):
-                reorder(course_id, {"lessons": {module["id"]: moved(lesson_ids, i, 1)}})
+                reorder(course_id, {"lessons": lesson_order(modules, module["id"], i, 1)})
 
 
 st.title("🗂️ Course")

@@ -46,10 +46,14 @@ def key_row(key: Json) -> None:
         st.markdown(f"**{key['name']}** · `{key['prefix']}…` · {state}")
         used = (key.get("last_used_at") or "never")[:16].replace("T", " ")
         st.caption(f"{', '.join(key.get('scopes') or [])} · created {key['created_at'][:10]} · last used {used}")
-        if not revoked and st.button("Revoke", key=f"revoke-{key['id']}"):
-            if attempt("revoke the key", client().delete, f"/api/v1/api-keys/{key['id']}") is not None:
-                flash(f"Key “{key['name']}” revoked.")
-                st.rerun()
+        path = f"/api/v1/api-keys/{key['id']}"
+        if (
+            not revoked
+            and st.button("Revoke", key=f"revoke-{key['id']}")
+            and attempt("revoke the key", client().delete, path) is not None
+        ):
+            flash(f"Key “{key['name']}” revoked.")
+            st.rerun()
 
 
 st.title("🔐 API keys")

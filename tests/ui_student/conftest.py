@@ -1,0 +1,90 @@
+"""Student app tests: `profai ui-student` as a real process, against a real API server (the `stack` fixture)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from core.vectors.lite_server import free_port
+from tests.fixtures_path import FIXTURES
+from tests.harness import LOGS, REPO, Stack, upload, wait_http, wait_job
+
+PASSWORD = "password-123"
+
+
+@dataclass
+class Course:
+    id: str
+    title: str
+    code: str
+    teacher: httpx.Client
+
+
+@dataclass
+class Student:
+    email: str
+    password: str
+    api: httpx.Client
+
+
+@pytest.fixture(scope="session")
+def course(stack: Stack) -> Course:
+    """A published course built from the Markdown fixture, its quizzes approved."""
+    _, teacher = stack.user("teacher")
+    created = teacher.post("/api/v1/courses", json={"title": "Input and output"}).json()
+    job = upload(teacher, created["id"], FIXTURES / "input-output.md")["job"]
+    done = wait_job(teacher, job["id"])
+    assert done["status"] == "succeeded", done
+    for quiz in teacher.get(f"/api/v1/courses/{created['id']}/quizzes").json():
+        assert teacher.post(f"/api/v1/quizzes/{quiz['id']}/approve").status_code == 200
+    published = teacher.post(f"/api/v1/courses/{created['id']}/publish")
+    assert published.status_code == 200, published.text
+    body: dict[str, Any] = published.json()
+    return Course(body["id"], body["title"], str(body["enrollment_code"]), teacher)
+
+
+@pytest.fixture
+def student(stack: Stack) -> Student:
+    email, api = stack.user("student")
+    return Student(email, PASSWORD, api)
+
+
+@pytest.fixture(scope="session")
+def student_ui(stack: Stack) -> Iterator[str]:
+    """`profai ui-student` on a free port, talking to the test stack's API."""
+    port = free_port()
+    env = stack.env() | {"API_URL": stack.url, "UI_STUDENT_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    with open(LOGS / f"{stack.data_dir.name}-ui-student.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "profai", "ui-student"], env=env, cwd=REPO, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{url}/config", proc, timeout=120)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def ui(student_ui: str) -> Iterator[Client]:
+    """A gradio_client session of the student app (its own gr.State, like one browser tab)."""
+    client = Client(student_ui, verbose=False, download_files=False)
+    try:
+        yield client
+    finally:
+        client.close()

@@ -1,0 +1,91 @@
+"""Teacher console tests: Streamlit's AppTest against a real API server (the `stack` fixture)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.settings import get_settings
+from tests.fixtures_path import FIXTURES
+from tests.harness import REPO, Stack, upload, wait_job
+
+APP = str(REPO / "ui_teacher" / "app.py")
+PASSWORD = "password-123"
+
+
+@dataclass
+class Teacher:
+    email: str
+    api: httpx.Client
+
+    @property
+    def token(self) -> str:
+        return str(self.api.headers["Authorization"].partition(" ")[2])
+
+
+@pytest.fixture(autouse=True)
+def api_url(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The console reads API_URL from settings; point it at the test stack."""
+    monkeypatch.setenv("API_URL", stack.url)
+    get_settings.cache_clear()
+    yield stack.url
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def teacher(stack: Stack) -> Teacher:
+    email, api = stack.user("teacher")
+    return Teacher(email, api)
+
+
+@pytest.fixture(scope="module")
+def ready_course(teacher: Teacher) -> dict[str, Any]:
+    """A course built from the Markdown fixture, its job finished."""
+    course = teacher.api.post("/api/v1/courses", json={"title": "Input and output"}).json()
+    job = upload(teacher.api, course["id"], FIXTURES / "input-output.md")["job"]
+    done = wait_job(teacher.api, job["id"])
+    assert done["status"] == "succeeded", done
+    return dict(course)
+
+
+AppFactory = Callable[..., AppTest]
+
+
+@pytest.fixture
+def app(teacher: Teacher) -> AppFactory:
+    """An AppTest of the console, logged in as `teacher` unless told otherwise, on `page`."""
+
+    def make(page: str | None = None, token: str | None = "teacher", course_id: str | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if token:
+            at.session_state["token"] = teacher.token if token == "teacher" else token
+            at.session_state["user"] = {"email": teacher.email, "name": "", "role": "teacher"}
+        if course_id:
+            at.session_state["course_id"] = course_id
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        assert not at.exception, at.exception
+        return at
+
+    return make
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text, for simple assertions."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error", "code"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    return "\n".join(parts)
+
+
+def button(at: AppTest, label: str) -> Any:
+    for b in at.button:
+        if b.label == label:
+            return b
+    raise AssertionError(f"no button {label!r}; buttons: {[b.label for b in at.button]}")

@@ -1,0 +1,107 @@
+"""End to end in headless chromium: the real `profai ui-teacher` server against the test stack."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.vectors.lite_server import free_port
+from tests.fixtures_path import FIXTURES
+from tests.harness import LOGS, REPO, Stack, wait_http
+from tests.ui.browser import browser_page, screenshot
+from tests.ui_teacher.conftest import PASSWORD, Teacher
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def console(stack: Stack) -> Iterator[str]:
+    """`profai ui-teacher` on a free port, talking to the stack's API."""
+    port = free_port()
+    env = stack.env() | {"API_URL": stack.url, "UI_TEACHER_PORT": str(port), "UI_HOST": "127.0.0.1"}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    with open(LOGS / "ui-teacher.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "profai", "ui-teacher"], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/_stcore/health", proc, timeout=90)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def log_in(page: Page, url: str, email: str) -> None:
+    page.goto(url)
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="📚 My courses")).to_be_visible()
+
+
+def settle(page: Page) -> None:
+    """Wait until Streamlit has finished rerunning the script."""
+    page.wait_for_timeout(300)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=60_000)
+
+
+def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
+    pdf = FIXTURES / "pdflatex-outline.pdf"
+    with browser_page(1280, 900) as page:
+        log_in(page, console, teacher.email)
+        settle(page)
+        screenshot(page, "teacher-courses-desktop")
+
+        page.get_by_text("➕ Create a course").click()
+        page.get_by_role("textbox", name="Title").fill("LaTeX outlines")
+        page.get_by_role("button", name="Create course").click()
+        expect(page.get_by_role("heading", name="📤 Materials")).to_be_visible()
+        settle(page)
+
+        page.locator('input[type="file"]').set_input_files(str(pdf))
+        expect(page.get_by_text(pdf.name).first).to_be_visible()
+        page.get_by_role("button", name="Upload and process").click()
+        expect(page.get_by_text("processing has started")).to_be_visible()
+        screenshot(page, "teacher-materials-processing-desktop")
+        expect(page.get_by_text("Processing uploaded files: finished")).to_be_visible(timeout=240_000)
+        expect(page.get_by_text("🟢 ready")).to_be_visible()
+        settle(page)
+        screenshot(page, "teacher-materials-desktop")
+
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Course", exact=True).click()
+        expect(page.get_by_role("heading", name="🗂️ Course")).to_be_visible()
+        settle(page)
+        screenshot(page, "teacher-outline-desktop")
+        page.locator("[class*=\"st-key-open-\"] button").first.click()
+        expect(page.get_by_role("heading", name="📝 Lesson")).to_be_visible()
+        expect(page.get_by_role("heading", name="Sources")).to_be_visible()
+        expect(page.get_by_text(f"{pdf.name}, page").first).to_be_visible()
+        settle(page)
+        screenshot(page, "teacher-lesson-desktop")
+
+        page.set_viewport_size(PHONE)
+        settle(page)
+        screenshot(page, "teacher-lesson-phone")
+
+    with browser_page(**PHONE) as phone:
+        log_in(phone, console, teacher.email)
+        expect(phone.get_by_text("LaTeX outlines")).to_be_visible()
+        settle(phone)
+        screenshot(phone, "teacher-courses-phone")
+        phone.get_by_role("button", name="Open course").first.click()
+        expect(phone.get_by_role("heading", name="🗂️ Course")).to_be_visible()
+        settle(phone)
+        screenshot(phone, "teacher-outline-phone")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"

@@ -1,0 +1,1 @@
+"""The student app\x27s views, one module per tab."""

@@ -1,0 +1,205 @@
+"""The course tutor: streamed answers, their citations, questions by voice, answers read aloud, past sessions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ui_student.views.common import (
+    NO_CITATIONS,
+    Ctx,
+    audio_file,
+    citations_html,
+    friendly,
+    friendly_stream,
+    need_course,
+    need_login,
+)
+
+MAX_SPOKEN_CHARS = 4000
+Message = dict[str, Any]
+
+
+@dataclass
+class ChatView:
+    sessions: gr.Dropdown
+    new: gr.Button
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    ask: gr.Button
+    voice: gr.Audio
+    transcribe: gr.Button
+    citations: gr.HTML
+    read_aloud: gr.Button
+    answer_audio: gr.Audio
+    cites: gr.State  # the citations of each chatbot message, by index
+    chat_course: gr.State  # the course the conversation on screen belongs to
+
+
+def session_choices(sessions: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    choices = []
+    for s in sessions:
+        when = str(s.get("updated_at") or s.get("created_at") or "")[:16].replace("T", " ")
+        title = str(s.get("title") or "Conversation")
+        choices.append((f"{title} · {when}" if when else title, str(s["id"])))
+    return choices
+
+
+def message_text(content: Any) -> str:
+    """The text of a chatbot message, whatever its shape (a string, or Gradio's list of typed parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, list | tuple):
+        return " ".join(message_text(part) for part in content if isinstance(part, str | dict))
+    return ""
+
+
+def speakable(text: str) -> str:
+    """An answer as plain text to read aloud: no citation markers, no Markdown marks."""
+    text = re.sub(r"\s*\[\d+\]", "", text)
+    text = re.sub(r"[*_`#>]+", "", text)
+    return text.strip()[:MAX_SPOKEN_CHARS]
+
+
+def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
+    """The tutor tab's content; selecting `tab` lists the course's sessions."""
+    cites = gr.State([])
+    chat_course = gr.State("")
+    with gr.Row(equal_height=False):
+        sessions = gr.Dropdown(label="Previous conversations", choices=[], value=None, interactive=True,
+                               elem_id="chat-sessions", scale=3, min_width=220)
+        new = gr.Button("New conversation", elem_id="new-chat", scale=1, min_width=140)
+    chatbot = gr.Chatbot(label="Tutor", elem_id="chatbot", height=420, buttons=["copy"],
+                         placeholder="Ask anything about this course: answers quote the course material.",
+                         feedback_options=None)
+    with gr.Row(equal_height=False):
+        question = gr.Textbox(label="Your question", placeholder="Type a question and press Enter",
+                              elem_id="chat-question", scale=4, min_width=220, max_lines=6)
+        ask = gr.Button("Ask", variant="primary", elem_id="ask-button", scale=1, min_width=90)
+    with gr.Accordion("Sources of the last answer (click one to read the quoted passage)", open=True,
+                      elem_id="chat-citations-box"):
+        citations = gr.HTML(NO_CITATIONS, elem_id="chat-citations")
+    with gr.Accordion("Ask by voice · hear the answer", open=False, elem_id="voice-box"):
+        voice = gr.Audio(label="Record or upload your question", sources=["microphone", "upload"],
+                         type="filepath", elem_id="voice-question")
+        with gr.Row():
+            transcribe = gr.Button("Use the recording as my question", elem_id="transcribe-button", min_width=160)
+            read_aloud = gr.Button("🔊 Read the last answer aloud", elem_id="read-aloud-button", min_width=160)
+        answer_audio = gr.Audio(label="The answer read aloud", type="filepath", interactive=False,
+                                elem_id="answer-audio")
+
+    @friendly
+    def refresh(token: str, course_id: str, shown_course: str) -> tuple[Any, ...]:
+        need_login(token)
+        if not course_id:
+            return gr.update(choices=[], value=None), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        choices = session_choices(ctx.api(token).chat_sessions(course_id))
+        if course_id == shown_course:
+            return gr.update(choices=choices), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        # Another course: the conversation on screen belonged to the previous one.
+        return gr.update(choices=choices, value=None), [], "", NO_CITATIONS, [], course_id
+
+    @friendly_stream
+    def ask_tutor(
+        question_text: str, history: list[Message], token: str, course_id: str, session_id: str,
+        message_cites: list[list[dict[str, Any]]],
+    ) -> Iterator[tuple[Any, ...]]:
+        need_course(token, course_id)
+        text = question_text.strip()
+        if not text:
+            raise gr.Error("Type a question first (or record one).", print_exception=False)
+        api = ctx.api(token)
+        history = [*(history or []), {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
+        found: list[dict[str, Any]] = []
+        cites_by_message = [*(message_cites or []), [], []][: len(history)]
+        answer = ""
+        yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id
+        for event in api.ask_stream(course_id, text, session_id or None):
+            kind = event.get("type")
+            if kind == "token":
+                answer += str(event.get("text") or "")
+                history[-1] = {"role": "assistant", "content": answer}
+                yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id
+            elif kind == "citations":
+                found = list(event.get("citations") or [])
+            elif kind == "done":
+                session_id = str(event.get("session_id") or session_id)
+        if not answer:
+            history[-1] = {"role": "assistant", "content": "*The tutor gave no answer.*"}
+        cites_by_message[-1] = found
+        choices = session_choices(api.chat_sessions(course_id))
+        yield (history, "", citations_html(found), session_id, gr.update(choices=choices, value=session_id),
+               cites_by_message, course_id)
+
+    @friendly
+    def load_session(token: str, chosen: str | None) -> tuple[Any, ...]:
+        need_login(token)
+        if not chosen:
+            return [], NO_CITATIONS, "", []
+        detail = ctx.api(token).chat_session(chosen)
+        history: list[Message] = []
+        per_message: list[list[dict[str, Any]]] = []
+        for m in detail.get("messages") or []:
+            role = "user" if m.get("role") == "user" else "assistant"
+            history.append({"role": role, "content": str(m.get("content") or "")})
+            per_message.append(list(m.get("citations") or []))
+        last: list[dict[str, Any]] = next((c for c in reversed(per_message) if c), [])
+        return history, citations_html(last), chosen, per_message
+
+    def new_conversation() -> tuple[Any, ...]:
+        return [], NO_CITATIONS, "", [], gr.update(value=None), ""
+
+    def show_message_citations(message_cites: list[list[dict[str, Any]]], evt: gr.SelectData) -> Any:
+        index = evt.index if isinstance(evt.index, int) else (evt.index[0] if evt.index else -1)
+        if isinstance(index, int) and 0 <= index < len(message_cites or []) and message_cites[index]:
+            return citations_html(message_cites[index])
+        return gr.skip()
+
+    @friendly
+    def transcribe_voice(token: str, path: str | None) -> str:
+        need_login(token)
+        if not path:
+            raise gr.Error("Record or upload a question first.", print_exception=False)
+        file = Path(path)
+        reply = ctx.api(token).stt(file.name, file.read_bytes())
+        text = str(reply.get("text") or "").strip()
+        if not text:
+            raise gr.Error("No speech was recognised in the recording: please try again.", print_exception=False)
+        return text
+
+    @friendly
+    def read_last_answer(token: str, history: list[Message]) -> str:
+        need_login(token)
+        answers = [m for m in history or [] if isinstance(m, dict) and m.get("role") == "assistant"]
+        if not answers:
+            raise gr.Error("Ask a question first: there is no answer to read yet.", print_exception=False)
+        text = speakable(message_text(answers[-1].get("content")))
+        if not text:
+            raise gr.Error("The last answer has no text to read.", print_exception=False)
+        return audio_file(ctx.api(token).tts(text, "mp3"))
+
+    ask_inputs = [question, chatbot, ctx.token, ctx.course_id, ctx.session_id, cites]
+    ask_outputs = [chatbot, question, citations, ctx.session_id, sessions, cites, chat_course]
+    ask.click(ask_tutor, ask_inputs, ask_outputs, api_name="ask")
+    question.submit(ask_tutor, ask_inputs, ask_outputs, api_visibility="private")
+    sessions.input(load_session, [ctx.token, sessions], [chatbot, citations, ctx.session_id, cites],
+                   api_name="load_session")
+    new.click(new_conversation, None, [chatbot, citations, ctx.session_id, cites, sessions, question],
+              api_name="new_conversation")
+    chatbot.select(show_message_citations, [cites], [citations], api_visibility="private")
+    transcribe.click(transcribe_voice, [ctx.token, voice], [question], api_name="transcribe")
+    voice.stop_recording(transcribe_voice, [ctx.token, voice], [question], api_visibility="private")
+    voice.upload(transcribe_voice, [ctx.token, voice], [question], api_visibility="private")
+    read_aloud.click(read_last_answer, [ctx.token, chatbot], [answer_audio], api_name="read_aloud")
+    # Opening the tutor lists the course's sessions; another course starts a fresh conversation.
+    tab.select(refresh, [ctx.token, ctx.course_id, chat_course],
+               [sessions, chatbot, ctx.session_id, citations, cites, chat_course], api_name="chat_sessions")
+    return ChatView(sessions, new, chatbot, question, ask, voice, transcribe, citations, read_aloud, answer_audio,
+                    cites, chat_course)
