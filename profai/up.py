@@ -9,24 +9,25 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 from core.settings import Settings
+from core.vectors.lite_server import MilvusLiteServer
 
 STOP_TIMEOUT = 30.0
 
 
-def milvus_lite_command(settings: Settings, port: int) -> list[str]:
-    exe = Path(sys.executable).with_name("milvus-lite")
-    data = (settings.data_dir / "milvus").resolve()
-    data.mkdir(parents=True, exist_ok=True)
-    # milvus-lite binds 0.0.0.0 unless told otherwise: keep it on loopback.
-    return [str(exe), "server", "--data-dir", str(data), "--host", "127.0.0.1", "--port", str(port)]
+def embedded_milvus(settings: Settings) -> MilvusLiteServer:
+    # Loopback only: milvus-lite has no authentication.
+    return MilvusLiteServer((settings.data_dir / "milvus").resolve(), port=settings.milvus_lite_port)
 
 
 def serve_milvus_lite(settings: Settings, port: int | None) -> int:
-    command = milvus_lite_command(settings, port or settings.milvus_lite_port)
+    """Run the embedded vector store in the foreground (as its own process or container)."""
+    server = embedded_milvus(settings)
+    server.port = port or server.port
+    server.data_dir.mkdir(parents=True, exist_ok=True)
+    command = server.command()
     os.execv(command[0], command)
 
 
@@ -67,12 +68,11 @@ def run_up(settings: Settings) -> int:
         children.append((name, proc))
         return proc
 
+    milvus = embedded_milvus(settings) if uses_embedded_milvus(settings) else None
     try:
-        if uses_embedded_milvus(settings):
-            proc = start("milvus-lite", milvus_lite_command(settings, settings.milvus_lite_port))
-            if not wait_for_port("127.0.0.1", settings.milvus_lite_port, 60, proc):
-                print("milvus-lite did not start", file=sys.stderr)
-                return 1
+        if milvus is not None:
+            print("starting milvus-lite…", flush=True)
+            milvus.start(timeout=90)
         api = start("api", [*me, "api"])
         start("worker", [*me, "worker"])
         start("scheduler", [*me, "scheduler"])
@@ -80,9 +80,11 @@ def run_up(settings: Settings) -> int:
         start("ui-student", [*me, "ui-student"])
         wait_for_port(settings.api_host, settings.api_port, 60, api)
         print_banner(settings, demo)
-        return supervise(children)
+        return supervise(children, milvus)
     finally:
         stop_all(children)
+        if milvus is not None:
+            milvus.stop()
 
 
 def print_banner(settings: Settings, demo: list[tuple[str, str, str]]) -> None:
@@ -105,7 +107,7 @@ def print_banner(settings: Settings, demo: list[tuple[str, str, str]]) -> None:
     print("\n".join(lines) + "\n", flush=True)
 
 
-def supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
+def supervise(children: list[tuple[str, subprocess.Popen[bytes]]], milvus: MilvusLiteServer | None) -> int:
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -119,6 +121,9 @@ def supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
             if proc.poll() is not None:
                 print(f"{name} exited with code {proc.returncode}; stopping everything", file=sys.stderr)
                 return 1
+        if milvus is not None and not milvus.running:
+            print("milvus-lite exited; stopping everything", file=sys.stderr)
+            return 1
         time.sleep(0.5)
     print("stopping…", flush=True)
     return 0

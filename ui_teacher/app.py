@@ -22,7 +22,7 @@ st.set_page_config(page_title="ProfessorAI · Teacher", page_icon="🎓", layout
 
 
 def login_page() -> None:
-    st.title("🎓 ProfessorAI")
+    st.title("ProfessorAI")
     st.caption("Teacher console")
     with st.form("login"):
         email = st.text_input("Email", autocomplete="username")
@@ -55,23 +55,24 @@ def page(path: str, title: str, icon: str, default: bool = False) -> st.Page:  #
 
 
 if not logged_in():
-    st.navigation([st.Page(login_page, title="Log in", icon="🔑")], position="hidden").run()
+    st.navigation([st.Page(login_page, title="Log in", icon=":material/login:")], position="hidden").run()
 else:
     user = st.session_state.get(USER) or {}
     with st.sidebar:
-        st.markdown(f"**{user.get('name') or user.get('email') or 'Teacher'}**")
-        if user.get("email") and user.get("name"):
-            st.caption(user["email"])
-        if st.button("Log out", key="logout"):
+        email = str(user.get("email") or "")
+        name = str(user.get("name") or "")
+        # A zero-width space after "@" keeps markdown from turning the address into a mailto link.
+        st.caption("Signed in as " + (name if name and name != email else email).replace("@", "@\u200b"))
+        if st.button("Log out", key="logout", icon=":material/logout:"):
             log_out()
     st.navigation(
         [
-            page("courses.py", "My courses", "📚", default=True),
-            page("materials.py", "Materials", "📤"),
-            page("outline.py", "Course", "🗂️"),
-            page("lesson.py", "Lesson", "📝"),
-            page("quizzes.py", "Quizzes", "❓"),
-            page("analytics.py", "Analytics", "📊"),
-            page("api_keys.py", "API keys", "🔐"),
+            page("courses.py", "My courses", ":material/school:", default=True),
+            page("materials.py", "Materials", ":material/upload_file:"),
+            page("outline.py", "Course", ":material/account_tree:"),
+            page("lesson.py", "Lesson", ":material/article:"),
+            page("quizzes.py", "Quizzes", ":material/quiz:"),
+            page("analytics.py", "Analytics", ":material/analytics:"),
+            page("api_keys.py", "API keys", ":material/key:"),
         ]
     ).run()

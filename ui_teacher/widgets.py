@@ -11,11 +11,16 @@ from ui_teacher.session import attempt, client, flash
 
 ACTIVE = ("queued", "running")
 STATE_BADGE = {
-    "draft": "⚪ draft",
-    "processing": "🔵 processing",
-    "ready": "🟢 ready",
-    "failed": "🔴 failed",
-    "published": "🟣 published",
+    "draft": ":gray-badge[:material/edit_note: draft]",
+    "processing": ":blue-badge[:material/sync: processing]",
+    "ready": ":green-badge[:material/check_circle: ready]",
+    "failed": ":red-badge[:material/error: failed]",
+    "published": ":violet-badge[:material/public: published]",
+    # documents
+    "uploaded": ":gray-badge[:material/schedule: waiting]",
+    "approved": ":green-badge[:material/check_circle: approved]",
+    "active": ":green-badge[:material/check_circle: active]",
+    "revoked": ":red-badge[:material/block: revoked]",
 }
 JOB_WORDS = {
     "ingest": "Processing uploaded files",
@@ -25,7 +30,8 @@ JOB_WORDS = {
 
 
 def badge(state: str | None) -> str:
-    return STATE_BADGE.get(state or "draft", state or "draft")
+    """A coloured badge (Streamlit markdown) for a course, document, quiz or key state."""
+    return STATE_BADGE.get(state or "draft", f":gray-badge[{state}]")
 
 
 def counts_line(course: Json) -> str:
@@ -71,7 +77,7 @@ def show_job(job: Json, key: str, on_retry: Callable[[], None] | None = None) ->
         st.progress(min(100, max(0, int(job.get("progress") or 0))) / 100, text=label)
     elif status == "failed":
         st.error(label)
-        if st.button("Retry", key=f"retry-{key}-{job['id']}", help="Run this job again"):
+        if st.button("Retry", key=f"retry-{key}-{job['id']}", help="Run this job again", icon=":material/replay:"):
             retried = attempt("retry the job", client().post, f"/api/v1/jobs/{job['id']}/retry")
             if retried is not None:
                 flash("The job was started again.")

@@ -82,15 +82,8 @@ class MilvusLiteServer:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def start(self, timeout: float = 60.0) -> Self:
-        if self.running:
-            return self
-        # Something already listening would answer our readiness probe in place of our
-        # child (which then dies on the bind): refuse up front.
-        if _listening(self.host, self.port):
-            raise MilvusLiteError(f"port {self.port} on {self.host} is already in use")
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [
+    def command(self) -> list[str]:
+        return [
             *_server_command(),
             "server",
             "--data-dir",
@@ -102,9 +95,22 @@ class MilvusLiteServer:
             "--max-workers",
             str(self.max_workers),
         ]
+
+    def start(self, timeout: float = 60.0) -> Self:
+        if self.running:
+            return self
+        # Something already listening would answer our readiness probe in place of our
+        # child (which then dies on the bind): refuse up front.
+        if _listening(self.host, self.port):
+            raise MilvusLiteError(f"port {self.port} on {self.host} is already in use")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        cmd = self.command()
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
         try:
-            self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            # Its own session: a terminal's Ctrl-C reaches our owner, which stops it last.
+            self._proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         finally:
             log.close()  # the child holds its own descriptor
         try:

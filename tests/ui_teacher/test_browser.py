@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from core.vectors.lite_server import free_port
 from tests.fixtures_path import FIXTURES
@@ -15,7 +15,7 @@ from tests.harness import LOGS, REPO, Stack, wait_http
 from tests.ui.browser import browser_page, screenshot
 from tests.ui_teacher.conftest import PASSWORD, Teacher
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def log_in(page: Page, url: str, email: str) -> None:
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="📚 My courses")).to_be_visible()
+    expect(page.get_by_role("heading", name="My courses")).to_be_visible()
 
 
 def settle(page: Page) -> None:
@@ -63,10 +63,10 @@ def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
         settle(page)
         screenshot(page, "teacher-courses-desktop")
 
-        page.get_by_text("➕ Create a course").click()
+        page.get_by_text("Create a course").click()
         page.get_by_role("textbox", name="Title").fill("LaTeX outlines")
         page.get_by_role("button", name="Create course").click()
-        expect(page.get_by_role("heading", name="📤 Materials")).to_be_visible()
+        expect(page.get_by_role("heading", name="Materials")).to_be_visible()
         settle(page)
 
         page.locator('input[type="file"]').set_input_files(str(pdf))
@@ -75,16 +75,16 @@ def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
         expect(page.get_by_text("processing has started")).to_be_visible()
         screenshot(page, "teacher-materials-processing-desktop")
         expect(page.get_by_text("Processing uploaded files: finished")).to_be_visible(timeout=240_000)
-        expect(page.get_by_text("🟢 ready")).to_be_visible()
+        expect(page.get_by_text("ready", exact=True)).to_be_visible()
         settle(page)
         screenshot(page, "teacher-materials-desktop")
 
         page.locator('[data-testid="stSidebarNav"]').get_by_text("Course", exact=True).click()
-        expect(page.get_by_role("heading", name="🗂️ Course")).to_be_visible()
+        expect(page.get_by_role("heading", name="Course")).to_be_visible()
         settle(page)
         screenshot(page, "teacher-outline-desktop")
         page.locator("[class*=\"st-key-open-\"] button").first.click()
-        expect(page.get_by_role("heading", name="📝 Lesson")).to_be_visible()
+        expect(page.get_by_role("heading", name="Lesson")).to_be_visible()
         expect(page.get_by_role("heading", name="Sources")).to_be_visible()
         expect(page.get_by_text(f"{pdf.name}, page").first).to_be_visible()
         settle(page)
@@ -100,7 +100,7 @@ def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
         settle(phone)
         screenshot(phone, "teacher-courses-phone")
         phone.get_by_role("button", name="Open course").first.click()
-        expect(phone.get_by_role("heading", name="🗂️ Course")).to_be_visible()
+        expect(phone.get_by_role("heading", name="Course")).to_be_visible()
         settle(phone)
         screenshot(phone, "teacher-outline-phone")
         width = phone.evaluate("document.documentElement.scrollWidth")

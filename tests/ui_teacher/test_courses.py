@@ -47,7 +47,7 @@ def test_materials_show_progress_then_document_status(app: AppFactory, teacher: 
     assert wait_job(teacher.api, job["id"])["status"] == "succeeded"
     at.run()
     shown = texts(at)
-    assert "🟢 ready" in shown, shown
+    assert "check_circle: ready]" in shown, shown
     assert "Processing uploaded files: finished" in shown
 
 

@@ -105,7 +105,7 @@ def questions_asked(extra: Json) -> None:
         st.markdown(f"- **{item['question']}** ({item.get('count', 1)}×){where}")
 
 
-st.title("📊 Analytics")
+st.title("Analytics")
 course = pick_course()
 if course is not None:
     students = int((course.get("counts") or {}).get("students", 0))

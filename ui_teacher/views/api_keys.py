@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui_teacher.api import Json
 from ui_teacher.session import attempt, client, flash, show_flash
+from ui_teacher.widgets import badge
 
 NEW_KEY = "new_api_key"
 SCOPES = {"read and write": ["read", "write"], "read only": ["read"]}
@@ -42,7 +43,7 @@ def show_new_key() -> None:
 def key_row(key: Json) -> None:
     with st.container(border=True):
         revoked = bool(key.get("revoked_at"))
-        state = "🔴 revoked" if revoked else "🟢 active"
+        state = badge("revoked" if revoked else "active")
         st.markdown(f"**{key['name']}** · `{key['prefix']}…` · {state}")
         used = (key.get("last_used_at") or "never")[:16].replace("T", " ")
         st.caption(f"{', '.join(key.get('scopes') or [])} · created {key['created_at'][:10]} · last used {used}")
@@ -56,7 +57,7 @@ def key_row(key: Json) -> None:
             st.rerun()
 
 
-st.title("🔐 API keys")
+st.title("API keys")
 st.caption("Keys let other systems use the API on your behalf.")
 show_flash()
 show_new_key()

@@ -25,15 +25,15 @@ def course_card(course: Json) -> None:
         job = course.get("last_job")
         if job:
             st.caption(f"Last job — {job_title(job)}: {job_words(job)}")
-        left, right = st.columns(2)
-        if left.button("Materials", key=f"mat-{course['id']}", use_container_width=True):
-            open_course(course["id"], "views/materials.py")
-        if right.button("Open course", key=f"open-{course['id']}", use_container_width=True):
+        row = st.container(horizontal=True)
+        if row.button("Open course", key=f"open-{course['id']}", icon=":material/account_tree:"):
             open_course(course["id"], "views/outline.py")
+        if row.button("Materials", key=f"mat-{course['id']}", icon=":material/upload_file:"):
+            open_course(course["id"], "views/materials.py")
 
 
 def create_form() -> None:
-    with st.expander("➕ Create a course", expanded=False), st.form("new-course", clear_on_submit=True):
+    with st.expander("Create a course", icon=":material/add:"), st.form("new-course", clear_on_submit=True):
         title = st.text_input("Title", max_chars=300)
         description = st.text_area("Description (optional)", max_chars=5000)
         language = st.selectbox("Language", LANGUAGES, index=0)
@@ -49,7 +49,7 @@ def create_form() -> None:
                 st.switch_page("views/materials.py")
 
 
-st.title("📚 My courses")
+st.title("My courses")
 show_flash()
 create_form()
 courses = attempt("load your courses", client().courses)

@@ -65,7 +65,8 @@ def sources(lesson: Json) -> None:
     for doc_id, (name, cited) in pages.items():
         listed = ", ".join(str(p) for p in sorted(cited))
         st.download_button(
-            f"⬇️ {name} (pages {listed})",
+            f"{name} (page{'s' if len(cited) > 1 else ''} {listed})",
+            icon=":material/download:",
             data=fetcher(api, lesson["course_id"], doc_id),
             file_name=name,
             key=f"dl-{lesson['id']}-{doc_id}",
@@ -75,7 +76,7 @@ def sources(lesson: Json) -> None:
 
 
 def edit_form(lesson: Json) -> None:
-    with st.expander("✏️ Edit this lesson"), st.form(f"edit-{lesson['id']}"):
+    with st.expander("Edit this lesson", icon=":material/edit:"), st.form(f"edit-{lesson['id']}"):
         title = st.text_input("Title", value=lesson["title"], max_chars=300)
         body = st.text_area("Text (Markdown)", value=lesson["body"], height=400)
         if st.form_submit_button("Save changes", type="primary"):
@@ -94,14 +95,16 @@ def regenerate(lesson: Json) -> None:
             return
         if job:
             show_job(job, key=f"regen-{lesson['id']}")
-    if st.button("🔄 Regenerate this lesson", help="Write the lesson again from the course material"):
+    if st.button(
+        "Regenerate this lesson", icon=":material/refresh:", help="Write the lesson again from the course material"
+    ):
         job = attempt("regenerate the lesson", client().post, f"/api/v1/lessons/{lesson['id']}/regenerate")
         if job is not None:
             st.session_state.setdefault(REGEN, {})[lesson["id"]] = job["id"]
             st.rerun()
 
 
-st.title("📝 Lesson")
+st.title("Lesson")
 show_flash()
 course = pick_course()
 lesson_id = pick_lesson(course["id"]) if course else None

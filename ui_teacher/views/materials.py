@@ -6,18 +6,9 @@ import streamlit as st
 
 from ui_teacher.api import Json
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
-from ui_teacher.widgets import ACTIVE, show_job, watch_job
+from ui_teacher.widgets import ACTIVE, badge, show_job, watch_job
 
 FILE_TYPES = ["pdf", "docx", "pptx", "md", "txt", "html", "htm"]
-DOC_STATUS = {
-    "uploaded": "⏳ waiting",
-    "queued": "⏳ waiting",
-    "processing": "🔵 processing",
-    "parsing": "🔵 processing",
-    "ready": "🟢 ready",
-    "failed": "🔴 failed",
-    "deleting": "🗑️ removing",
-}
 
 
 def size_words(n: int) -> str:
@@ -62,8 +53,7 @@ def jobs_section(course_id: str) -> None:
 
 def document_row(course_id: str, doc: Json) -> None:
     with st.container(border=True):
-        status = DOC_STATUS.get(doc.get("status", ""), doc.get("status", ""))
-        st.markdown(f"**{doc['filename']}**  \n{status}")
+        st.markdown(f"**{doc['filename']}** {badge(doc.get('status'))}")
         facts = [doc.get("file_type", "").upper(), size_words(int(doc.get("size_bytes") or 0))]
         if doc.get("page_count"):
             facts.append(f"{doc['page_count']} pages")
@@ -85,12 +75,12 @@ def document_row(course_id: str, doc: Json) -> None:
             if no.button("Cancel", key=f"no-{doc['id']}"):
                 st.session_state.pop(confirm_key, None)
                 st.rerun()
-        elif st.button("Remove", key=f"del-{doc['id']}"):
+        elif st.button("Remove", key=f"del-{doc['id']}", icon=":material/delete:"):
             st.session_state[confirm_key] = True
             st.rerun()
 
 
-st.title("📤 Materials")
+st.title("Materials")
 show_flash()
 course = pick_course()
 if course is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ui_teacher.api import Json
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
@@ -53,47 +54,50 @@ def reorder(course_id: str, body: Json) -> None:
         st.rerun()
 
 
-def arrows(key: str, index: int, count: int) -> int:
-    """Up/down buttons side by side; returns -1, +1 or 0."""
-    up, down = st.columns(2)
-    if up.button("↑", key=f"up-{key}", disabled=index == 0, help="Move up", use_container_width=True):
+def move_buttons(row: DeltaGenerator, key: str, index: int, count: int) -> int:
+    """Up/down buttons in a row; returns -1, +1 or 0."""
+    if row.button("Up", key=f"up-{key}", icon=":material/arrow_upward:", disabled=index == 0, help="Move up"):
         return -1
-    if down.button("↓", key=f"down-{key}", disabled=index == count - 1, help="Move down", use_container_width=True):
+    last = index == count - 1
+    if row.button("Down", key=f"down-{key}", icon=":material/arrow_downward:", disabled=last, help="Move down"):
         return 1
     return 0
 
 
+def rename(module: Json, row: DeltaGenerator) -> None:
+    with row.popover("Rename", icon=":material/edit:"), st.form(f"rename-{module['id']}", border=False):
+        title = st.text_input("Module title", value=module["title"], key=f"title-{module['id']}")
+        if st.form_submit_button("Save") and title.strip() and title.strip() != module["title"]:
+            body = {"title": title.strip()}
+            if attempt("rename the module", client().patch, f"/api/v1/modules/{module['id']}", body) is not None:
+                flash("Module renamed.")
+                st.rerun()
+
+
 def module_block(course_id: str, modules: list[Json], index: int) -> None:
     module = modules[index]
-    module_ids = [m["id"] for m in modules]
     with st.expander(f"Module {index + 1}: {module['title']}", expanded=index == 0):
-        with st.form(f"rename-{module['id']}", border=False):
-            title = st.text_input("Module title", value=module["title"], key=f"title-{module['id']}")
-            if st.form_submit_button("Rename") and title.strip() and title.strip() != module["title"]:
-                body = {"title": title.strip()}
-                if attempt("rename the module", client().patch, f"/api/v1/modules/{module['id']}", body) is not None:
-                    flash("Module renamed.")
-                    st.rerun()
-        step = arrows(f"m-{module['id']}", index, len(modules))
+        row = st.container(horizontal=True)
+        rename(module, row)
+        step = move_buttons(row, f"m-{module['id']}", index, len(modules))
         if step:
-            reorder(course_id, {"modules": moved(module_ids, index, step)})
+            reorder(course_id, {"modules": moved([m["id"] for m in modules], index, step)})
         lessons = module.get("lessons") or []
         for i, lesson in enumerate(lessons):
-            st.markdown(f"**{i + 1}. {lesson['title']}**")
-            if lesson.get("summary"):
-                st.caption(lesson["summary"][:240])
-            open_col, up_col, down_col = st.columns([2, 1, 1])
-            if open_col.button("Open", key=f"open-{lesson['id']}", use_container_width=True):
-                st.session_state[LESSON] = lesson["id"]
-                st.switch_page("views/lesson.py")
-            if up_col.button("↑", key=f"lup-{lesson['id']}", disabled=i == 0, use_container_width=True):
-                reorder(course_id, {"lessons": lesson_order(modules, module["id"], i, -1)})
-            last = i == len(lessons) - 1
-            if down_col.button("↓", key=f"ldown-{lesson['id']}", disabled=last, use_container_width=True):
-                reorder(course_id, {"lessons": lesson_order(modules, module["id"], i, 1)})
+            with st.container(border=True):
+                st.markdown(f"**{i + 1}. {lesson['title']}**")
+                if lesson.get("summary"):
+                    st.caption(lesson["summary"][:240])
+                row = st.container(horizontal=True)
+                if row.button("Open", key=f"open-{lesson['id']}", icon=":material/article:", type="primary"):
+                    st.session_state[LESSON] = lesson["id"]
+                    st.switch_page("views/lesson.py")
+                step = move_buttons(row, f"l-{lesson['id']}", i, len(lessons))
+                if step:
+                    reorder(course_id, {"lessons": lesson_order(modules, module["id"], i, step)})
 
 
-st.title("🗂️ Course")
+st.title("Course")
 show_flash()
 picked = pick_course()
 if picked is not None:

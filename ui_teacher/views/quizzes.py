@@ -9,7 +9,7 @@ from ui_teacher.session import attempt, client, flash, pick_course, show_flash
 
 LETTERS = "ABCD"
 QUIZ = "quiz_id"
-STATUS = {"draft": "⚪ draft (students can't see it)", "approved": "🟢 approved"}
+STATUS = {"draft": ":gray-badge[draft] students can't see it yet", "approved": ":green-badge[approved]"}
 
 
 def pick_quiz(course_id: str) -> Json | None:
@@ -48,7 +48,7 @@ def question_view(question: Json, number: int) -> None:
     answer = question.get("answer_index")
     lines = []
     for i, option in enumerate(question.get("options") or []):
-        mark = " ✅" if i == answer else ""
+        mark = " :green-badge[:material/check: answer]" if i == answer else ""
         lines.append(f"{LETTERS[i]}. {option}{mark}")
     st.markdown("  \n".join(lines))
     if question.get("explanation"):
@@ -59,7 +59,7 @@ def question_view(question: Json, number: int) -> None:
 
 
 def question_form(question: Json) -> None:
-    with st.expander("Edit question"), st.form(f"q-{question['id']}"):
+    with st.expander("Edit question", icon=":material/edit:"), st.form(f"q-{question['id']}"):
         prompt = st.text_area("Question", value=question["prompt"], height=80)
         options = [
             st.text_input(f"Option {LETTERS[i]}", value=opt, key=f"opt-{question['id']}-{i}")
@@ -81,7 +81,7 @@ def question_form(question: Json) -> None:
                 st.rerun()
 
 
-st.title("❓ Quizzes")
+st.title("Quizzes")
 show_flash()
 course = pick_course()
 quiz = pick_quiz(course["id"]) if course else None
