@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -132,3 +133,18 @@ def test_sigterm_lets_the_running_job_finish(stack_factory: StackFactory) -> Non
     assert job["status"] == "succeeded" and job["attempts"] == 1, job
     stats = teacher.get("/api/v1/worker-stats").json()
     assert stats["workers_alive"] == 0  # a drained worker says goodbye
+
+
+def test_transient_failure_is_retried_with_backoff_then_failed(stack_factory: StackFactory) -> None:
+    # A vector store that is down: every attempt fails, each after a longer pause.
+    stack = stack_factory(workers=1, env={"MILVUS_URI": "http://127.0.0.1:9", "JOB_RETRY_BACKOFF_SECONDS": "1"})
+    _, teacher = stack.user("teacher")
+    cid = make_course(teacher)["id"]
+    job_id = upload(teacher, cid, SMALL)["job"]["id"]
+    seen_retrying = wait_for(teacher, job_id, lambda j: j["stage"] == "retrying", timeout=60)
+    assert "retrying in 1s" in seen_retrying["message"]
+    job = wait_job(teacher, job_id, timeout=120)
+    assert job["status"] == "failed" and job["attempts"] == 3
+    assert job["error"].startswith("failed after 3 attempts") and "MilvusException" in job["error"]
+    started, finished = (datetime.fromisoformat(job[k]) for k in ("started_at", "finished_at"))
+    assert (finished - started).total_seconds() >= 3  # backoff: 1 s, then 2 s

@@ -74,8 +74,8 @@ def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
         page.get_by_role("button", name="Upload and process").click()
         expect(page.get_by_text("processing has started")).to_be_visible()
         screenshot(page, "teacher-materials-processing-desktop")
-        expect(page.get_by_text("Processing uploaded files: finished")).to_be_visible(timeout=240_000)
-        expect(page.get_by_text("ready", exact=True)).to_be_visible()
+        expect(page.get_by_text("Processing uploaded files: finished").first).to_be_visible(timeout=240_000)
+        expect(page.get_by_text("ready", exact=True).first).to_be_visible()
         settle(page)
         screenshot(page, "teacher-materials-desktop")
 

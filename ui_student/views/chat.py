@@ -91,7 +91,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
                          type="filepath", elem_id="voice-question")
         with gr.Row():
             transcribe = gr.Button("Use the recording as my question", elem_id="transcribe-button", min_width=160)
-            read_aloud = gr.Button("🔊 Read the last answer aloud", elem_id="read-aloud-button", min_width=160)
+            read_aloud = gr.Button("Read the last answer aloud", elem_id="read-aloud-button", min_width=160)
         answer_audio = gr.Audio(label="The answer read aloud", type="filepath", interactive=False,
                                 elem_id="answer-audio")
 

@@ -54,9 +54,9 @@ def outline_view(api: Api, course_id: str) -> tuple[str, str, Any]:
         for l_index, lesson in enumerate(module.get("lessons") or [], start=1):
             total += 1
             finished = lesson["id"] in done
-            mark = "✅ *(done)*" if finished else "⬜"
             number = f"{m_index}.{l_index}"
-            lines.append(f"- {mark} **{number}** {md_escape(lesson['title'])}")
+            mark = " · **✓ done**" if finished else ""
+            lines.append(f"- {'✓' if finished else '○'} **{number}** {md_escape(lesson['title'])}{mark}")
             choices.append((f"{number} {lesson['title']}{' ✓' if finished else ''}", str(lesson["id"])))
         lines.append("")
     if not total:
@@ -68,21 +68,20 @@ def outline_view(api: Api, course_id: str) -> tuple[str, str, Any]:
 
 
 def build(ctx: Ctx) -> CoursesView:
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=2, min_width=260):
-            courses = gr.Dropdown(
-                label="My courses", choices=[], value=None, interactive=True, elem_id="course-picker",
-                info="The published courses you are enrolled in.",
-            )
-            with gr.Row():
-                open_course = gr.Button("Open course", variant="primary", elem_id="open-course", min_width=120)
-                refresh = gr.Button("Refresh list", elem_id="refresh-courses", min_width=120)
-        with gr.Column(scale=1, min_width=260):
-            code = gr.Textbox(
-                label="Enrollment code", placeholder="e.g. X7K2QP", elem_id="join-code", max_lines=1,
-                info="Your teacher gives you this code.",
-            )
-            join = gr.Button("Join course", elem_id="join-button")
+    with gr.Row(equal_height=False, elem_classes=["picker-row"]):
+        courses = gr.Dropdown(
+            label="My courses", choices=[], value=None, interactive=True, elem_id="course-picker",
+            info="The published courses you are enrolled in.", scale=3, min_width=200,
+        )
+        with gr.Column(scale=1, min_width=120):
+            open_course = gr.Button("Open course", variant="primary", elem_id="open-course")
+            refresh = gr.Button("Refresh list", size="sm", elem_id="refresh-courses")
+    with gr.Row(equal_height=False, elem_classes=["picker-row"]):
+        code = gr.Textbox(
+            label="Join a course", placeholder="Enrollment code, e.g. X7K2QP", elem_id="join-code", max_lines=1,
+            info="Your teacher gives you this code.", scale=3, min_width=200,
+        )
+        join = gr.Button("Join course", elem_id="join-button", scale=1, min_width=120)
     status = gr.Markdown(elem_id="courses-status")
     outline = gr.Markdown(NO_COURSE, elem_id="outline", label="Course outline")
     with gr.Row(equal_height=False):

@@ -41,9 +41,9 @@ class LessonView:
 def build(ctx: Ctx) -> LessonView:
     title = gr.Markdown("## Lesson", elem_id="lesson-title")
     with gr.Row(elem_classes=["actions"]):
-        listen = gr.Button("🔊 Listen", elem_id="listen-button", min_width=110)
-        teach = gr.Button("🎓 Teach me", elem_id="teach-button", min_width=110)
-        complete = gr.Button("✅ Mark complete", variant="primary", elem_id="complete-button", min_width=110)
+        listen = gr.Button("Listen", elem_id="listen-button", min_width=110)
+        teach = gr.Button("Teach me", elem_id="teach-button", min_width=110)
+        complete = gr.Button("Mark complete", variant="primary", elem_id="complete-button", min_width=110)
     status = gr.Markdown(elem_id="lesson-status")
     audio = gr.Audio(label="Lesson read aloud", type="filepath", interactive=False, visible=False,
                      elem_id="lesson-audio")
@@ -102,7 +102,7 @@ def wire(ctx: Ctx, view: LessonView, courses: CoursesView, lesson_tab: str) -> N
         header, outline, picker = outline_view(api, course_id) if course_id else (gr.skip(),) * 3
         if course_id:
             picker = gr.update(choices=picker.get("choices"), value=lesson_id)
-        return "✅ Lesson marked complete.", header, outline, picker
+        return "✓ Lesson marked complete.", header, outline, picker
 
     outputs = [ctx.lesson_id, view.title, view.body, view.citations, ctx.tabs, view.audio, view.lecture_box,
                view.lecture,

@@ -44,8 +44,8 @@ def result_markdown(attempt: dict[str, Any]) -> str:
     ]
     for i, r in enumerate(attempt.get("results") or [], start=1):
         options = [str(o) for o in r.get("options") or []]
-        mark = "✅ Correct" if r.get("correct") else "❌ Not quite"
-        lines.append(f"### {i}. {md_escape(r.get('prompt', ''))}")
+        mark = "✓ Correct" if r.get("correct") else "✗ Not quite"
+        lines.append(f"**{i}. {md_escape(r.get('prompt', ''))}**\n")
         lines.append(f"**{mark}.** Your answer: {option_label(r.get('chosen_index'), options)}")
         if not r.get("correct"):
             lines.append(f"  \nCorrect answer: {option_label(r.get('correct_index'), options)}")
@@ -54,7 +54,7 @@ def result_markdown(attempt: dict[str, Any]) -> str:
         cited = r.get("citation") or {}
         if cited:
             where = f"{md_escape(cited.get('document_name') or 'course document')}, page {cited.get('page', '?')}"
-            lines.append(f"\n📖 **Source:** {where}")
+            lines.append(f"\n**Source:** {where}")
             if cited.get("quote"):
                 lines.append(f"\n> {md_escape(cited['quote'])}")
         lines.append("")
