@@ -20,8 +20,10 @@ LESSON_TAB = "lesson"
 
 CSS = """
 .gradio-container { max-width: 1100px !important; margin: 0 auto; }
-#app-header { align-items: center; }
+#app-header { align-items: center; flex-wrap: nowrap; }
 #app-header h1 { margin: 0; font-size: 1.6rem; }
+#user-line { font-size: 0.9rem; opacity: 0.85; }
+[id^="quiz-q"] [data-testid="block-info"] { font-size: 1rem; font-weight: 600; color: var(--body-text-color); }
 .citations details { border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 6px 10px; margin: 6px 0; background: var(--background-fill-secondary); }
 .citations summary { cursor: pointer; }
@@ -32,7 +34,8 @@ CSS = """
 #lesson-body { line-height: 1.6; }
 @media (max-width: 640px) {
   .gradio-container { padding: 6px !important; }
-  #app-header h1 { font-size: 1.25rem; }
+  #app-header h1 { font-size: 1.3rem; }
+  [role="tablist"] button { padding-left: 8px !important; padding-right: 8px !important; }
   .actions button { flex: 1 1 30%; }
   #chatbot { height: 360px !important; }
 }
@@ -46,15 +49,15 @@ def build(api_url: str) -> gr.Blocks:
         lesson_id = gr.State("")
         session_id = gr.State("")
         with gr.Row(elem_id="app-header", equal_height=True):
-            gr.Markdown("# 🎓 ProfessorAI", elem_id="app-title")
-            user_line = gr.Markdown(elem_id="user-line")
+            gr.Markdown("# ProfessorAI", elem_id="app-title")
             logout = gr.Button("Log out", size="sm", visible=False, elem_id="logout-button", scale=0, min_width=90)
+        user_line = gr.Markdown(elem_id="user-line")
         auth_view = auth.build()
         with gr.Column(visible=False, elem_id="main-panel") as main:
             course_header = gr.Markdown("*No course open.*", elem_id="course-header")
             with gr.Tabs(elem_id="main-tabs") as tabs:
                 ctx = Ctx(api_url, token, course_id, lesson_id, session_id, tabs, course_header)
-                with gr.Tab("My courses", id="courses", elem_id="tab-courses"):
+                with gr.Tab("Courses", id="courses", elem_id="tab-courses"):
                     courses_view = courses.build(ctx)
                 with gr.Tab("Lesson", id=LESSON_TAB, elem_id="tab-lesson"):
                     lesson_view = lesson.build(ctx)
@@ -62,7 +65,7 @@ def build(api_url: str) -> gr.Blocks:
                     chat.build(ctx, tutor_tab)
                 with gr.Tab("Quizzes", id="quizzes", elem_id="tab-quizzes") as quiz_tab:
                     quiz.build(ctx, quiz_tab)
-                with gr.Tab("My progress", id="progress", elem_id="tab-progress") as progress_tab:
+                with gr.Tab("Progress", id="progress", elem_id="tab-progress") as progress_tab:
                     progress.build(ctx, progress_tab)
         auth.wire(ctx, auth_view, main, user_line, logout, courses_view)
         lesson.wire(ctx, lesson_view, courses_view, LESSON_TAB)

@@ -19,6 +19,9 @@ from ui_teacher.api import ApiError  # noqa: E402
 from ui_teacher.session import USER, attempt, client, logged_in, sign_in, sign_out  # noqa: E402
 
 st.set_page_config(page_title="ProfessorAI · Teacher", page_icon="🎓", layout="centered")
+# Teachers see messages, never tracebacks (those go to the server log), and no developer menu.
+st.set_option("client.showErrorDetails", "none")
+st.set_option("client.toolbarMode", "viewer")
 
 
 def login_page() -> None:

@@ -54,7 +54,7 @@ def job_words(job: Json) -> str:
     if status == "succeeded":
         return f"finished: {message}" if message and message != "done" else "finished"
     if status == "queued":
-        return f"waiting for a worker{' — ' + message if message else ''}"
+        return message if "wait" in message or "retry" in message else "waiting for a worker"
     pieces = [p for p in (stage, message) if p]
     if len(pieces) == 2 and pieces[1].lower().startswith(pieces[0].lower()):
         pieces = [pieces[1]]

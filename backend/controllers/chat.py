@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
+import base64
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
 from backend.state import Services
+from core.audio.stream import speak_stream
+from core.audio.text import speakable
 from core.errors import DomainError, Forbidden, InvalidInput
 from core.security.principal import Principal
 from core.services.chat import ChatHistory, ChatService, Turn
@@ -152,27 +154,18 @@ def _parse_socket_message(raw: str) -> SocketAsk:
         raise InvalidInput(f'send a JSON object like {{"question": "..."}}: {exc}') from exc
 
 
-def _speaker() -> Callable[..., AsyncIterator[dict[str, Any]]] | None:
-    """The audio engineer's hook, if present: core.audio.speak_stream(settings, text, language)."""
-    try:
-        module = importlib.import_module("core.audio")
-    except ImportError:
-        return None
-    return getattr(module, "speak_stream", None)
-
-
 async def _send_audio(socket: WebSocket[Principal, Any, Any], svc: Services, text: str, language: str) -> None:
-    """Audio events of the stored answer, between `citations` and `done`; never fatal to the chat."""
-    speak = _speaker()
-    if speak is None:
-        await socket.send_json(
-            {"type": "error", "code": "audio_unavailable", "message": "spoken answers are not available on this server"}
-        )
-        return
+    """The stored answer spoken, as `audio` events (base64 MP3 pieces, one per sentence or so),
+    between `citations` and `done`. Audio failing never loses the text answer."""
     try:
-        async for event in speak(svc.settings, text, language):
-            await socket.send_json(event)
-    except Exception as exc:  # noqa: BLE001 - audio failing must not lose the text answer
+        seq = 0
+        async for piece in speak_stream(svc.settings, speakable(text), fmt="mp3", language=language):
+            await socket.send_json(
+                {"type": "audio", "format": "mp3", "seq": seq, "data": base64.b64encode(piece).decode()}
+            )
+            seq += 1
+        await socket.send_json({"type": "audio_end", "pieces": seq})
+    except Exception as exc:  # noqa: BLE001 - the text answer stands without its audio
         await socket.send_json(_error_event(exc) | {"code": getattr(exc, "code", "audio_failed")})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -112,6 +113,20 @@ def test_websocket_streams_and_reports_errors(stack: Stack, course: Course) -> N
         # The socket is still usable after errors, and keeps the session.
         again = ws_turn(socket, {"question": "Why not?", "session_id": sid})
         assert again[-1]["type"] == "done" and again[-1]["session_id"] == sid
+
+
+def test_websocket_answer_with_audio(stack: Stack, course: Course) -> None:
+    """The older system's flow: question in, answer text streamed, then audio chunks, then done."""
+    with connect(ws_url(stack, course.id, course.student)) as socket:
+        events = ws_turn(socket, {"question": "How do you write a comment in Python?", "audio": True})
+    kinds = [e["type"] for e in events]
+    first_audio, end = kinds.index("audio"), kinds.index("audio_end")
+    assert kinds[0] == "token" and "citations" in kinds[:first_audio] and kinds[-1] == "done", kinds
+    pieces = [e for e in events if e["type"] == "audio"]
+    assert [p["seq"] for p in pieces] == list(range(len(pieces))) == list(range(events[end]["pieces"]))
+    mp3 = b"".join(base64.b64decode(p["data"]) for p in pieces)
+    assert mp3[:3] == b"ID3" or (mp3[0] == 0xFF and mp3[1] & 0xE0 == 0xE0), mp3[:4]
+    assert len(mp3) > 2000
 
 
 def test_bad_requests_are_400_in_the_error_shape(course: Course) -> None:

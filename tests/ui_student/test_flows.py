@@ -93,7 +93,7 @@ def test_join_outline_lesson_complete_progress(ui: Client, course: Course, stude
 
     status, header, outline, picker = ui.predict(api_name="/mark_complete")
     assert "marked complete" in status
-    assert f"1/{len(choices)} lessons done" in header and "✅" in outline
+    assert f"1/{len(choices)} lessons done" in header and "✓ done" in outline
     assert update_of(picker)["value"] == lesson_id and any(label.endswith("✓") for label, _ in choices_of(picker))
 
     report = ui.predict(api_name="/my_progress")
@@ -146,7 +146,7 @@ def test_quiz_take_score_and_retake(ui: Client, course: Course, student: Student
     result, *_ = ui.predict(*answers, api_name="/submit_quiz")
     assert "Your score" in result and f"of {len(shown)} correct" in result
     assert "Source:" in result and "page" in result
-    assert "✅" in result or "❌" in result
+    assert "✓ Correct" in result or "✗ Not quite" in result
 
     result, *_ = ui.predict(api_name="/retake")
     assert result == ""

@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 
 from ui_student.api import ApiError
-from ui_student.views.common import Ctx, friendly, md_escape
+from ui_student.views.common import Ctx, friendly
 from ui_student.views.courses import CoursesView, courses_update
 
 MIN_PASSWORD = 8
@@ -53,10 +53,10 @@ def wire(ctx: Ctx, view: AuthView, main: gr.Column, user_line: gr.Markdown, logo
 
     def signed_in(token: str, user: dict[str, Any]) -> tuple[Any, ...]:
         picker = courses_update(ctx.api(token))
-        who = md_escape(user.get("name") or user.get("email") or "")
+        who = str(user.get("name") or user.get("email") or "").replace("`", "'")
         hint = "" if picker.get("choices") else "You are not enrolled in any course yet: join one with its code."
         return (
-            token, gr.update(visible=False), gr.update(visible=True), f"Signed in as **{who}**",
+            token, gr.update(visible=False), gr.update(visible=True), f"Signed in as `{who}`",
             picker, hint, "", gr.update(visible=True),
         )
 

@@ -108,7 +108,7 @@ def build(ctx: Ctx) -> CoursesView:
                            print_exception=False)
         api = ctx.api(token)
         course = api.join(cleaned)
-        message = f"✅ You joined **{md_escape(course['title'])}**."
+        message = f"✓ You joined **{md_escape(course['title'])}**."
         return courses_update(api, str(course["id"])), message, ""
 
     @friendly

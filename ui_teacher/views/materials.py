@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from ui_teacher.api import Json
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
-from ui_teacher.widgets import ACTIVE, badge, show_job, watch_job
+from ui_teacher.widgets import ACTIVE, badge, show_job
 
 FILE_TYPES = ["pdf", "docx", "pptx", "md", "txt", "html", "htm"]
 
@@ -32,23 +34,36 @@ def upload_form(course_id: str) -> None:
             st.rerun()
 
 
-def jobs_section(course_id: str) -> None:
-    jobs = attempt("load the jobs", client().get, f"/api/v1/courses/{course_id}/jobs")
+def jobs_section(course_id: str, jobs: list[Json]) -> None:
     if not jobs:
         return
     st.subheader("Processing")
     active = [j for j in jobs if j.get("status") in ACTIVE]
     for job in active:
-        watch_job(job["id"], key=f"mat-{job['id']}")
+        show_job(job, key="active")
     finished = [j for j in jobs if j.get("status") not in ACTIVE]
-    if finished:
-        latest = finished[0]
-        show_job(latest, key="latest")
+    if finished and not active:
+        show_job(finished[0], key="latest")
     older_failed = [j for j in finished[1:] if j.get("status") == "failed"]
     if older_failed:
         with st.expander(f"Earlier failed jobs ({len(older_failed)})"):
             for job in older_failed[:10]:
                 show_job(job, key="older")
+
+
+def status_panel(course_id: str, polling: bool) -> None:
+    """Jobs and documents. While a job runs this reruns every second (a fragment), then once more in full."""
+    jobs = attempt("load the jobs", client().get, f"/api/v1/courses/{course_id}/jobs")
+    jobs_section(course_id, jobs or [])
+    docs = attempt("load the documents", client().get, f"/api/v1/courses/{course_id}/documents")
+    if docs is not None:
+        st.subheader(f"Documents ({len(docs)})")
+        if not docs:
+            st.info("No documents yet. Upload the material the course should be built from.")
+        for document in docs:
+            document_row(course_id, document)
+    if polling and jobs is not None and not any(j.get("status") in ACTIVE for j in jobs):
+        st.rerun(scope="app")  # stop polling
 
 
 def document_row(course_id: str, doc: Json) -> None:
@@ -85,11 +100,6 @@ show_flash()
 course = pick_course()
 if course is not None:
     upload_form(course["id"])
-    jobs_section(course["id"])
-    docs = attempt("load the documents", client().get, f"/api/v1/courses/{course['id']}/documents")
-    if docs is not None:
-        st.subheader(f"Documents ({len(docs)})")
-        if not docs:
-            st.info("No documents yet. Upload the material the course should be built from.")
-        for document in docs:
-            document_row(course["id"], document)
+    recent = attempt("load the jobs", client().get, f"/api/v1/courses/{course['id']}/jobs") or []
+    running = any(j.get("status") in ACTIVE for j in recent)
+    st.fragment(partial(status_panel, course["id"], running), run_every=1.0 if running else None)()

@@ -1,0 +1,181 @@
+"""Lessons and quiz questions written by any OpenAI-compatible chat model.
+
+The model sees the lesson's passages numbered [1]..[n] and must cite them; every citation it
+makes is resolved to a quote and a page from the material itself, so a lesson can only cite
+what is really on the page; a lesson in which the model cites nothing is written
+extractively instead. A failed or timed-out call raises (the job retries): its error never
+becomes lesson text. Questions the model gets wrong (not four distinct options, an answer out of
+range, a passage that does not exist) are dropped, and the quiz is topped up with questions
+built offline from the same text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from core.errors import ServiceUnavailable
+from core.generation.extractive import confirm, course_index, split_sentences
+from core.generation.extractive import write_lesson as write_extractive
+from core.generation.quiz import balance_positions, make_questions
+from core.ingestion.types import Chunk, Citation, LessonDraft, LessonText, QuestionDraft
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+MAX_PASSAGE_CHARS = 1500
+
+_LESSON_PROMPT = (
+    "You write one lesson of a course from the numbered source passages below. Use only facts from the "
+    "passages. Write clear markdown for students: a short introduction, then the key ideas in short "
+    "paragraphs. After each statement cite its passage as [n]. No title line.\n\nLesson: {title}\n\n{passages}"
+)
+_QUIZ_PROMPT = (
+    "Write {n} multiple-choice questions that test understanding of the numbered source passages below. "
+    "Each question has exactly 4 different options and one correct answer (answer_index 0-3), a one-sentence "
+    "explanation, and the number of the passage that answers it.\n\n{passages}"
+)
+_QUIZ_SCHEMA: dict[str, Any] = {
+    "name": "quiz",
+    "schema": {
+        "type": "object",
+        "properties": {
+            "questions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "prompt": {"type": "string"},
+                        "options": {"type": "array", "items": {"type": "string"}, "minItems": 4, "maxItems": 4},
+                        "answer_index": {"type": "integer", "minimum": 0, "maximum": 3},
+                        "explanation": {"type": "string"},
+                        "passage": {"type": "integer", "minimum": 1},
+                    },
+                    "required": ["prompt", "options", "answer_index", "explanation", "passage"],
+                },
+            }
+        },
+        "required": ["questions"],
+    },
+}
+
+
+class LLMWriter:
+    def __init__(self, settings: Settings, *, seed: str = "profai") -> None:
+        from openai import AsyncOpenAI
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        self.settings = settings
+        self.seed = seed
+        # Local servers ignore the key, but the client refuses to start without one.
+        self._client = AsyncOpenAI(
+            base_url=settings.openai_base_url,
+            api_key=key or "not-needed",
+            timeout=settings.llm_timeout_seconds,
+            max_retries=settings.llm_max_retries,
+        )
+        self._limit = asyncio.Semaphore(max(1, settings.llm_concurrency))
+
+    async def write_lesson(self, draft: LessonDraft, pages: Mapping[str, list[str]]) -> LessonText:
+        sources = [s for s in (source_of(c, pages) for c in draft.chunks) if s is not None]
+        if not sources:  # nothing certain to cite: the extractive writer decides what remains
+            return await asyncio.to_thread(write_extractive, draft, pages=pages)
+        passages = "\n\n".join(f"[{i}] {c.text[:MAX_PASSAGE_CHARS]}" for i, (c, _) in enumerate(sources, 1))
+        text = await self._complete(_LESSON_PROMPT.format(title=draft.title, passages=passages))
+        body, citations = renumber(text, [cite for _, cite in sources])
+        if not citations:
+            # Uncited text can't be checked against the material: use the extractive lesson.
+            log.warning("the model cited nothing for lesson %r; writing it offline", draft.title)
+            return await asyncio.to_thread(write_extractive, draft, pages=pages)
+        summary = re.sub(r"\s*\[\d+\]", "", body.strip().split("\n\n")[0])[:400]
+        return LessonText(body=body, citations=citations, summary=summary)
+
+    async def write_questions(
+        self, chunks: Sequence[Chunk], pages: Mapping[str, list[str]], n: int, related_terms: Sequence[str]
+    ) -> list[QuestionDraft]:
+        sources = [s for s in (source_of(c, pages) for c in chunks[: max(4, 2 * n)]) if s is not None]
+        questions: list[QuestionDraft] = []
+        if sources and n > 0:
+            passages = "\n\n".join(f"[{i}] {c.text[:MAX_PASSAGE_CHARS]}" for i, (c, _) in enumerate(sources, 1))
+            raw = await self._complete(_QUIZ_PROMPT.format(n=n, passages=passages), schema=_QUIZ_SCHEMA)
+            questions = parse_questions(raw, [cite for _, cite in sources])[:n]
+        if len(questions) < n:  # top up with grounded offline questions rather than accept junk
+            offline = await asyncio.to_thread(
+                make_questions, chunks, pages, n=n, seed=f"{self.seed}:{n}", term_pool=list(related_terms)
+            )
+            taken = {q.prompt for q in questions}
+            questions += [q for q in offline if q.prompt not in taken][: n - len(questions)]
+        return balance_positions(questions, seed=f"{self.seed}:{chunks[0].id if chunks else ''}")
+
+    async def _complete(self, prompt: str, schema: dict[str, Any] | None = None) -> str:
+        from openai import OpenAIError
+
+        extra: dict[str, Any] = {}
+        if schema is not None:
+            extra["response_format"] = {"type": "json_schema", "json_schema": schema}
+        async with self._limit:
+            try:
+                reply = await self._client.chat.completions.create(
+                    model=self.settings.llm_model,
+                    messages=[{"role": "user", "content": prompt}],
+                    temperature=0.3,
+                    **extra,
+                )
+            except (OpenAIError, TimeoutError, OSError) as exc:
+                raise ServiceUnavailable(f"the language model did not answer ({type(exc).__name__}: {exc})") from exc
+        content = (reply.choices[0].message.content or "").strip() if reply.choices else ""
+        if not content:
+            raise ServiceUnavailable("the language model returned an empty text")
+        return content
+
+
+def source_of(chunk: Chunk, pages: Mapping[str, list[str]]) -> tuple[Chunk, Citation] | None:
+    """The chunk and a citation of its first sentence that is certainly on a known page."""
+    sentences = confirm(split_sentences(chunk, course_index(pages)), course_index(pages))
+    if not sentences:
+        return None
+    first = sentences[0]
+    return chunk, Citation(chunk.document_id, first.page, first.quote)
+
+
+def renumber(text: str, sources: Sequence[Citation]) -> tuple[str, list[Citation]]:
+    """Keep markers that name a real passage, renumbered in order of first use; drop the rest."""
+    order: dict[int, int] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if not 1 <= n <= len(sources):
+            return ""
+        order.setdefault(n, len(order) + 1)
+        return f" [{order[n]}]"
+
+    body = re.sub(r"\s?\[(\d+)\]", replace, text)
+    citations = [sources[n - 1] for n, _ in sorted(order.items(), key=lambda kv: kv[1])]
+    return body.strip(), citations
+
+
+def parse_questions(raw: str, sources: Sequence[Citation]) -> list[QuestionDraft]:
+    try:
+        items = json.loads(raw).get("questions", [])
+    except (json.JSONDecodeError, AttributeError):
+        log.warning("the model's quiz was not valid JSON; using offline questions")
+        return []
+    out: list[QuestionDraft] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            options = [str(o).strip() for o in item["options"]]
+            answer, passage = int(item["answer_index"]), int(item["passage"])
+            prompt, explanation = str(item["prompt"]).strip(), str(item["explanation"]).strip()
+        except (KeyError, TypeError, ValueError):
+            continue
+        if len(options) != 4 or len({o.lower() for o in options}) != 4 or not all(options):
+            continue
+        if not (0 <= answer < 4 and 1 <= passage <= len(sources) and prompt):
+            continue
+        cite = sources[passage - 1]
+        explanation = f'{explanation} (page {cite.page}: "{cite.quote}")'
+        out.append(QuestionDraft(prompt, options, answer, explanation, cite))
+    return out
