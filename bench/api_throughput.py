@@ -61,20 +61,39 @@ def main() -> None:
     base = PG_ADMIN.rsplit("/", 1)[0].split("://", 1)[1]
     data = Path(tempfile.mkdtemp(prefix="profai-bench-"))
     stack = Stack(
-        data, "http://127.0.0.1:1", database_url=f"postgresql+psycopg://{base}/{db}", redis_url=REDIS,
-        extra_env={"API_WORKERS": "2", "LOG_LEVEL": "WARNING", "QUEUE_NAME": f"bench{uuid.uuid4().hex[:6]}",
-                   "JOB_HEARTBEAT_SECONDS": "5"},
+        data,
+        "http://127.0.0.1:1",
+        database_url=f"postgresql+psycopg://{base}/{db}",
+        redis_url=REDIS,
+        extra_env={
+            "API_WORKERS": "2",
+            "LOG_LEVEL": "WARNING",
+            "QUEUE_NAME": f"bench{uuid.uuid4().hex[:6]}",
+            "JOB_HEARTBEAT_SECONDS": "5",
+        },
     )
     bare_port = free_port()
     bare = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port), "--workers", "2",
-         "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:app",
+            "--port",
+            str(bare_port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         stack.boot(workers=1, scheduler=False)
         wait_http(f"http://127.0.0.1:{bare_port}/ping", bare)
         _, teacher = stack.user("teacher")
-        student_email, student = stack.user("student")
+        _, student = stack.user("student")
         course_ids = []
         for i in range(20):
             course = teacher.post("/api/v1/courses", json={"title": f"Course {i:02d}"}).json()
@@ -105,8 +124,10 @@ def main() -> None:
         print(f"{'route':45} {'req/s':>9} {'% ceil':>7} {'p50 ms':>7} {'p99 ms':>7}")
         for name, rps, p50, p99 in results:
             print(f"{name:45} {rps:9.0f} {100 * rps / ceiling:6.0f}% {p50:7.1f} {p99:7.1f}")
-        print(f"\njob enqueue-to-start with an idle worker (n={len(latencies)}): "
-              f"median {statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms")
+        print(
+            f"\njob enqueue-to-start with an idle worker (n={len(latencies)}): "
+            f"median {statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms"
+        )
     finally:
         stack.stop_all()
         bare.terminate()
@@ -121,7 +142,8 @@ def enqueue_to_start(teacher: httpx.Client, course_id: str, n: int = 15) -> list
     out = []
     for i in range(n):
         reply = teacher.post(
-            f"/api/v1/courses/{course_id}/documents", files=[("files", (f"n{i}.md", f"# Note {i}\n\nText {i}.".encode()))]
+            f"/api/v1/courses/{course_id}/documents",
+            files=[("files", (f"n{i}.md", f"# Note {i}\n\nText {i}.".encode()))],
         )
         job = reply.json()["job"]
         deadline = time.monotonic() + 30

@@ -59,8 +59,10 @@ def main() -> None:
             print(f"page-hit@5: {hit5 / n:.3f} ({hit5}/{n})")
             print(f"page-hit@1: {hit1 / n:.3f} ({hit1}/{n})")
             print(f"not covered: {uncovered}")
-            print(f"answer latency: median {statistics.median(lat) * 1000:.0f} ms, "
-                  f"p90 {lat[int(0.9 * (n - 1))] * 1000:.0f} ms")
+            print(
+                f"answer latency: median {statistics.median(lat) * 1000:.0f} ms, "
+                f"p90 {lat[int(0.9 * (n - 1))] * 1000:.0f} ms"
+            )
         finally:
             stack.stop_all()
             server.stop()
