@@ -15,12 +15,11 @@ from typing import Any
 from core.db.models.documents import DocumentStatus
 from core.generation.outline import build_outline
 from core.generation.quiz import extract_terms
-from core.ingestion.chunking import chunk_document
-from core.ingestion.parser import parse_document
 from core.ingestion.types import Chunk, LessonDraft, LessonText, ModuleDraft, ParsedDocument, QuestionDraft
 from core.pipeline.content_writer import store_course_content
 from core.pipeline.deps import PipelineDeps
-from core.pipeline.parsed_cache import load_parsed, save_parsed
+from core.pipeline.parsed_cache import load_parsed
+from core.pipeline.steps import chunks_of, parse_and_keep, span_percent
 from core.repositories.content import ContentRepository
 from core.repositories.courses import CourseRepository
 from core.repositories.documents import DocumentRepository
@@ -87,21 +86,8 @@ async def generate_course(
         path = deps.files.path_of(doc.storage_name)
         parsed = await asyncio.to_thread(load_parsed, path)
         if parsed is None:  # e.g. indexed by an older version: parse again
-            parsed = await asyncio.to_thread(
-                parse_document,
-                path,
-                doc.original_name,
-                max_pages=settings.max_pages,
-                timeout_seconds=settings.parse_timeout_seconds,
-            )
-            await asyncio.to_thread(save_parsed, path, parsed)
-        chunks = chunk_document(
-            parsed,
-            document_id=doc.id,
-            course_id=course_id,
-            target_tokens=settings.chunk_tokens,
-            overlap_tokens=settings.chunk_overlap_tokens,
-        )
+            parsed = await parse_and_keep(settings, path, doc.original_name)
+        chunks = chunks_of(settings, parsed, doc.id, course_id)
         units.append((doc.id, parsed, chunks))
     outline: list[ModuleDraft] = await asyncio.to_thread(build_outline, units) if units else []
     pages = {doc_id: parsed.pages for doc_id, parsed, _ in units}
@@ -154,7 +140,9 @@ async def _write_lessons(
         async with limit:
             lesson.text = await deps.writer.write_lesson(LessonDraft(lesson.title, lesson.chunks), pages)
             done += 1
-            await ctx.report("lessons", _pct(LESSON_SPAN, done, len(todo)), f"writing lesson {done}/{len(todo)}")
+            await ctx.report(
+                "lessons", span_percent(LESSON_SPAN, done, len(todo)), f"writing lesson {done}/{len(todo)}"
+            )
 
     await asyncio.gather(*(write(lesson) for lesson in todo))
 
@@ -177,10 +165,5 @@ async def _write_quizzes(
         chunks = [c for m in plan.modules for lesson in m.lessons for c in lesson.chunks]
         jobs.append((plan.final_quiz, chunks, settings.final_quiz_questions))
     for i, (quiz, chunks, n) in enumerate(jobs, start=1):
-        await ctx.report("quizzes", _pct(QUIZ_SPAN, i - 1, len(jobs)), f"quiz {i}/{len(jobs)}")
+        await ctx.report("quizzes", span_percent(QUIZ_SPAN, i - 1, len(jobs)), f"quiz {i}/{len(jobs)}")
         quiz.questions = await deps.writer.write_questions(chunks, pages, n, terms)
-
-
-def _pct(span: tuple[int, int], done: int, total: int) -> int:
-    low, high = span
-    return low + (high - low) * done // max(1, total)

@@ -9,11 +9,9 @@ import asyncio
 from dataclasses import dataclass
 
 from core.db.models.documents import Document, DocumentStatus
-from core.ingestion.chunking import chunk_document
-from core.ingestion.parser import parse_document
 from core.ingestion.types import Chunk, ParseError
 from core.pipeline.deps import PipelineDeps
-from core.pipeline.parsed_cache import save_parsed
+from core.pipeline.steps import chunks_of, parse_and_keep, span_percent
 from core.repositories.documents import DocumentRepository
 from core.services.job_context import JobContext
 
@@ -41,28 +39,17 @@ async def index_documents(ctx: JobContext, deps: PipelineDeps, document_ids: lis
     parsed: list[Parsed] = []
     for i, doc in enumerate(documents, start=1):
         await ctx.report(
-            "parsing", _pct(PARSE_SPAN, i - 1, len(documents)), f"parsing {i}/{len(documents)}: {doc.original_name}"
+            "parsing",
+            span_percent(PARSE_SPAN, i - 1, len(documents)),
+            f"parsing {i}/{len(documents)}: {doc.original_name}",
         )
         path = deps.files.path_of(doc.storage_name)
         try:
-            result = await asyncio.to_thread(
-                parse_document,
-                path,
-                doc.original_name,
-                max_pages=settings.max_pages,
-                timeout_seconds=settings.parse_timeout_seconds,
-            )
+            result = await parse_and_keep(settings, path, doc.original_name)
         except ParseError as exc:
             await _mark(ctx, doc.id, DocumentStatus.FAILED, error=str(exc))
             continue
-        await asyncio.to_thread(save_parsed, path, result)
-        chunks = chunk_document(
-            result,
-            document_id=doc.id,
-            course_id=doc.course_id,
-            target_tokens=settings.chunk_tokens,
-            overlap_tokens=settings.chunk_overlap_tokens,
-        )
+        chunks = chunks_of(settings, result, doc.id, doc.course_id)
         if not chunks:
             await _mark(ctx, doc.id, DocumentStatus.FAILED, error="no extractable text")
             continue
@@ -76,7 +63,7 @@ async def index_documents(ctx: JobContext, deps: PipelineDeps, document_ids: lis
     for item in parsed:
         vectors: list[list[float]] = []
         for start in range(0, len(item.chunks), batch):
-            await ctx.report("embedding", _pct(EMBED_SPAN, done, total), f"embedding {done}/{total} chunks")
+            await ctx.report("embedding", span_percent(EMBED_SPAN, done, total), f"embedding {done}/{total} chunks")
             texts = [c.text for c in item.chunks[start : start + batch]]
             vectors += await asyncio.to_thread(deps.embedder.embed, texts)
             done += len(texts)
@@ -102,8 +89,3 @@ async def _mark(ctx: JobContext, document_id: str, status: DocumentStatus, **val
             setattr(doc, name, value)
         await session.commit()
     return True
-
-
-def _pct(span: tuple[int, int], done: int, total: int) -> int:
-    low, high = span
-    return low + (high - low) * done // max(1, total)
