@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     max_request_mb: float = 200.0
     max_pages: int = 1500
     parse_timeout_seconds: int = 300
+    parse_max_memory_mb: int = Field(default=1536, description="Memory cap of the child process parsing one file.")
 
     # --- jobs --------------------------------------------------------------------
     worker_threads: int = 2

@@ -15,7 +15,12 @@ from core.settings import Settings
 async def parse_and_keep(settings: Settings, path: Path, filename: str) -> ParsedDocument:
     """Parse in a bounded child process and keep the result beside the file. ParseError on bad files."""
     parsed = await asyncio.to_thread(
-        parse_document, path, filename, max_pages=settings.max_pages, timeout_seconds=settings.parse_timeout_seconds
+        parse_document,
+        path,
+        filename,
+        max_pages=settings.max_pages,
+        timeout_seconds=settings.parse_timeout_seconds,
+        max_memory_mb=settings.parse_max_memory_mb,
     )
     await asyncio.to_thread(save_parsed, path, parsed)
     return parsed
