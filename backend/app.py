@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.auth import AuthMiddleware
 from backend.cache import ResponseCache
+from backend.controllers.analytics import AnalyticsController
 from backend.controllers.audio import AudioController, LegacyAudioController
 from backend.controllers.auth import AuthController
 from backend.controllers.chat import ChatController, LegacyChatController
@@ -54,11 +55,12 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             settings=settings,
             engine=engine,
             sessions=create_session_factory(engine),
+            read_sessions=create_session_factory(engine, read_only=True),
             queue=queue or HueyJobQueue(),
             files=FileStore(settings.resolved_upload_dir),
             principals=TTLCache(maxsize=10_000, ttl=settings.cache_ttl_seconds),
-            # Without Redis, workers' commits can't reach this process: bound staleness instead.
-            responses=ResponseCache(ttl=None if settings.redis_url else 1.0),
+            # Without Redis, workers' commits can't reach this process: no response cache then.
+            responses=ResponseCache(enabled=bool(settings.redis_url)),
         )
         app.state.services = services
         add_sink(services.apply_changes)
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     return Litestar(
         route_handlers=[
             HealthController,
+            AnalyticsController,
             AudioController,
             LegacyAudioController,
             AuthController,

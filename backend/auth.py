@@ -76,7 +76,7 @@ async def _resolve(svc: Services, secret: str, *, via_key: bool) -> Principal:
     cached = svc.principals.get(key)
     if cached is not None:
         return cached
-    async with svc.sessions() as session:
+    async with svc.read_sessions() as session:
         auth = AuthService(session)
         try:
             principal = await (auth.principal_for_api_key(secret) if via_key else auth.principal_for_token(secret))

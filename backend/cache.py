@@ -1,14 +1,13 @@
 """Encoded responses kept in the API process, dropped by the change tags of each commit.
 
 With Redis configured every process hears every commit (core/db/change_feed.py), so an
-entry lives until something it depends on changes. Without Redis (the embedded default,
-one API process) commits made by workers cannot reach us, so entries also expire after
-`fallback_ttl` seconds.
+entry lives until something it depends on changes. Without Redis (the embedded default)
+the workers' commits cannot reach the API, so the cache is off: a stale job status is
+worse than a slower one.
 """
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -18,10 +17,9 @@ from litestar.response.base import ASGIResponse
 
 
 class ResponseCache:
-    def __init__(self, maxsize: int = 50_000, ttl: float | None = None) -> None:
-        self.maxsize = maxsize
-        self.ttl = ttl
-        self._entries: OrderedDict[str, tuple[bytes, tuple[str, ...], float]] = OrderedDict()
+    def __init__(self, maxsize: int = 50_000, enabled: bool = True) -> None:
+        self.maxsize = maxsize if enabled else 0
+        self._entries: OrderedDict[str, tuple[bytes, tuple[str, ...]]] = OrderedDict()
         self._keys_by_tag: dict[str, set[str]] = {}
         # Bumped by every invalidation: a value computed across one is not stored, since
         # it may predate the change that the invalidation announced.
@@ -29,20 +27,14 @@ class ResponseCache:
 
     def get(self, key: str) -> bytes | None:
         entry = self._entries.get(key)
-        if entry is None:
-            return None
-        body, _, stored_at = entry
-        if self.ttl is not None and time.monotonic() - stored_at > self.ttl:
-            self._drop(key)
-            return None
-        return body
+        return entry[0] if entry is not None else None
 
     def put(self, key: str, body: bytes, tags: Iterable[str], generation: int | None = None) -> None:
-        if generation is not None and generation != self.generation:
+        if self.maxsize == 0 or (generation is not None and generation != self.generation):
             return
         tags = tuple(tags)
         self._drop(key)
-        self._entries[key] = (body, tags, time.monotonic())
+        self._entries[key] = (body, tags)
         for tag in tags:
             self._keys_by_tag.setdefault(tag, set()).add(key)
         while len(self._entries) > self.maxsize:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
+from litestar import Request
 from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,9 +17,10 @@ def services(state: State) -> Services:
     return state.services  # type: ignore[no-any-return]
 
 
-async def provide_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+async def provide_session(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
     svc = services(state)
-    async with svc.sessions() as session:
+    factory = svc.read_sessions if request.method in ("GET", "HEAD") else svc.sessions
+    async with factory() as session:
         try:
             yield session
         except BaseException:

@@ -20,7 +20,8 @@ from core.storage import FileStore
 class Services:
     settings: Settings
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: async_sessionmaker[AsyncSession]  # may write
+    read_sessions: async_sessionmaker[AsyncSession]  # GET requests, caches, streams
     queue: JobQueue
     files: FileStore
     # Credential digest -> principal. Revocation drops the entry here at once; other API

@@ -88,7 +88,8 @@ class Stack:
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         LOGS.mkdir(parents=True, exist_ok=True)
-        log = open(LOGS / f"{self.data_dir.name}-{name}.log", "ab")  # noqa: SIM115 - lives with the process
+        # The tmp folder's parent tells parallel test processes apart (each has an "embedded0").
+        log = open(LOGS / f"{self.data_dir.parent.name}-{self.data_dir.name}-{name}.log", "ab")  # noqa: SIM115 - lives with the process
         proc = subprocess.Popen(
             [sys.executable, "-m", "profai", *args],
             env=self.env(),

@@ -19,11 +19,12 @@ from ui_student.views.common import Ctx
 LESSON_TAB = "lesson"
 
 CSS = """
-.gradio-container { max-width: 1100px !important; margin: 0 auto; }
+.gradio-container { max-width: 1100px !important; width: 100% !important; margin: 0 auto; }
 #app-header { align-items: center; flex-wrap: nowrap; }
 #app-header h1 { margin: 0; font-size: 1.6rem; }
 #user-line { font-size: 0.9rem; opacity: 0.85; }
-[id^="quiz-q"] [data-testid="block-info"] { font-size: 1rem; font-weight: 600; color: var(--body-text-color); }
+[id^="quiz-q"] [data-testid="block-info"] { font-size: 0.95rem; font-weight: 600;
+  color: var(--body-text-color); }
 .citations details { border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: 6px 10px; margin: 6px 0; background: var(--background-fill-secondary); }
 .citations summary { cursor: pointer; }
@@ -55,7 +56,7 @@ def build(api_url: str) -> gr.Blocks:
         auth_view = auth.build()
         with gr.Column(visible=False, elem_id="main-panel") as main:
             course_header = gr.Markdown("*No course open.*", elem_id="course-header")
-            with gr.Tabs(elem_id="main-tabs") as tabs:
+            with gr.Tabs(elem_id="main-tabs", overflow_behavior="wrap") as tabs:
                 ctx = Ctx(api_url, token, course_id, lesson_id, session_id, tabs, course_header)
                 with gr.Tab("Courses", id="courses", elem_id="tab-courses"):
                     courses_view = courses.build(ctx)

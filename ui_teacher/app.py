@@ -16,7 +16,7 @@ if str(ROOT.parent) not in sys.path:  # `streamlit run ui_teacher/app.py` puts o
     sys.path.insert(0, str(ROOT.parent))
 
 from ui_teacher.api import ApiError  # noqa: E402
-from ui_teacher.session import USER, attempt, client, logged_in, sign_in, sign_out  # noqa: E402
+from ui_teacher.session import NOTICE, USER, attempt, client, logged_in, sign_in, sign_out  # noqa: E402
 
 st.set_page_config(page_title="ProfessorAI · Teacher", page_icon="🎓", layout="centered")
 # Teachers see messages, never tracebacks (those go to the server log), and no developer menu.
@@ -27,6 +27,9 @@ st.set_option("client.toolbarMode", "viewer")
 def login_page() -> None:
     st.title("ProfessorAI")
     st.caption("Teacher console")
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.warning(notice)
     with st.form("login"):
         email = st.text_input("Email", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")

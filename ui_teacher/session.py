@@ -14,6 +14,7 @@ T = TypeVar("T")
 TOKEN = "token"
 USER = "user"
 COURSE = "course_id"
+NOTICE = "_notice"
 
 
 def client() -> ApiClient:
@@ -38,8 +39,8 @@ def show_error(exc: ApiError, doing: str = "") -> None:
     """An API failure as a message, never a traceback. A 401 means the token expired: log in again."""
     if exc.status == 401 and logged_in():
         sign_out()
-        st.warning("Your session has ended. Please log in again.")
-        return
+        st.session_state[NOTICE] = "Your session has ended. Please log in again."
+        st.rerun()
     prefix = f"Could not {doing}: " if doing else ""
     st.error(prefix + exc.message)
 

@@ -35,7 +35,7 @@ class CourseController(Controller):
 
         async def produce() -> tuple[list[CourseOut], list[str]]:
             # Its own short session: a cache hit should not pay for a transaction.
-            async with svc.sessions() as session:
+            async with svc.read_sessions() as session:
                 service = CourseService(session)
                 summaries = await service.summaries(await service.list_visible(principal))
             courses = [

@@ -34,7 +34,7 @@ class HealthController(Controller):
 
 async def _database(svc: Services) -> str:
     try:
-        async with svc.sessions() as session:
+        async with svc.read_sessions() as session:
             await asyncio.wait_for(session.execute(text("SELECT 1")), 5)
         return "ok"
     except Exception as exc:  # noqa: BLE001 - readiness reports, never raises

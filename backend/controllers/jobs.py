@@ -36,7 +36,7 @@ class JobController(Controller):
     )
     async def get_job(self, job_id: str, request: PrincipalRequest, svc: Services) -> ASGIResponse:
         async def produce() -> tuple[JobOut, list[str]]:
-            async with svc.sessions() as session:  # no transaction on a cache hit
+            async with svc.read_sessions() as session:  # no transaction on a cache hit
                 job = await JobService(session).get_visible(request.user, job_id)
             return JobOut.of(job), [f"job:{job_id}"]
 
@@ -52,7 +52,7 @@ class JobController(Controller):
 
     @get("/jobs/{job_id:str}/events", summary="Live progress as server-sent events, until the job ends")
     async def events(self, job_id: str, request: PrincipalRequest, svc: Services) -> ServerSentEvent:
-        async with svc.sessions() as session:
+        async with svc.read_sessions() as session:
             await JobService(session).get_visible(request.user, job_id)  # 404 before the stream starts
         return ServerSentEvent(job_events(svc, job_id))
 
@@ -79,7 +79,7 @@ async def job_events(svc: Services, job_id: str) -> AsyncGenerator[ServerSentEve
     last: bytes | None = None
     idle = 0.0
     while True:
-        async with svc.sessions() as session:
+        async with svc.read_sessions() as session:
             job = await session.get(Job, job_id)
         if job is None:
             yield ServerSentEventMessage(event="error", data='{"error": "job not found"}')

@@ -57,7 +57,7 @@ class LegacyController(Controller):
     @get("/jobs/{job_id:str}", summary="Legacy: job status")
     async def job_status(self, job_id: str, request: PrincipalRequest, svc: Services) -> ASGIResponse:
         async def produce() -> tuple[dict[str, Any], list[str]]:
-            async with svc.sessions() as session:  # no transaction on a cache hit
+            async with svc.read_sessions() as session:  # no transaction on a cache hit
                 job = await JobService(session).get_visible(request.user, job_id)
             return {
                 "task_id": job.id,

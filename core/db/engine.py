@@ -21,6 +21,7 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **overrides)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin)
         return engine
     options: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
     options.update(overrides)
@@ -28,6 +29,8 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # We issue BEGIN ourselves (below), so the driver must not.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
@@ -36,5 +39,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def _begin(connection: Any) -> None:
+    """Writers take SQLite's write lock when their transaction starts, not at the first write.
+
+    A deferred transaction that reads and then writes cannot wait for another writer: in WAL
+    mode SQLite answers "database is locked" at once instead of honouring busy_timeout. So
+    sessions that may write begin IMMEDIATE and queue for the lock; read-only sessions stay
+    DEFERRED and never block anyone.
+    """
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
+    """Sessions that may write (the default), or read-only ones (GET requests, streams)."""
+    bind = engine if read_only else engine.execution_options(sqlite_begin="IMMEDIATE")
+    return async_sessionmaker(bind, expire_on_commit=False)

@@ -35,7 +35,7 @@ def enter_course(ui: Client, course: Course, student: Student) -> list[tuple[str
     assert choices_of(picker) == [(course.title, course.id)] and update_of(picker)["value"] == course.id
     header, outline, lessons = ui.predict(course.id, api_name="/open_course")
     assert course.title in header and "0/" in header
-    assert "### Module 1" in outline and "⬜" in outline
+    assert "### Module 1" in outline and "○" in outline
     choices = choices_of(lessons)
     assert choices and all(lesson_id for _, lesson_id in choices)
     return choices
@@ -93,7 +93,7 @@ def test_join_outline_lesson_complete_progress(ui: Client, course: Course, stude
 
     status, header, outline, picker = ui.predict(api_name="/mark_complete")
     assert "marked complete" in status
-    assert f"1/{len(choices)} lessons done" in header and "✓ done" in outline
+    assert f"1/{len(choices)} lessons done" in header and "✓ **" in outline and "*done*" in outline
     assert update_of(picker)["value"] == lesson_id and any(label.endswith("✓") for label, _ in choices_of(picker))
 
     report = ui.predict(api_name="/my_progress")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -43,10 +44,22 @@ def teacher(stack: Stack) -> Teacher:
     return Teacher(email, api)
 
 
+def new_course(api: httpx.Client, title: str) -> dict[str, Any]:
+    """Create a course through the API. Retries a 5xx: on SQLite a busy worker can make the API answer
+    500 "database is locked" (reported to the backend; not what these UI tests are about)."""
+    for _ in range(3):
+        reply = api.post("/api/v1/courses", json={"title": title})
+        if reply.status_code < 500:
+            break
+        time.sleep(1)
+    assert reply.status_code == 201, reply.text
+    return dict(reply.json())
+
+
 @pytest.fixture(scope="module")
 def ready_course(teacher: Teacher) -> dict[str, Any]:
     """A course built from the Markdown fixture, its job finished."""
-    course = teacher.api.post("/api/v1/courses", json={"title": "Input and output"}).json()
+    course = new_course(teacher.api, "Input and output")
     job = upload(teacher.api, course["id"], FIXTURES / "input-output.md")["job"]
     done = wait_job(teacher.api, job["id"])
     assert done["status"] == "succeeded", done

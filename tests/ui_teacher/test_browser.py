@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
@@ -18,6 +19,7 @@ from tests.ui.browser import browser_page, screenshot
 from tests.ui_teacher.conftest import PASSWORD, Teacher
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
+expect.set_options(timeout=30_000)  # two shared cores: a Streamlit rerun can take seconds
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +95,19 @@ def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
         expect(page.get_by_text(f"{pdf.name}, page").first).to_be_visible()
         settle(page)
         screenshot(page, "teacher-lesson-desktop")
+        with page.expect_download() as download:  # fetched with the token, only when clicked
+            page.locator('[data-testid="stDownloadButton"] button').first.click()
+        assert download.value.suggested_filename == pdf.name
+        assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        for name, shot in (("Quizzes", "quizzes"), ("Analytics", "analytics"), ("API keys", "api-keys")):
+            nav.get_by_text(name, exact=True).click()
+            expect(page.get_by_role("heading", name=name)).to_be_visible()
+            settle(page)
+            screenshot(page, f"teacher-{shot}-desktop")
+        nav.get_by_text("Lesson", exact=True).click()
+        expect(page.get_by_role("heading", name="Sources")).to_be_visible()
 
         page.set_viewport_size(PHONE)
         settle(page)

@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.fixtures_path import FIXTURES
 from tests.harness import upload, wait_job
-from tests.ui_teacher.conftest import AppFactory, Teacher, button, texts
+from tests.ui_teacher.conftest import AppFactory, Teacher, button, new_course, texts
 
 
 def test_courses_list_shows_state_counts_and_last_job(app: AppFactory, ready_course: dict[str, Any]) -> None:
@@ -37,7 +37,7 @@ def test_create_without_title_is_refused(app: AppFactory) -> None:
 
 
 def test_materials_show_progress_then_document_status(app: AppFactory, teacher: Teacher) -> None:
-    course = teacher.api.post("/api/v1/courses", json={"title": "Upload watch"}).json()
+    course = new_course(teacher.api, "Upload watch")
     job = upload(teacher.api, course["id"], FIXTURES / "input-output.md")["job"]
     at = app("views/materials.py", course_id=course["id"])
     shown = texts(at)
@@ -52,7 +52,7 @@ def test_materials_show_progress_then_document_status(app: AppFactory, teacher: 
 
 
 def test_failed_upload_explains_and_offers_retry(app: AppFactory, teacher: Teacher, tmp_path: Any) -> None:
-    course = teacher.api.post("/api/v1/courses", json={"title": "Broken file"}).json()
+    course = new_course(teacher.api, "Broken file")
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
     job = upload(teacher.api, course["id"], broken)["job"]
@@ -66,7 +66,7 @@ def test_failed_upload_explains_and_offers_retry(app: AppFactory, teacher: Teach
 
 
 def test_remove_a_document_asks_first(app: AppFactory, teacher: Teacher) -> None:
-    course = teacher.api.post("/api/v1/courses", json={"title": "Remove one"}).json()
+    course = new_course(teacher.api, "Remove one")
     job = upload(teacher.api, course["id"], FIXTURES / "input-output.md")["job"]
     wait_job(teacher.api, job["id"])
     at = app("views/materials.py", course_id=course["id"])

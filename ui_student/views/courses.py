@@ -55,7 +55,7 @@ def outline_view(api: Api, course_id: str) -> tuple[str, str, Any]:
             total += 1
             finished = lesson["id"] in done
             number = f"{m_index}.{l_index}"
-            mark = " · **✓ done**" if finished else ""
+            mark = " · *done*" if finished else ""
             lines.append(f"- {'✓' if finished else '○'} **{number}** {md_escape(lesson['title'])}{mark}")
             choices.append((f"{number} {lesson['title']}{' ✓' if finished else ''}", str(lesson["id"])))
         lines.append("")
