@@ -119,6 +119,14 @@ def main() -> None:
         for name, url, token in rows:
             wrk(url, 2, args.connections, token)  # warm-up
             results.append((name, *wrk(url, args.seconds, args.connections, token)))
+        # The same reads with the response cache off (it is on only when Redis carries the
+        # change feed): what the database path alone delivers.
+        stack.stop("api")
+        stack.redis_url = None
+        stack.start_api()
+        for name, url, token in rows[1:4]:
+            wrk(url, 2, args.connections, token)
+            results.append((name.replace("GET", "GET (no cache)", 1), *wrk(url, args.seconds, args.connections, token)))
         ceiling = results[0][1]
         print(f"\n{args.connections} connections, {args.seconds}s each, 2 API processes, PostgreSQL + Redis")
         print(f"{'route':45} {'req/s':>9} {'% ceil':>7} {'p50 ms':>7} {'p99 ms':>7}")

@@ -37,7 +37,8 @@ class CourseController(Controller):
             # Its own short session: a cache hit should not pay for a transaction.
             async with svc.read_sessions() as session:
                 service = CourseService(session)
-                summaries = await service.summaries(await service.list_visible(principal))
+                visible = await service.list_visible(principal)
+                summaries = await service.summaries(visible, principal.is_teacher, principal)
             courses = [
                 CourseOut.of(s.course, manager=service.can_manage(principal, s.course), summary=s) for s in summaries
             ]
@@ -59,7 +60,7 @@ class CourseController(Controller):
     async def get_course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
         service = CourseService(session)
         course = await service.get_visible(request.user, course_id)
-        [summary] = await service.summaries([course])
+        [summary] = await service.summaries([course], service.can_manage(request.user, course))
         return CourseOut.of(course, manager=service.can_manage(request.user, course), summary=summary)
 
     @patch("/{course_id:str}", summary="Change title, description, language or settings")

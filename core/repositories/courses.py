@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, func, select
+from typing import Any
+
+from sqlalchemy import Select, delete, exists, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models.content import Lesson, Module
@@ -56,21 +58,42 @@ class CourseRepository:
     async def delete(self, course: Course) -> None:
         await self.session.delete(course)
 
-    async def counts(self, course_ids: list[str]) -> dict[str, dict[str, int]]:
-        """Documents, modules, lessons and students per course, in three grouped queries."""
+    def ids_query(self, owner_id: str | None = None, student_id: str | None = None) -> Select[Any]:
+        """The ids of a teacher's courses, of a student's published enrolments, or of all courses."""
+        if student_id is not None:
+            return (
+                select(Enrollment.course_id)
+                .join(Course, Course.id == Enrollment.course_id)
+                .where(Enrollment.user_id == student_id, Course.status == CourseStatus.PUBLISHED)
+            )
+        query = select(Course.id)
+        return query.where(Course.owner_id == owner_id) if owner_id is not None else query
+
+    async def counts(self, course_ids: list[str], scope: Select[Any] | None = None) -> dict[str, dict[str, int]]:
+        """Documents, modules, lessons and students per course, in one round trip.
+
+        `scope` (a query of the same ids) keeps the SQL short and cacheable: a long IN list
+        is rendered and parsed anew on every request.
+        """
         out: dict[str, dict[str, int]] = {
             cid: {"documents": 0, "modules": 0, "lessons": 0, "students": 0} for cid in course_ids
         }
         if not course_ids:
             return out
-        for model, key in ((Document, "documents"), (Module, "modules"), (Lesson, "lessons"), (Enrollment, "students")):
-            rows = await self.session.execute(
-                select(model.course_id, func.count())  # type: ignore[attr-defined]
-                .where(model.course_id.in_(course_ids))  # type: ignore[attr-defined]
-                .group_by(model.course_id)  # type: ignore[attr-defined]
+        wanted = scope.scalar_subquery() if scope is not None else course_ids
+        parts = [
+            select(literal(key).label("kind"), model.course_id, func.count().label("n"))  # type: ignore[attr-defined]
+            .where(model.course_id.in_(wanted))  # type: ignore[attr-defined]
+            .group_by(model.course_id)  # type: ignore[attr-defined]
+            for model, key in (
+                (Document, "documents"),
+                (Module, "modules"),
+                (Lesson, "lessons"),
+                (Enrollment, "students"),
             )
-            for course_id, n in rows:
-                out[course_id][key] = int(n)
+        ]
+        for kind, course_id, n in await self.session.execute(union_all(*parts)):
+            out[course_id][kind] = int(n)
         return out
 
     async def remove_enrollment(self, course_id: str, user_id: str) -> None:

@@ -65,10 +65,23 @@ class CourseService:
             return await self.courses.list_owned(principal.user_id)
         return await self.courses.list_enrolled(principal.user_id)
 
-    async def summaries(self, courses: list[Course]) -> list[CourseSummary]:
+    async def summaries(
+        self, courses: list[Course], with_jobs: bool = True, principal: Principal | None = None
+    ) -> list[CourseSummary]:
+        """Counts per course and (for teachers; students never see jobs) each one's last job.
+
+        With `principal`, `courses` must be its whole visible list (list_visible).
+        """
         ids = [c.id for c in courses]
-        counts = await self.courses.counts(ids)
-        last_jobs = await self.jobs.latest_for_courses(ids)
+        scope = None
+        if principal is not None and not principal.is_admin:
+            scope = (
+                self.courses.ids_query(owner_id=principal.user_id)
+                if principal.is_teacher
+                else self.courses.ids_query(student_id=principal.user_id)
+            )
+        counts = await self.courses.counts(ids, scope)
+        last_jobs = await self.jobs.latest_for_courses(ids) if with_jobs else {}
         return [CourseSummary(c, counts[c.id], last_jobs.get(c.id)) for c in courses]
 
     # --- commands -----------------------------------------------------------------
