@@ -13,6 +13,7 @@ import asyncio
 import logging
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,9 @@ class Retrieval:
     query_vector: list[float]
 
 
+VECTOR_CACHE_SIZE = 50_000  # ~80 MB of 384-float vectors
+
+
 class Retriever:
     """Thread-safe, lazily built embedder + chunk store for one process."""
 
@@ -47,6 +51,7 @@ class Retriever:
         self._lock = threading.Lock()
         self._embedder: Embedder | None = None
         self._store: ChunkStore | None = None
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
 
     def _ready(self) -> tuple[Embedder, ChunkStore]:
         with self._lock:
@@ -67,8 +72,21 @@ class Retriever:
 
     # --- blocking work, run in threads -------------------------------------------------
     def _embed_sync(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors of course sentences, remembered: students ask about the same pages again
+        and again, and embedding is the tutor's main cost per question."""
         embedder, _ = self._ready()
-        return [_normalised(v) for v in embedder.embed(list(texts))]
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = [_normalised(v) for v in embedder.embed(missing)]
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._vectors[text] = vector
+                    known[text] = vector
+                while len(self._vectors) > VECTOR_CACHE_SIZE:
+                    self._vectors.popitem(last=False)
+        return [known[t] for t in texts]
 
     def _search_sync(self, course_id: str, query: str, k: int) -> Retrieval:
         embedder, store = self._ready()

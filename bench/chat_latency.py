@@ -1,0 +1,77 @@
+"""Offline tutor: time to the first streamed token with many students asking at once.
+
+Run: .venv/bin/python -m bench.chat_latency [--concurrency 50] [--rounds 3]
+Embedded default (SQLite, milvus-lite, offline answers), one API process, the tutorial course.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from core.vectors.lite_server import MilvusLiteServer, free_port
+from tests.fixtures_path import FIXTURES
+from tests.harness import Stack, upload, wait_job
+
+
+async def first_token(client: httpx.AsyncClient, url: str, question: str) -> float:
+    started = time.perf_counter()
+    elapsed = None
+    async with client.stream("POST", url, json={"question": question}) as reply:
+        reply.raise_for_status()
+        async for line in reply.aiter_lines():  # read to the end, like a real client
+            if elapsed is None and line.startswith("event:") and line.split(":", 1)[1].strip() == "token":
+                elapsed = time.perf_counter() - started
+    if elapsed is None:
+        raise RuntimeError("no token event")
+    return elapsed
+
+
+async def load(stack: Stack, token: str, course_id: str, concurrency: int, rounds: int) -> list[float]:
+    questions = [q["question"] for q in json.loads((FIXTURES / "python-tutorial-qa.json").read_text())["questions"]]
+    url = f"{stack.url}/api/v1/courses/{course_id}/chat/stream"
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60, limits=limits) as client:
+        out: list[float] = []
+        for r in range(rounds):
+            batch = [questions[(r * concurrency + i) % len(questions)] for i in range(concurrency)]
+            out += await asyncio.gather(*(first_token(client, url, q) for q in batch))
+        return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="profai-chat-"))
+    milvus = MilvusLiteServer(data / "milvus", port=free_port()).start()
+    stack = Stack(data / "stack", milvus.uri, extra_env={"LOG_LEVEL": "WARNING", "MAX_FILE_MB": "50"})
+    try:
+        stack.boot(workers=1, scheduler=False)
+        _, teacher = stack.user("teacher")
+        course = teacher.post("/api/v1/courses", json={"title": "Python"}).json()
+        job = upload(teacher, course["id"], FIXTURES / "python-tutorial-3.11.pdf")["job"]
+        assert wait_job(teacher, job["id"], timeout=300)["status"] == "succeeded"
+        token = teacher.headers["Authorization"].split()[1]
+        asyncio.run(load(stack, token, course["id"], 5, 1))  # warm-up
+        times = sorted(asyncio.run(load(stack, token, course["id"], args.concurrency, args.rounds)))
+        p95 = times[int(0.95 * (len(times) - 1))]
+        print(f"\n{len(times)} questions, {args.concurrency} at once: first token "
+              f"p50 {1000 * statistics.median(times):.0f} ms, p95 {1000 * p95:.0f} ms, max {1000 * times[-1]:.0f} ms")
+    finally:
+        stack.stop_all()
+        milvus.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
