@@ -54,4 +54,8 @@ class FileStore:
         return StoredFile(storage_name, path, digest.hexdigest(), size)
 
     def delete(self, storage_name: str) -> None:
-        self.path_of(storage_name).unlink(missing_ok=True)
+        """The file and what was derived from it (`<name>.parsed.json`, `<name>.page3.png`, ...)."""
+        path = self.path_of(storage_name)
+        path.unlink(missing_ok=True)
+        for derived in path.parent.glob(path.name + ".*"):
+            derived.unlink(missing_ok=True)

@@ -12,7 +12,6 @@ from core.db.models.jobs import JobKind
 from core.pipeline.deps import PipelineDeps, pipeline_deps
 from core.pipeline.generation import generate_course
 from core.pipeline.indexing import index_documents
-from core.pipeline.parsed_cache import delete_parsed
 from core.repositories.content import ContentRepository
 from core.repositories.documents import DocumentRepository
 from core.services.job_context import JobContext, PermanentJobError
@@ -67,9 +66,7 @@ async def cleanup(ctx: JobContext) -> dict[str, Any]:
 
 async def _remove_document(deps: PipelineDeps, course_id: str, document_id: str, storage_name: str) -> None:
     await asyncio.to_thread(deps.vectors.delete_document, course_id, document_id)
-    path = deps.files.path_of(storage_name)
-    await asyncio.to_thread(delete_parsed, path)
-    await asyncio.to_thread(deps.files.delete, storage_name)
+    await asyncio.to_thread(deps.files.delete, storage_name)  # with its parsed form and page images
 
 
 async def _failure_summary(ctx: JobContext, document_ids: list[str], only_failed: bool = False) -> str:

@@ -57,9 +57,7 @@ class ApiClient:
 
     def _send(self, method: str, path: str, timeout: httpx.Timeout = TIMEOUT, **kwargs: Any) -> httpx.Response:
         try:
-            reply = httpx.request(
-                method, f"{self.base_url}{path}", headers=self._headers(), timeout=timeout, **kwargs
-            )
+            reply = httpx.request(method, f"{self.base_url}{path}", headers=self._headers(), timeout=timeout, **kwargs)
         except httpx.TimeoutException as exc:
             raise ApiError(f"the API at {self.base_url} did not answer in time ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
@@ -111,6 +109,11 @@ class ApiClient:
         disposition = reply.headers.get("content-disposition", "")
         name = disposition.partition("filename=")[2].split(";")[0].strip().strip('"') or f"{document_id}.bin"
         return Download(name, reply.content, reply.headers.get("content-type", "application/octet-stream"))
+
+
+def page_image(api: ApiClient, course_id: str, document_id: str, page: int) -> bytes:
+    """A cited PDF page as PNG (the API renders it); ApiError for other file types."""
+    return api._send("GET", f"/api/v1/courses/{course_id}/documents/{document_id}/pages/{page}").content
 
 
 def error_of(reply: httpx.Response) -> ApiError:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,6 +62,24 @@ class DocumentController(Controller):
             media_type=MEDIA_TYPES.get(doc.file_type, "application/octet-stream"),
             content_disposition_type="inline" if doc.file_type == "pdf" else "attachment",
         )
+
+    @get(
+        "/{document_id:str}/pages/{page:int}",
+        summary="One page of a PDF as a PNG image (to show a cited page)",
+        media_type="image/png",
+    )
+    async def page_image(
+        self,
+        course_id: str,
+        document_id: str,
+        page: int,
+        request: PrincipalRequest,
+        session: AsyncSession,
+        svc: Services,
+    ) -> Response[bytes]:
+        service = DocumentService(session, svc.settings, svc.files)
+        png = await service.page_image(request.user, course_id, document_id, page)
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     @delete("/{document_id:str}", status_code=202, summary="Remove a document; a job re-indexes the course")
     async def delete_document(

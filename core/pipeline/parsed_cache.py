@@ -38,7 +38,3 @@ def load_parsed(file_path: Path) -> ParsedDocument | None:
         for s in raw["sections"]
     ]
     return ParsedDocument(raw["title"], raw["page_count"], raw["pages"], sections, raw.get("has_outline", False))
-
-
-def delete_parsed(file_path: Path) -> None:
-    cache_path(file_path).unlink(missing_ok=True)

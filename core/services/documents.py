@@ -13,6 +13,7 @@ from core.db.models.documents import Document
 from core.db.models.jobs import Job, JobKind
 from core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from core.ingestion.filetypes import detect_type
+from core.ingestion.page_image import render_page
 from core.ingestion.types import ParseError
 from core.repositories.documents import DocumentRepository
 from core.security.principal import Principal
@@ -125,6 +126,22 @@ class DocumentService:
         if document is None:
             raise NotFound("document not found")
         return document
+
+    async def page_image(self, principal: Principal, course_id: str, document_id: str, page: int) -> bytes:
+        """A cited page as a PNG (PDFs only), rendered once and kept beside the file."""
+        document = await self.get(principal, course_id, document_id)
+        if document.file_type != "pdf":
+            raise NotFound("page images exist for PDF documents only")
+        source = self.files.path_of(document.storage_name)
+        cached = source.with_name(f"{source.name}.page{page}.png")
+        if cached.exists():
+            return await asyncio.to_thread(cached.read_bytes)
+        try:
+            png = await asyncio.to_thread(render_page, source, page)
+        except ParseError as exc:
+            raise NotFound(str(exc)) from exc
+        await asyncio.to_thread(cached.write_bytes, png)
+        return png
 
     async def delete(self, principal: Principal, course_id: str, document_id: str) -> Job:
         await self.courses.get_manageable(principal, course_id)

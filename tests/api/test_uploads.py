@@ -38,6 +38,15 @@ def test_upload_several_files_then_delete_one(stack: Stack) -> None:
     download = teacher.get(f"/api/v1/courses/{cid}/documents/{pdf_doc['id']}/file")
     assert download.status_code == 200 and download.content == PDF.read_bytes()
 
+    page = teacher.get(f"/api/v1/courses/{cid}/documents/{pdf_doc['id']}/pages/2")
+    assert page.status_code == 200 and page.headers["content-type"] == "image/png"
+    assert page.content[:8] == b"\x89PNG\r\n\x1a\n" and len(page.content) > 5000
+    assert teacher.get(f"/api/v1/courses/{cid}/documents/{pdf_doc['id']}/pages/5").status_code == 404
+    md_doc = next(d for d in docs if d["file_type"] == "md")
+    assert teacher.get(f"/api/v1/courses/{cid}/documents/{md_doc['id']}/pages/1").status_code == 404
+    _, stranger = stack.user("teacher")
+    assert stranger.get(f"/api/v1/courses/{cid}/documents/{pdf_doc['id']}/pages/2").status_code == 404
+
     removal = teacher.delete(f"/api/v1/courses/{cid}/documents/{pdf_doc['id']}")
     assert removal.status_code == 202
     assert wait_job(teacher, removal.json()["id"])["status"] == "succeeded"

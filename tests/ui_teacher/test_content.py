@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.harness import wait_job
-from tests.ui_teacher.conftest import AppFactory, Teacher, button, texts
+from tests.fixtures_path import FIXTURES
+from tests.harness import upload, wait_job
+from tests.ui_teacher.conftest import AppFactory, Teacher, button, new_course, texts
 
 
 def outline(teacher: Teacher, course_id: str) -> dict[str, Any]:
@@ -90,3 +91,22 @@ def test_regenerate_a_lesson_shows_its_job(app: AppFactory, teacher: Teacher, re
     assert wait_job(teacher.api, job_id)["status"] == "succeeded"
     at.run()
     assert "Writing course content: finished" in texts(at)
+
+
+def test_a_cited_pdf_page_is_shown_on_request(app: AppFactory, teacher: Teacher) -> None:
+    course = new_course(teacher.api, "PDF pages")
+    job = upload(teacher.api, course["id"], FIXTURES / "pdflatex-outline.pdf")["job"]
+    assert wait_job(teacher.api, job["id"])["status"] == "succeeded"
+    first = outline(teacher, course["id"])["modules"][0]["lessons"][0]["id"]
+    lesson = teacher.api.get(f"/api/v1/lessons/{first}").json()
+    citation = lesson["citations"][0]
+    at = app(course_id=course["id"])
+    at.session_state["lesson_id"] = first
+    at.switch_page("views/lesson.py").run()
+    assert not at.get("image"), "no page image before it is asked for"
+    next(t for t in at.toggle if t.label == f"Show page {citation['page']}").set_value(True).run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert not warnings, warnings
+    [image] = at.get("image")
+    assert f"page {citation['page']}" in str(image.proto)

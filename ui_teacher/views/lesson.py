@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui_teacher.api import ApiClient, ApiError, Json
+from ui_teacher.api import ApiClient, ApiError, Json, page_image
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
 from ui_teacher.widgets import ACTIVE, citation_line, show_job, watch_job
 
@@ -54,13 +54,21 @@ def sources(lesson: Json) -> None:
     st.subheader("Sources")
     for citation in citations:
         st.markdown(citation_line(citation))
+        is_pdf = str(citation.get("document_name", "")).lower().endswith(".pdf")
+        # A toggle, not an expander: an expander's body runs (and would fetch) even when closed.
+        if is_pdf and st.toggle(f"Show page {citation['page']}", key=f"page-{lesson['id']}-{citation['number']}"):
+            try:
+                png = page_image(client(), lesson["course_id"], citation["document_id"], int(citation["page"]))
+                st.image(png, caption=f"{citation['document_name']}, page {citation['page']}")
+            except ApiError as exc:
+                st.warning(f"Could not show the page: {exc.message}")
     pages: dict[str, tuple[str, list[int]]] = {}
     for c in citations:
         name, seen = pages.setdefault(c["document_id"], (c.get("document_name") or "document", []))
         page = int(c.get("page") or 0)
         if page not in seen:
             seen.append(page)
-    st.caption("To open a cited page, download the document and go to the page number shown.")
+    st.caption("Or download a cited document and go to the page number shown.")
     api = client()
     for doc_id, (name, cited) in pages.items():
         listed = ", ".join(str(p) for p in sorted(cited))
