@@ -68,7 +68,9 @@ def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
         screenshot(page, "teacher-courses-desktop")
 
         page.get_by_text("Create a course").click()
+        settle(page)  # a click that lands while the script reruns is dropped by Streamlit
         page.get_by_role("textbox", name="Title").fill("LaTeX outlines")
+        settle(page)
         page.get_by_role("button", name="Create course").click()
         expect(page.get_by_role("heading", name="Materials")).to_be_visible()
         settle(page)
