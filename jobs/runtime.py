@@ -109,6 +109,10 @@ class JobRunner:
             )
         finally:
             heartbeat.cancel()
+            # Wait for the cancellation to finish: the loop stops when run() returns, and a
+            # heartbeat cut off inside its transaction would keep it (and SQLite's write
+            # lock, or the job row's lock on PostgreSQL) until this thread's next job.
+            await asyncio.gather(heartbeat, return_exceptions=True)
 
     async def _report(self, job_id: str, state: _RunState, stage: str, pct: int, message: str) -> None:
         await self._touch(job_id, state, stage=stage[:64], progress=max(0, min(100, int(pct))), message=message)
