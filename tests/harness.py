@@ -107,14 +107,7 @@ class Stack:
 
     def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 30) -> int | None:
         proc = self.procs.pop(name, None)
-        if proc is None or proc.poll() is not None:
-            return proc.returncode if proc else None
-        proc.send_signal(sig)
-        try:
-            return proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait()
+        return stop_process(proc, sig, timeout) if proc is not None else None
 
     def stop_all(self) -> None:
         for name in list(self.procs):
@@ -156,6 +149,18 @@ class Stack:
             reply = admin.post("/api/v1/users", json={"email": email, "password": "password-123", "role": role})
             assert reply.status_code == 201, reply.text
         return email, self.client(login(self.url, email, "password-123"))
+
+
+def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+    """Ask a process to stop, kill it if it does not in time; its exit code."""
+    if proc.poll() is not None:
+        return proc.returncode
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
 
 
 def login(url: str, email: str, password: str) -> str:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from core.vectors.lite_server import free_port
-from tests.harness import LOGS
+from tests.harness import LOGS, stop_process
 
 # Runs in the child: start the server, then wait to be terminated.
 _SERVER = """
@@ -84,9 +84,4 @@ def llm_server() -> Iterator[str]:
         wait_ready(base_url, proc)
         yield base_url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)

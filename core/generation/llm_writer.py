@@ -134,7 +134,8 @@ class LLMWriter:
 
 def source_of(chunk: Chunk, pages: Mapping[str, list[str]]) -> tuple[Chunk, Citation] | None:
     """The chunk and a citation of its first sentence that is certainly on a known page."""
-    sentences = confirm(split_sentences(chunk, course_index(pages)), course_index(pages))
+    index = course_index(pages)
+    sentences = confirm(split_sentences(chunk, index), index)
     if not sentences:
         return None
     first = sentences[0]

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import time
 from typing import Any
 
-import av
 import httpx
 import pytest
 
+from tests.api.test_auth import error_of
 from tests.fixtures_path import FIXTURES
 from tests.harness import Stack, upload, wait_job
+from tests.unit.test_audio import av_duration
 
 MD = FIXTURES / "input-output.md"
-
-
-def error_of(reply: httpx.Response) -> dict[str, Any]:
-    body = reply.json()
-    assert set(body) == {"error"} and {"code", "message", "details"} <= set(body["error"]), body
-    return dict(body["error"])
-
-
-def seconds_of(data: bytes) -> float:
-    samples = 0
-    with av.open(io.BytesIO(data), mode="r") as container:
-        stream = container.streams.audio[0]
-        for frame in container.decode(stream):
-            samples += frame.samples
-        return samples / stream.rate
 
 
 SHORT_LESSON = (
@@ -63,7 +48,7 @@ def test_lesson_audio_streams_and_is_cached(stack: Stack, lesson: dict[str, Any]
     cold = time.monotonic() - started
     assert first.status_code == 200, first.text
     assert first.headers["content-type"].startswith("audio/mpeg")
-    assert seconds_of(first.content) > 3
+    assert av_duration(first.content) > 3
     started = time.monotonic()
     again = teacher.get(url, params={"format": "mp3"})
     assert again.content == first.content
@@ -94,7 +79,7 @@ def test_tts_then_stt_round_trip(stack: Stack) -> None:
     said = "Python reads input from files and prints formatted output to the screen."
     spoken = student.post("/api/v1/tts", json={"text": said, "format": "wav"})
     assert spoken.status_code == 200 and spoken.headers["content-type"].startswith("audio/wav")
-    assert spoken.content[:4] == b"RIFF" and seconds_of(spoken.content) > 2
+    assert spoken.content[:4] == b"RIFF" and av_duration(spoken.content) > 2
     heard = student.post("/api/v1/stt", files={"audio": ("q.wav", spoken.content, "audio/wav")})
     assert heard.status_code == 200, heard.text
     body = heard.json()
@@ -134,7 +119,7 @@ def test_lecture_script_and_audio(lesson: dict[str, Any]) -> None:
     assert lecture["script"].startswith("Welcome.") and "end of this lecture" in lecture["script"]
     assert "[1]" not in lecture["script"] and "**" not in lecture["script"]
     audio = teacher.get(f"/api/v1/lessons/{lesson['short_id']}/lecture/audio", params={"format": "ogg"})
-    assert audio.status_code == 200 and audio.content[:4] == b"OggS" and seconds_of(audio.content) > 3
+    assert audio.status_code == 200 and audio.content[:4] == b"OggS" and av_duration(audio.content) > 3
 
 
 def test_legacy_audio_routes(stack: Stack) -> None:

@@ -14,7 +14,7 @@ from gradio_client import Client
 
 from core.vectors.lite_server import free_port
 from tests.fixtures_path import FIXTURES
-from tests.harness import LOGS, REPO, Stack, upload, wait_http, wait_job
+from tests.harness import LOGS, REPO, Stack, stop_process, upload, wait_http, wait_job
 
 PASSWORD = "password-123"
 
@@ -72,12 +72,7 @@ def student_ui(stack: Stack) -> Iterator[str]:
         wait_http(f"{url}/config", proc, timeout=120)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=20)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from core.vectors.lite_server import free_port
 from tests.fixtures_path import FIXTURES
-from tests.harness import LOGS, REPO, Stack, wait_http
+from tests.harness import LOGS, REPO, Stack, stop_process, wait_http
 from tests.ui.browser import browser_page, screenshot
 from tests.ui_teacher.conftest import PASSWORD, Teacher
 
@@ -38,12 +38,7 @@ def console(stack: Stack) -> Iterator[str]:
         wait_http(f"{url}/_stcore/health", proc, timeout=90)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=15)
 
 
 def log_in(page: Page, url: str, email: str) -> None:
