@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import streamlit as st
 
@@ -15,6 +15,8 @@ TOKEN = "token"
 USER = "user"
 COURSE = "course_id"
 NOTICE = "_notice"
+FLASH = "_flash"
+FLASH_SHOWN = "_flash_shown"
 
 
 def client() -> ApiClient:
@@ -56,13 +58,29 @@ def attempt(doing: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | 
 
 def flash(message: str) -> None:
     """A success message that survives the st.rerun() that follows an action."""
-    st.session_state["_flash"] = message
+    st.session_state[FLASH] = message
 
 
 def show_flash() -> None:
-    message = st.session_state.pop("_flash", None)
+    """Show the pending message, once; remember it while it is on screen (see `refresh_page`)."""
+    message = st.session_state.pop(FLASH, None)
+    st.session_state[FLASH_SHOWN] = message
     if message:
         st.success(message)
+
+
+def refresh_page() -> NoReturn:
+    """Rerun the whole page because the server changed (a watched job ended), not because the teacher acted.
+
+    A full rerun redraws the page without the message the last full run showed, since `show_flash`
+    consumed it. When the rerun follows an action at once (Retry, then the retried job fails again
+    before the first poll) the message would vanish before anyone could read it; so what is on
+    screen is queued again. A teacher's next action clears it as usual.
+    """
+    shown = st.session_state.get(FLASH_SHOWN)
+    if shown:
+        st.session_state[FLASH] = shown
+    st.rerun(scope="app")
 
 
 def pick_course(courses: list[Json] | None = None, label: str = "Course") -> Json | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ui_teacher.api import Json
-from ui_teacher.session import attempt, client, flash
+from ui_teacher.session import attempt, client, flash, refresh_page
 
 ACTIVE = ("queued", "running")
 STATE_BADGE = {
@@ -100,7 +100,7 @@ def watch_job(job_id: str, key: str) -> None:
         show_job(job, key)
         if job.get("status") not in ACTIVE:
             # The page shows only active jobs live, so this full rerun shows it as finished.
-            st.rerun(scope="app")
+            refresh_page()
 
     st.fragment(body, run_every=1.0)()
 

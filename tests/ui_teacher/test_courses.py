@@ -7,6 +7,7 @@ from typing import Any
 from tests.fixtures_path import FIXTURES
 from tests.harness import upload, wait_job
 from tests.ui_teacher.conftest import AppFactory, Teacher, button, new_course, texts
+from ui_teacher.api import ApiClient
 
 
 def test_courses_list_shows_state_counts_and_last_job(app: AppFactory, ready_course: dict[str, Any]) -> None:
@@ -62,6 +63,46 @@ def test_failed_upload_explains_and_offers_retry(app: AppFactory, teacher: Teach
     button(at, "Retry").click().run()
     assert not at.exception
     assert teacher.api.get(f"/api/v1/jobs/{job['id']}").json()["status"] in ("queued", "running", "failed")
+    assert "started again" in texts(at)
+
+
+def test_retry_message_survives_the_job_failing_again_at_once(
+    app: AppFactory, teacher: Teacher, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """The flaky case of the test above, made certain: after Retry the page reads the job while it is
+    still queued (so it starts polling), then the worker fails it again before the panel reads it
+    (so the panel stops polling with a full rerun). That rerun must not swallow the message."""
+    course = new_course(teacher.api, "Fails again at once")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    job = upload(teacher.api, course["id"], broken)["job"]
+    assert wait_job(teacher.api, job["id"])["status"] == "failed"
+    at = app("views/materials.py", course_id=course["id"])
+    real_get, real_post = ApiClient.get, ApiClient.post
+    reads_after_retry: list[str] = []
+
+    def post(self: ApiClient, path: str, body: Any = None) -> Any:
+        reply = real_post(self, path, body)
+        if path.endswith("/retry"):
+            reads_after_retry.append("retried")
+        return reply
+
+    def get(self: ApiClient, path: str, **params: Any) -> Any:
+        if not reads_after_retry or not path.endswith("/jobs"):
+            return real_get(self, path, **params)
+        reads_after_retry.append(path)
+        if len(reads_after_retry) == 2:  # the page's first look: the worker has not taken the job yet
+            jobs = real_get(self, path, **params)
+            return [{**j, "status": "queued"} if j["id"] == job["id"] else j for j in jobs]
+        if len(reads_after_retry) == 3:  # the panel's look: the worker has failed it again by now
+            assert wait_job(teacher.api, job["id"])["status"] == "failed"
+        return real_get(self, path, **params)
+
+    monkeypatch.setattr(ApiClient, "get", get)
+    monkeypatch.setattr(ApiClient, "post", post)
+    button(at, "Retry").click().run()
+    assert not at.exception, at.exception
+    assert len(reads_after_retry) > 3, "the panel did not stop polling: the race was not forced"
     assert "started again" in texts(at)
 
 

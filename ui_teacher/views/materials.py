@@ -7,7 +7,7 @@ from functools import partial
 import streamlit as st
 
 from ui_teacher.api import Json
-from ui_teacher.session import attempt, client, flash, pick_course, show_flash
+from ui_teacher.session import attempt, client, flash, pick_course, refresh_page, show_flash
 from ui_teacher.widgets import ACTIVE, badge, show_job
 
 FILE_TYPES = ["pdf", "docx", "pptx", "md", "txt", "html", "htm"]
@@ -63,7 +63,7 @@ def status_panel(course_id: str, polling: bool) -> None:
         for document in docs:
             document_row(course_id, document)
     if polling and jobs is not None and not any(j.get("status") in ACTIVE for j in jobs):
-        st.rerun(scope="app")  # stop polling
+        refresh_page()  # stop polling; keeps the message of the action that started this job
 
 
 def document_row(course_id: str, doc: Json) -> None:
