@@ -153,8 +153,11 @@ class Api:
                     raise error_of(response)
                 for event in parse_sse(response.iter_lines()):
                     if event.get("type") == "error":
-                        raise ApiError(str(event.get("message") or "The tutor could not answer."), 200,
-                                       str(event.get("code") or ""))
+                        raise ApiError(
+                            str(event.get("message") or "The tutor could not answer."),
+                            200,
+                            str(event.get("code") or ""),
+                        )
                     yield event
         except httpx.HTTPError as exc:
             raise _unreachable(exc) from exc

@@ -64,8 +64,12 @@ def student_ui(stack: Stack) -> Iterator[str]:
     LOGS.mkdir(parents=True, exist_ok=True)
     with open(LOGS / f"{stack.data_dir.name}-ui-student.log", "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "profai", "ui-student"], env=env, cwd=REPO, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "profai", "ui-student"],
+            env=env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:

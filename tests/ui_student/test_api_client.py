@@ -14,9 +14,15 @@ from ui_student.views.quiz import result_markdown
 
 def test_sse_events_are_parsed_with_their_names() -> None:
     lines = [
-        "event: token", 'data: {"type": "token", "text": "Hi "}', "",
-        ": a comment", "event: citations", 'data: {"citations": [{"n": 1}]}', "",
-        "event: done", 'data: {"type": "done", "session_id": "s1"}',
+        "event: token",
+        'data: {"type": "token", "text": "Hi "}',
+        "",
+        ": a comment",
+        "event: citations",
+        'data: {"citations": [{"n": 1}]}',
+        "",
+        "event: done",
+        'data: {"type": "done", "session_id": "s1"}',
     ]
     events = list(parse_sse(iter(lines)))
     assert [e["type"] for e in events] == ["token", "citations", "done"]
@@ -51,13 +57,28 @@ def test_answers_are_read_without_markers() -> None:
 
 def test_quiz_result_shows_score_answers_explanations_and_sources() -> None:
     attempt = {
-        "score": 50.0, "correct": 1, "total": 2,
+        "score": 50.0,
+        "correct": 1,
+        "total": 2,
         "results": [
-            {"prompt": "Q1?", "options": ["a", "b", "c", "d"], "chosen_index": 1, "correct_index": 1,
-             "correct": True, "explanation": "Because.", "citation": {"document_name": "f.md", "page": 2,
-                                                                      "quote": "b is right"}},
-            {"prompt": "Q2?", "options": ["a", "b", "c", "d"], "chosen_index": None, "correct_index": 3,
-             "correct": False, "explanation": "", "citation": None},
+            {
+                "prompt": "Q1?",
+                "options": ["a", "b", "c", "d"],
+                "chosen_index": 1,
+                "correct_index": 1,
+                "correct": True,
+                "explanation": "Because.",
+                "citation": {"document_name": "f.md", "page": 2, "quote": "b is right"},
+            },
+            {
+                "prompt": "Q2?",
+                "options": ["a", "b", "c", "d"],
+                "chosen_index": None,
+                "correct_index": 3,
+                "correct": False,
+                "explanation": "",
+                "citation": None,
+            },
         ],
     }
     text = result_markdown(attempt)

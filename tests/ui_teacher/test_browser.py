@@ -30,7 +30,11 @@ def console(stack: Stack) -> Iterator[str]:
     LOGS.mkdir(parents=True, exist_ok=True)
     with open(LOGS / "ui-teacher.log", "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "profai", "ui-teacher"], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "profai", "ui-teacher"],
+            env=env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
@@ -86,7 +90,7 @@ def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
         expect(page.get_by_role("heading", name="Course")).to_be_visible()
         settle(page)
         screenshot(page, "teacher-outline-desktop")
-        page.locator("[class*=\"st-key-open-\"] button").first.click()
+        page.locator('[class*="st-key-open-"] button').first.click()
         expect(page.get_by_role("heading", name="Lesson")).to_be_visible()
         expect(page.get_by_role("heading", name="Sources")).to_be_visible()
         expect(page.get_by_text(f"{pdf.name}, page").first).to_be_visible()

@@ -23,8 +23,9 @@ def test_review_edit_and_approve_a_quiz(app: AppFactory, teacher: Teacher, ready
     next(r for r in at.radio if r.key == f"ans-{first['id']}").set_value(2)
     next(b for b in at.button if b.label == "Save question").click().run()
     assert not at.exception, at.exception
-    saved = next(q for q in teacher.api.get(f"/api/v1/quizzes/{quiz['id']}").json()["questions"]
-                 if q["id"] == first["id"])
+    saved = next(
+        q for q in teacher.api.get(f"/api/v1/quizzes/{quiz['id']}").json()["questions"] if q["id"] == first["id"]
+    )
     assert (saved["prompt"], saved["answer_index"]) == ("Which function writes text to the screen?", 2)
     button(at, "Approve quiz").click().run()
     assert teacher.api.get(f"/api/v1/quizzes/{quiz['id']}").json()["quiz"]["status"] == "approved"

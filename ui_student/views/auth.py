@@ -33,22 +33,23 @@ def build() -> AuthView:
         gr.Markdown("Log in to see your courses, lessons, quizzes and your tutor.")
         with gr.Tabs():
             with gr.Tab("Log in", id="login"):
-                email = gr.Textbox(label="Email", type="email", elem_id="login-email", max_lines=1,
-                                   autofocus=True)
+                email = gr.Textbox(label="Email", type="email", elem_id="login-email", max_lines=1, autofocus=True)
                 password = gr.Textbox(label="Password", type="password", elem_id="login-password", max_lines=1)
                 login = gr.Button("Log in", variant="primary", elem_id="login-button")
             with gr.Tab("Create an account", id="register"):
                 reg_name = gr.Textbox(label="Your name", elem_id="register-name", max_lines=1)
                 reg_email = gr.Textbox(label="Email", type="email", elem_id="register-email", max_lines=1)
-                reg_password = gr.Textbox(label="Password (at least 8 characters)", type="password",
-                                          elem_id="register-password", max_lines=1)
+                reg_password = gr.Textbox(
+                    label="Password (at least 8 characters)", type="password", elem_id="register-password", max_lines=1
+                )
                 register = gr.Button("Create account", variant="primary", elem_id="register-button")
         status = gr.Markdown(elem_id="login-status")
     return AuthView(panel, email, password, login, reg_name, reg_email, reg_password, register, status)
 
 
-def wire(ctx: Ctx, view: AuthView, main: gr.Column, user_line: gr.Markdown, logout: gr.Button,
-         courses: CoursesView) -> None:
+def wire(
+    ctx: Ctx, view: AuthView, main: gr.Column, user_line: gr.Markdown, logout: gr.Button, courses: CoursesView
+) -> None:
     """Events that cross views: logging in fills the course list and swaps the panels."""
 
     def signed_in(token: str, user: dict[str, Any]) -> tuple[Any, ...]:
@@ -56,8 +57,14 @@ def wire(ctx: Ctx, view: AuthView, main: gr.Column, user_line: gr.Markdown, logo
         who = str(user.get("name") or user.get("email") or "").replace("`", "'")
         hint = "" if picker.get("choices") else "You are not enrolled in any course yet: join one with its code."
         return (
-            token, gr.update(visible=False), gr.update(visible=True), f"Signed in as `{who}`",
-            picker, hint, "", gr.update(visible=True),
+            token,
+            gr.update(visible=False),
+            gr.update(visible=True),
+            f"Signed in as `{who}`",
+            picker,
+            hint,
+            "",
+            gr.update(visible=True),
         )
 
     outputs = [ctx.token, view.panel, main, user_line, courses.courses, courses.status, view.password, logout]
@@ -83,18 +90,40 @@ def wire(ctx: Ctx, view: AuthView, main: gr.Column, user_line: gr.Markdown, logo
             with contextlib.suppress(ApiError):  # the token is forgotten here either way
                 ctx.api(token).logout()
         return (
-            "", "", "", "", gr.update(visible=True), gr.update(visible=False), "", gr.update(visible=False),
-            gr.update(choices=[], value=None), "*No course open.*", "You are logged out.",
+            "",
+            "",
+            "",
+            "",
+            gr.update(visible=True),
+            gr.update(visible=False),
+            "",
+            gr.update(visible=False),
+            gr.update(choices=[], value=None),
+            "*No course open.*",
+            "You are logged out.",
         )
 
     view.login.click(do_login, [view.email, view.password], outputs, api_name="login")
     view.password.submit(do_login, [view.email, view.password], outputs, api_visibility="private")
     reg_outputs = [*outputs[:6], view.reg_password, logout]
-    view.register.click(do_register, [view.reg_name, view.reg_email, view.reg_password], reg_outputs,
-                        api_name="register")
+    view.register.click(
+        do_register, [view.reg_name, view.reg_email, view.reg_password], reg_outputs, api_name="register"
+    )
     logout.click(
-        do_logout, [ctx.token],
-        [ctx.token, ctx.course_id, ctx.lesson_id, ctx.session_id, view.panel, main, user_line, logout,
-         courses.courses, ctx.course_header, view.status],
+        do_logout,
+        [ctx.token],
+        [
+            ctx.token,
+            ctx.course_id,
+            ctx.lesson_id,
+            ctx.session_id,
+            view.panel,
+            main,
+            user_line,
+            logout,
+            courses.courses,
+            ctx.course_header,
+            view.status,
+        ],
         api_name="logout",
     )

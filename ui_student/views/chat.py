@@ -73,27 +73,51 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
     cites = gr.State([])
     chat_course = gr.State("")
     with gr.Row(equal_height=False):
-        sessions = gr.Dropdown(label="Previous conversations", choices=[], value=None, interactive=True,
-                               elem_id="chat-sessions", scale=3, min_width=220)
+        sessions = gr.Dropdown(
+            label="Previous conversations",
+            choices=[],
+            value=None,
+            interactive=True,
+            elem_id="chat-sessions",
+            scale=3,
+            min_width=220,
+        )
         new = gr.Button("New conversation", elem_id="new-chat", scale=1, min_width=140)
-    chatbot = gr.Chatbot(label="Tutor", elem_id="chatbot", height=420, buttons=["copy"],
-                         placeholder="Ask anything about this course: answers quote the course material.",
-                         feedback_options=None)
+    chatbot = gr.Chatbot(
+        label="Tutor",
+        elem_id="chatbot",
+        height=420,
+        buttons=["copy"],
+        placeholder="Ask anything about this course: answers quote the course material.",
+        feedback_options=None,
+    )
     with gr.Row(equal_height=False):
-        question = gr.Textbox(label="Your question", placeholder="Type a question and press Enter",
-                              elem_id="chat-question", scale=4, min_width=220, max_lines=6)
+        question = gr.Textbox(
+            label="Your question",
+            placeholder="Type a question and press Enter",
+            elem_id="chat-question",
+            scale=4,
+            min_width=220,
+            max_lines=6,
+        )
         ask = gr.Button("Ask", variant="primary", elem_id="ask-button", scale=1, min_width=90)
-    with gr.Accordion("Sources of the last answer (click one to read the quoted passage)", open=True,
-                      elem_id="chat-citations-box"):
+    with gr.Accordion(
+        "Sources of the last answer (click one to read the quoted passage)", open=True, elem_id="chat-citations-box"
+    ):
         citations = gr.HTML(NO_CITATIONS, elem_id="chat-citations")
     with gr.Accordion("Ask by voice · hear the answer", open=False, elem_id="voice-box"):
-        voice = gr.Audio(label="Record or upload your question", sources=["microphone", "upload"],
-                         type="filepath", elem_id="voice-question")
+        voice = gr.Audio(
+            label="Record or upload your question",
+            sources=["microphone", "upload"],
+            type="filepath",
+            elem_id="voice-question",
+        )
         with gr.Row():
             transcribe = gr.Button("Use the recording as my question", elem_id="transcribe-button", min_width=160)
             read_aloud = gr.Button("Read the last answer aloud", elem_id="read-aloud-button", min_width=160)
-        answer_audio = gr.Audio(label="The answer read aloud", type="filepath", interactive=False,
-                                elem_id="answer-audio")
+        answer_audio = gr.Audio(
+            label="The answer read aloud", type="filepath", interactive=False, elem_id="answer-audio"
+        )
 
     @friendly
     def refresh(token: str, course_id: str, shown_course: str) -> tuple[Any, ...]:
@@ -108,7 +132,11 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
 
     @friendly_stream
     def ask_tutor(
-        question_text: str, history: list[Message], token: str, course_id: str, session_id: str,
+        question_text: str,
+        history: list[Message],
+        token: str,
+        course_id: str,
+        session_id: str,
         message_cites: list[list[dict[str, Any]]],
     ) -> Iterator[tuple[Any, ...]]:
         need_course(token, course_id)
@@ -135,8 +163,15 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             history[-1] = {"role": "assistant", "content": "*The tutor gave no answer.*"}
         cites_by_message[-1] = found
         choices = session_choices(api.chat_sessions(course_id))
-        yield (history, "", citations_html(found), session_id, gr.update(choices=choices, value=session_id),
-               cites_by_message, course_id)
+        yield (
+            history,
+            "",
+            citations_html(found),
+            session_id,
+            gr.update(choices=choices, value=session_id),
+            cites_by_message,
+            course_id,
+        )
 
     @friendly
     def load_session(token: str, chosen: str | None) -> tuple[Any, ...]:
@@ -189,17 +224,38 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
     ask_outputs = [chatbot, question, citations, ctx.session_id, sessions, cites, chat_course]
     ask.click(ask_tutor, ask_inputs, ask_outputs, api_name="ask")
     question.submit(ask_tutor, ask_inputs, ask_outputs, api_visibility="private")
-    sessions.input(load_session, [ctx.token, sessions], [chatbot, citations, ctx.session_id, cites],
-                   api_name="load_session")
-    new.click(new_conversation, None, [chatbot, citations, ctx.session_id, cites, sessions, question],
-              api_name="new_conversation")
+    sessions.input(
+        load_session, [ctx.token, sessions], [chatbot, citations, ctx.session_id, cites], api_name="load_session"
+    )
+    new.click(
+        new_conversation,
+        None,
+        [chatbot, citations, ctx.session_id, cites, sessions, question],
+        api_name="new_conversation",
+    )
     chatbot.select(show_message_citations, [cites], [citations], api_visibility="private")
     transcribe.click(transcribe_voice, [ctx.token, voice], [question], api_name="transcribe")
     voice.stop_recording(transcribe_voice, [ctx.token, voice], [question], api_visibility="private")
     voice.upload(transcribe_voice, [ctx.token, voice], [question], api_visibility="private")
     read_aloud.click(read_last_answer, [ctx.token, chatbot], [answer_audio], api_name="read_aloud")
     # Opening the tutor lists the course's sessions; another course starts a fresh conversation.
-    tab.select(refresh, [ctx.token, ctx.course_id, chat_course],
-               [sessions, chatbot, ctx.session_id, citations, cites, chat_course], api_name="chat_sessions")
-    return ChatView(sessions, new, chatbot, question, ask, voice, transcribe, citations, read_aloud, answer_audio,
-                    cites, chat_course)
+    tab.select(
+        refresh,
+        [ctx.token, ctx.course_id, chat_course],
+        [sessions, chatbot, ctx.session_id, citations, cites, chat_course],
+        api_name="chat_sessions",
+    )
+    return ChatView(
+        sessions,
+        new,
+        chatbot,
+        question,
+        ask,
+        voice,
+        transcribe,
+        citations,
+        read_aloud,
+        answer_audio,
+        cites,
+        chat_course,
+    )

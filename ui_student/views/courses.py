@@ -70,16 +70,27 @@ def outline_view(api: Api, course_id: str) -> tuple[str, str, Any]:
 def build(ctx: Ctx) -> CoursesView:
     with gr.Row(equal_height=False, elem_classes=["picker-row"]):
         courses = gr.Dropdown(
-            label="My courses", choices=[], value=None, interactive=True, elem_id="course-picker",
-            info="The published courses you are enrolled in.", scale=3, min_width=200,
+            label="My courses",
+            choices=[],
+            value=None,
+            interactive=True,
+            elem_id="course-picker",
+            info="The published courses you are enrolled in.",
+            scale=3,
+            min_width=200,
         )
         with gr.Column(scale=1, min_width=120):
             open_course = gr.Button("Open course", variant="primary", elem_id="open-course")
             refresh = gr.Button("Refresh list", size="sm", elem_id="refresh-courses")
     with gr.Row(equal_height=False, elem_classes=["picker-row"]):
         code = gr.Textbox(
-            label="Join a course", placeholder="Enrollment code, e.g. X7K2QP", elem_id="join-code", max_lines=1,
-            info="Your teacher gives you this code.", scale=3, min_width=200,
+            label="Join a course",
+            placeholder="Enrollment code, e.g. X7K2QP",
+            elem_id="join-code",
+            max_lines=1,
+            info="Your teacher gives you this code.",
+            scale=3,
+            min_width=200,
         )
         join = gr.Button("Join course", elem_id="join-button", scale=1, min_width=120)
     status = gr.Markdown(elem_id="courses-status")
@@ -104,8 +115,9 @@ def build(ctx: Ctx) -> CoursesView:
         need_login(token)
         cleaned = enrollment_code.strip().upper()
         if len(cleaned) < 4:
-            raise gr.Error("Enter the enrollment code your teacher gave you (at least 4 characters).",
-                           print_exception=False)
+            raise gr.Error(
+                "Enter the enrollment code your teacher gave you (at least 4 characters).", print_exception=False
+            )
         api = ctx.api(token)
         course = api.join(cleaned)
         message = f"✓ You joined **{md_escape(course['title'])}**."

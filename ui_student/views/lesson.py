@@ -45,8 +45,9 @@ def build(ctx: Ctx) -> LessonView:
         teach = gr.Button("Teach me", elem_id="teach-button", min_width=110)
         complete = gr.Button("Mark complete", variant="primary", elem_id="complete-button", min_width=110)
     status = gr.Markdown(elem_id="lesson-status")
-    audio = gr.Audio(label="Lesson read aloud", type="filepath", interactive=False, visible=False,
-                     elem_id="lesson-audio")
+    audio = gr.Audio(
+        label="Lesson read aloud", type="filepath", interactive=False, visible=False, elem_id="lesson-audio"
+    )
     with gr.Accordion("Class mode: the lecture", open=True, visible=False, elem_id="lecture-box") as lecture_box:
         lecture_audio = gr.Audio(label="Lecture audio", type="filepath", interactive=False, elem_id="lecture-audio")
         lecture = gr.Markdown(elem_id="lecture-script")
@@ -71,10 +72,12 @@ def build(ctx: Ctx) -> LessonView:
         yield gr.update(visible=True), text, gr.update(value=path), ""
 
     listen.click(listen_lesson, [ctx.token, ctx.lesson_id], [audio], api_name="listen")
-    teach.click(teach_me, [ctx.token, ctx.lesson_id], [lecture_box, lecture, lecture_audio, status],
-                api_name="teach_me")
-    return LessonView(title, body, citations, listen, teach, complete, audio, lecture_box, lecture, lecture_audio,
-                      status)
+    teach.click(
+        teach_me, [ctx.token, ctx.lesson_id], [lecture_box, lecture, lecture_audio, status], api_name="teach_me"
+    )
+    return LessonView(
+        title, body, citations, listen, teach, complete, audio, lecture_box, lecture, lecture_audio, status
+    )
 
 
 def wire(ctx: Ctx, view: LessonView, courses: CoursesView, lesson_tab: str) -> None:
@@ -89,9 +92,16 @@ def wire(ctx: Ctx, view: LessonView, courses: CoursesView, lesson_tab: str) -> N
         title = f"## {md_escape(lesson['title'])}"
         body = str(lesson.get("body") or "*This lesson has no text yet.*")
         return (
-            lesson_id, title, body, citations_html(list(lesson.get("citations") or []), open_first=False),
-            gr.Tabs(selected=lesson_tab), gr.update(value=None, visible=False), gr.update(visible=False), "",
-            gr.update(value=None), "",
+            lesson_id,
+            title,
+            body,
+            citations_html(list(lesson.get("citations") or []), open_first=False),
+            gr.Tabs(selected=lesson_tab),
+            gr.update(value=None, visible=False),
+            gr.update(visible=False),
+            "",
+            gr.update(value=None),
+            "",
         )
 
     @friendly
@@ -104,11 +114,22 @@ def wire(ctx: Ctx, view: LessonView, courses: CoursesView, lesson_tab: str) -> N
             picker = gr.update(choices=picker.get("choices"), value=lesson_id)
         return "✓ Lesson marked complete.", header, outline, picker
 
-    outputs = [ctx.lesson_id, view.title, view.body, view.citations, ctx.tabs, view.audio, view.lecture_box,
-               view.lecture,
-               view.lecture_audio, view.status]
+    outputs = [
+        ctx.lesson_id,
+        view.title,
+        view.body,
+        view.citations,
+        ctx.tabs,
+        view.audio,
+        view.lecture_box,
+        view.lecture,
+        view.lecture_audio,
+        view.status,
+    ]
     courses.open_lesson.click(open_lesson, [ctx.token, courses.lessons], outputs, api_name="open_lesson")
     view.complete.click(
-        mark_complete, [ctx.token, ctx.lesson_id, ctx.course_id],
-        [view.status, ctx.course_header, courses.outline, courses.lessons], api_name="mark_complete",
+        mark_complete,
+        [ctx.token, ctx.lesson_id, ctx.course_id],
+        [view.status, ctx.course_header, courses.outline, courses.lessons],
+        api_name="mark_complete",
     )

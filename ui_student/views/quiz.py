@@ -64,8 +64,9 @@ def result_markdown(attempt: dict[str, Any]) -> str:
 def build(ctx: Ctx, tab: gr.Tab) -> QuizView:
     state = gr.State({})
     with gr.Row(equal_height=False):
-        picker = gr.Dropdown(label="Quiz", choices=[], value=None, interactive=True, elem_id="quiz-picker",
-                             scale=3, min_width=220)
+        picker = gr.Dropdown(
+            label="Quiz", choices=[], value=None, interactive=True, elem_id="quiz-picker", scale=3, min_width=220
+        )
         start = gr.Button("Start quiz", variant="primary", elem_id="start-quiz", scale=1, min_width=120)
     heading = gr.Markdown("*Pick a quiz of the open course.*", elem_id="quiz-heading")
     radios = [
@@ -104,8 +105,10 @@ def build(ctx: Ctx, tab: gr.Tab) -> QuizView:
                 updates.append(gr.update(label=label, choices=choices, value=None, visible=True, interactive=True))
             else:
                 updates.append(gr.update(choices=[], value=None, visible=False))
-        heading = (f"## {md_escape(quiz.get('title') or 'Quiz')}\n{len(questions)} questions: choose one answer "
-                   "for each, then submit.")
+        heading = (
+            f"## {md_escape(quiz.get('title') or 'Quiz')}\n{len(questions)} questions: choose one answer "
+            "for each, then submit."
+        )
         new_state = {"quiz_id": quiz_id, "question_ids": [str(q["id"]) for q in questions]}
         return (new_state, heading, *updates, gr.update(visible=True), gr.update(visible=False), "")
 
@@ -131,8 +134,12 @@ def build(ctx: Ctx, tab: gr.Tab) -> QuizView:
         return ("", *reset, gr.update(visible=count > 0), gr.update(visible=False))
 
     tab.select(list_quizzes, [ctx.token, ctx.course_id], [picker], api_name="quizzes")
-    start.click(start_quiz, [ctx.token, ctx.course_id, picker], [state, heading, *radios, submit, retake, result],
-                api_name="start_quiz")
+    start.click(
+        start_quiz,
+        [ctx.token, ctx.course_id, picker],
+        [state, heading, *radios, submit, retake, result],
+        api_name="start_quiz",
+    )
     submit.click(submit_quiz, [ctx.token, state, *radios], [result, *radios, submit, retake], api_name="submit_quiz")
     retake.click(retake_quiz, [state], [result, *radios, submit, retake], api_name="retake")
     return QuizView(picker, start, heading, radios, submit, retake, result, state)

@@ -60,8 +60,9 @@ def hardest_section(stats: list[tuple[Json, Json]]) -> None:
         for q in s.get("questions") or []:
             if q.get("answers") and q.get("correct_share") is not None:
                 counts = q.get("option_counts") or []
-                wrong = max((i for i in range(len(counts)) if i != q.get("answer_index")), key=counts.__getitem__,
-                            default=None)
+                wrong = max(
+                    (i for i in range(len(counts)) if i != q.get("answer_index")), key=counts.__getitem__, default=None
+                )
                 rows.append(
                     {
                         "question": q["prompt"],

@@ -66,16 +66,24 @@ def question_form(question: Json) -> None:
             for i, opt in enumerate((question.get("options") or ["", "", "", ""])[:4])
         ]
         answer = st.radio(
-            "Correct answer", list(range(4)), index=int(question.get("answer_index") or 0),
-            format_func=lambda i: LETTERS[i], horizontal=True, key=f"ans-{question['id']}",
+            "Correct answer",
+            list(range(4)),
+            index=int(question.get("answer_index") or 0),
+            format_func=lambda i: LETTERS[i],
+            horizontal=True,
+            key=f"ans-{question['id']}",
         )
         explanation = st.text_area("Explanation", value=question.get("explanation") or "", height=80)
         if st.form_submit_button("Save question", type="primary"):
             if not prompt.strip() or any(not o.strip() for o in options):
                 st.error("The question and all four options need text.")
                 return
-            body = {"prompt": prompt.strip(), "options": [o.strip() for o in options], "answer_index": answer,
-                    "explanation": explanation.strip()}
+            body = {
+                "prompt": prompt.strip(),
+                "options": [o.strip() for o in options],
+                "answer_index": answer,
+                "explanation": explanation.strip(),
+            }
             if attempt("save the question", client().patch, f"/api/v1/questions/{question['id']}", body) is not None:
                 flash("Question saved.")
                 st.rerun()
