@@ -124,6 +124,11 @@ class Api:
     def lesson(self, lesson_id: str) -> Json:
         return dict(self.json("GET", f"/api/v1/lessons/{lesson_id}"))
 
+    def page_image(self, course_id: str, document_id: str, page: int) -> bytes:
+        """A cited page of a PDF as PNG, rendered by the API (students of the course may fetch it)."""
+        path = f"/api/v1/courses/{course_id}/documents/{document_id}/pages/{page}"
+        return self.request("GET", path).content
+
     def complete(self, lesson_id: str) -> Json:
         return dict(self.json("POST", f"/api/v1/lessons/{lesson_id}/complete"))
 

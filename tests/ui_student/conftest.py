@@ -50,6 +50,20 @@ def course(stack: Stack) -> Course:
     return Course(body["id"], body["title"], str(body["enrollment_code"]), teacher)
 
 
+@pytest.fixture(scope="session")
+def pdf_course(stack: Stack) -> Course:
+    """A published course built from a 4-page PDF: its citations point to pages the API can render."""
+    _, teacher = stack.user("teacher")
+    created = teacher.post("/api/v1/courses", json={"title": "Sample PDF"}).json()
+    job = upload(teacher, created["id"], FIXTURES / "pdflatex-outline.pdf")["job"]
+    done = wait_job(teacher, job["id"])
+    assert done["status"] == "succeeded", done
+    published = teacher.post(f"/api/v1/courses/{created['id']}/publish")
+    assert published.status_code == 200, published.text
+    body: dict[str, Any] = published.json()
+    return Course(body["id"], body["title"], str(body["enrollment_code"]), teacher)
+
+
 @pytest.fixture
 def student(stack: Stack) -> Student:
     email, api = stack.user("student")
@@ -87,3 +101,36 @@ def ui(student_ui: str) -> Iterator[Client]:
         yield client
     finally:
         client.close()
+
+
+def update_of(value: Any) -> dict[str, Any]:
+    assert isinstance(value, dict) and value.get("__type__") == "update", value
+    return value
+
+
+def choices_of(value: Any) -> list[tuple[str, str]]:
+    return [(str(label), str(v)) for label, v in update_of(value).get("choices") or []]
+
+
+def enter_course(ui: Client, course: Course, student: Student) -> list[tuple[str, str]]:
+    """Log in, join by code, open the course; returns the lesson picker's (label, id) choices."""
+    signed_in, picker, *_ = ui.predict(student.email, student.password, api_name="/login")
+    assert student.email in signed_in
+    assert choices_of(picker) == []  # a new student has no course yet
+    picker, message, code_box = ui.predict(course.code.lower(), api_name="/join")
+    assert "You joined" in message and course.title in message and code_box == ""
+    assert choices_of(picker) == [(course.title, course.id)] and update_of(picker)["value"] == course.id
+    header, outline, lessons = ui.predict(course.id, api_name="/open_course")
+    assert course.title in header and "0/" in header
+    assert "### Module 1" in outline and "○" in outline
+    choices = choices_of(lessons)
+    assert choices and all(lesson_id for _, lesson_id in choices)
+    return choices
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """A chatbot message's text: Gradio sends content as a string or as a list of typed parts."""
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return " ".join(str(part.get("text", "")) for part in content)

@@ -108,3 +108,30 @@ def test_student_journey_in_chromium(student_ui: str, course: Course, student: S
         screenshot(phone, "student-phone-chat")
         take_quiz(phone)
         screenshot(phone, "student-phone-quiz")
+
+
+def test_answer_language_and_a_cited_page_in_chromium(student_ui: str, pdf_course: Course, student: Student) -> None:
+    """What gradio_client cannot show: picking from the dropdowns in a browser fires the right events."""
+    with browser_page(width=1280, height=900, timeout_ms=60_000) as page:
+        log_in(page, student_ui, student)
+        page.locator(field(page, "join-code")).first.fill(pdf_course.code)
+        page.locator("#join-button").click()
+        expect(page.locator("#outline")).to_contain_text("Module 1")
+        pick(page, "lesson-picker", re.compile("Foo"))
+        page.locator("#open-lesson").click()
+        expect(page.locator("#lesson-citations")).to_contain_text("pdflatex-outline.pdf")
+        expect(page.locator("#lesson-page-image")).to_be_hidden()
+        pick(page, "lesson-page-picker", re.compile(r"pdflatex-outline\.pdf, page \d"))
+        image = page.locator("#lesson-page-image img")
+        expect(image).to_be_visible(timeout=LONG)
+        assert image.evaluate("img => img.naturalWidth") > 300, "the page image did not load"
+        screenshot(page, "student-lesson-page")
+
+        open_tab(page, "Tutor")
+        pick(page, "chat-language", re.compile("Hindi"))
+        page.locator(field(page, "chat-question")).first.fill("Is there a difference between this text and nonsense?")
+        page.locator("#ask-button").click()
+        expect(page.locator("#chatbot")).to_contain_text("need an LLM provider", timeout=LONG)
+        pick(page, "chat-page-picker", re.compile(r"pdflatex-outline\.pdf, page \d"))
+        expect(page.locator("#chat-page-image img")).to_be_visible(timeout=LONG)
+        screenshot(page, "student-chat-page")

@@ -5,48 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from tests.ui_student.conftest import Course, Student
+from tests.ui_student.conftest import Course, Student, choices_of, enter_course, text_of, update_of
 
 SHORT_LESSON = "## Files\n\nA program opens a file with the open function [1]. Then it reads the text.\n"
-
-
-def update_of(value: Any) -> dict[str, Any]:
-    assert isinstance(value, dict) and value.get("__type__") == "update", value
-    return value
-
-
-def choices_of(value: Any) -> list[tuple[str, str]]:
-    return [(str(label), str(v)) for label, v in update_of(value).get("choices") or []]
-
-
-def enter_course(ui: Client, course: Course, student: Student) -> list[tuple[str, str]]:
-    """Log in, join by code, open the course; returns the lesson picker's (label, id) choices."""
-    signed_in, picker, *_ = ui.predict(student.email, student.password, api_name="/login")
-    assert student.email in signed_in
-    assert choices_of(picker) == []  # a new student has no course yet
-    picker, message, code_box = ui.predict(course.code.lower(), api_name="/join")
-    assert "You joined" in message and course.title in message and code_box == ""
-    assert choices_of(picker) == [(course.title, course.id)] and update_of(picker)["value"] == course.id
-    header, outline, lessons = ui.predict(course.id, api_name="/open_course")
-    assert course.title in header and "0/" in header
-    assert "### Module 1" in outline and "○" in outline
-    choices = choices_of(lessons)
-    assert choices and all(lesson_id for _, lesson_id in choices)
-    return choices
-
-
-def text_of(message: dict[str, Any]) -> str:
-    """A chatbot message's text: Gradio sends content as a string or as a list of typed parts."""
-    content = message["content"]
-    if isinstance(content, str):
-        return content
-    return " ".join(str(part.get("text", "")) for part in content)
 
 
 def lesson_about(choices: list[tuple[str, str]], word: str) -> str:
@@ -107,10 +73,13 @@ def test_tutor_chat_streams_an_answer_with_citations(ui: Client, course: Course,
     assert choices_of(sessions) == []
     with pytest.raises(AppError, match="Type a question"):
         ui.predict("   ", [], api_name="/ask")
-    history, question_box, citations, sessions = ui.predict(
+    history, question_box, citations, sessions, page_picker, page_image = ui.predict(
         "How do formatted string literals work?", [], api_name="/ask"
     )
     assert question_box == ""
+    # A Markdown course has no page images: the page picker stays hidden.
+    assert choices_of(page_picker) == [] and update_of(page_picker)["visible"] is False
+    assert update_of(page_image)["visible"] is False
     assert [m["role"] for m in history] == ["user", "assistant"]
     answer = text_of(history[-1])
     assert re.search(r"\[\d+\]", answer), answer
@@ -119,11 +88,11 @@ def test_tutor_chat_streams_an_answer_with_citations(ui: Client, course: Course,
     assert len(session_choices) == 1 and update_of(sessions)["value"] == session_choices[0][1]
 
     # A follow-up stays in the same session.
-    history, _, _, sessions = ui.predict("And how do I print a table?", history, api_name="/ask")
+    history, _, _, sessions, *_ = ui.predict("And how do I print a table?", history, api_name="/ask")
     assert len(history) == 4 and len(choices_of(sessions)) == 1
 
     ui.predict(api_name="/new_conversation")
-    restored, restored_citations = ui.predict(session_choices[0][1], api_name="/load_session")
+    restored, restored_citations, *_ = ui.predict(session_choices[0][1], api_name="/load_session")
     assert text_of(restored[0]) == "How do formatted string literals work?"
     assert len(restored) == 4 and "input-output.md" in restored_citations
 

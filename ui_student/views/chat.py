@@ -10,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from ui_student.views import languages, pages
 from ui_student.views.common import (
     NO_CITATIONS,
     Ctx,
@@ -39,6 +40,8 @@ class ChatView:
     answer_audio: gr.Audio
     cites: gr.State  # the citations of each chatbot message, by index
     chat_course: gr.State  # the course the conversation on screen belongs to
+    language: gr.Dropdown
+    page_viewer: pages.PageViewer
 
 
 def session_choices(sessions: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -83,6 +86,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             min_width=220,
         )
         new = gr.Button("New conversation", elem_id="new-chat", scale=1, min_width=140)
+        language = languages.picker()
     chatbot = gr.Chatbot(
         label="Tutor",
         elem_id="chatbot",
@@ -105,6 +109,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         "Sources of the last answer (click one to read the quoted passage)", open=True, elem_id="chat-citations-box"
     ):
         citations = gr.HTML(NO_CITATIONS, elem_id="chat-citations")
+        viewer = pages.build(ctx, "chat")
     with gr.Accordion("Ask by voice · hear the answer", open=False, elem_id="voice-box"):
         voice = gr.Audio(
             label="Record or upload your question",
@@ -122,18 +127,20 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
     @friendly
     def refresh(token: str, course_id: str, shown_course: str) -> tuple[Any, ...]:
         need_login(token)
+        unchanged = (gr.skip(),) * 7
         if not course_id:
-            return gr.update(choices=[], value=None), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.update(choices=[], value=None), *unchanged
         choices = session_choices(ctx.api(token).chat_sessions(course_id))
         if course_id == shown_course:
-            return gr.update(choices=choices), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.update(choices=choices), *unchanged
         # Another course: the conversation on screen belonged to the previous one.
-        return gr.update(choices=choices, value=None), [], "", NO_CITATIONS, [], course_id
+        return gr.update(choices=choices, value=None), [], "", NO_CITATIONS, [], course_id, *pages.offer([])
 
     @friendly_stream
     def ask_tutor(
         question_text: str,
         history: list[Message],
+        language_code: str | None,
         token: str,
         course_id: str,
         session_id: str,
@@ -143,18 +150,20 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         text = question_text.strip()
         if not text:
             raise gr.Error("Type a question first (or record one).", print_exception=False)
+        language_code = languages.checked(language_code)
         api = ctx.api(token)
         history = [*(history or []), {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
         found: list[dict[str, Any]] = []
         cites_by_message = [*(message_cites or []), [], []][: len(history)]
         answer = ""
-        yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id
-        for event in api.ask_stream(course_id, text, session_id or None):
+        pages_unchanged = (gr.skip(), gr.skip())
+        yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, *pages_unchanged
+        for event in api.ask_stream(course_id, text, session_id or None, language_code):
             kind = event.get("type")
             if kind == "token":
                 answer += str(event.get("text") or "")
                 history[-1] = {"role": "assistant", "content": answer}
-                yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id
+                yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, *pages_unchanged
             elif kind == "citations":
                 found = list(event.get("citations") or [])
             elif kind == "done":
@@ -171,13 +180,14 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             gr.update(choices=choices, value=session_id),
             cites_by_message,
             course_id,
+            *pages.offer(found),
         )
 
     @friendly
     def load_session(token: str, chosen: str | None) -> tuple[Any, ...]:
         need_login(token)
         if not chosen:
-            return [], NO_CITATIONS, "", []
+            return [], NO_CITATIONS, "", [], *pages.offer([])
         detail = ctx.api(token).chat_session(chosen)
         history: list[Message] = []
         per_message: list[list[dict[str, Any]]] = []
@@ -186,16 +196,16 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             history.append({"role": role, "content": str(m.get("content") or "")})
             per_message.append(list(m.get("citations") or []))
         last: list[dict[str, Any]] = next((c for c in reversed(per_message) if c), [])
-        return history, citations_html(last), chosen, per_message
+        return history, citations_html(last), chosen, per_message, *pages.offer(last)
 
     def new_conversation() -> tuple[Any, ...]:
-        return [], NO_CITATIONS, "", [], gr.update(value=None), ""
+        return [], NO_CITATIONS, "", [], gr.update(value=None), "", *pages.offer([])
 
     def show_message_citations(message_cites: list[list[dict[str, Any]]], evt: gr.SelectData) -> Any:
         index = evt.index if isinstance(evt.index, int) else (evt.index[0] if evt.index else -1)
         if isinstance(index, int) and 0 <= index < len(message_cites or []) and message_cites[index]:
-            return citations_html(message_cites[index])
-        return gr.skip()
+            return citations_html(message_cites[index]), *pages.offer(message_cites[index])
+        return gr.skip(), gr.skip(), gr.skip()
 
     @friendly
     def transcribe_voice(token: str, path: str | None) -> str:
@@ -220,20 +230,24 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             raise gr.Error("The last answer has no text to read.", print_exception=False)
         return audio_file(ctx.api(token).tts(text, "mp3"))
 
-    ask_inputs = [question, chatbot, ctx.token, ctx.course_id, ctx.session_id, cites]
-    ask_outputs = [chatbot, question, citations, ctx.session_id, sessions, cites, chat_course]
+    # Wherever the citations on screen change, the page picker offers their pages (viewer.outputs).
+    ask_inputs = [question, chatbot, language, ctx.token, ctx.course_id, ctx.session_id, cites]
+    ask_outputs = [chatbot, question, citations, ctx.session_id, sessions, cites, chat_course, *viewer.outputs]
     ask.click(ask_tutor, ask_inputs, ask_outputs, api_name="ask")
     question.submit(ask_tutor, ask_inputs, ask_outputs, api_visibility="private")
     sessions.input(
-        load_session, [ctx.token, sessions], [chatbot, citations, ctx.session_id, cites], api_name="load_session"
+        load_session,
+        [ctx.token, sessions],
+        [chatbot, citations, ctx.session_id, cites, *viewer.outputs],
+        api_name="load_session",
     )
     new.click(
         new_conversation,
         None,
-        [chatbot, citations, ctx.session_id, cites, sessions, question],
+        [chatbot, citations, ctx.session_id, cites, sessions, question, *viewer.outputs],
         api_name="new_conversation",
     )
-    chatbot.select(show_message_citations, [cites], [citations], api_visibility="private")
+    chatbot.select(show_message_citations, [cites], [citations, *viewer.outputs], api_visibility="private")
     transcribe.click(transcribe_voice, [ctx.token, voice], [question], api_name="transcribe")
     voice.stop_recording(transcribe_voice, [ctx.token, voice], [question], api_visibility="private")
     voice.upload(transcribe_voice, [ctx.token, voice], [question], api_visibility="private")
@@ -242,7 +256,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
     tab.select(
         refresh,
         [ctx.token, ctx.course_id, chat_course],
-        [sessions, chatbot, ctx.session_id, citations, cites, chat_course],
+        [sessions, chatbot, ctx.session_id, citations, cites, chat_course, *viewer.outputs],
         api_name="chat_sessions",
     )
     return ChatView(
@@ -258,4 +272,6 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         answer_audio,
         cites,
         chat_course,
+        language,
+        viewer,
     )

@@ -19,8 +19,8 @@ from ui_student.api import Api, ApiError
 
 P = ParamSpec("P")
 R = TypeVar("R")
-AUDIO_DIR = Path(tempfile.gettempdir()) / "profai-student-audio"
-AUDIO_MAX_AGE_SECONDS = 3600
+MEDIA_DIR = Path(tempfile.gettempdir()) / "profai-student-media"
+MEDIA_MAX_AGE_SECONDS = 3600
 NO_CITATIONS = "<p class='muted'>No citations yet.</p>"
 
 
@@ -121,21 +121,26 @@ def citations_html(citations: list[dict[str, Any]], open_first: bool = True) -> 
 
 
 def audio_file(data: bytes, suffix: str = ".mp3") -> str:
-    """Bytes of speech as a temporary file for `gr.Audio` (Gradio copies it into its cache).
+    """Bytes of speech as a temporary file for `gr.Audio`."""
+    if not data:
+        raise gr.Error("The server sent no audio.", print_exception=False)
+    return temp_file(data, suffix)
+
+
+def temp_file(data: bytes, suffix: str) -> str:
+    """Bytes from the API as a temporary file for a Gradio media component (Gradio copies it into its cache).
 
     Files older than an hour are removed on the way, so the folder never grows.
     """
-    if not data:
-        raise gr.Error("The server sent no audio.", print_exception=False)
-    AUDIO_DIR.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - AUDIO_MAX_AGE_SECONDS
-    for old in AUDIO_DIR.glob("*"):
+    MEDIA_DIR.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - MEDIA_MAX_AGE_SECONDS
+    for old in MEDIA_DIR.glob("*"):
         try:
             if old.stat().st_mtime < cutoff:
                 old.unlink()
         except OSError:
             pass
-    path = AUDIO_DIR / f"{uuid.uuid4().hex}{suffix}"
+    path = MEDIA_DIR / f"{uuid.uuid4().hex}{suffix}"
     path.write_bytes(data)
     return str(path)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from ui_student.views import pages
 from ui_student.views.common import (
     Ctx,
     audio_file,
@@ -36,6 +37,7 @@ class LessonView:
     lecture: gr.Markdown
     lecture_audio: gr.Audio
     status: gr.Markdown
+    page_viewer: pages.PageViewer
 
 
 def build(ctx: Ctx) -> LessonView:
@@ -54,6 +56,7 @@ def build(ctx: Ctx) -> LessonView:
     body = gr.Markdown(NO_LESSON, elem_id="lesson-body")
     with gr.Accordion("Sources cited in this lesson", open=True, elem_id="lesson-citations-box"):
         citations = gr.HTML(citations_html([]), elem_id="lesson-citations")
+        viewer = pages.build(ctx, "lesson")
 
     @friendly
     def listen_lesson(token: str, lesson_id: str) -> Any:
@@ -76,7 +79,7 @@ def build(ctx: Ctx) -> LessonView:
         teach_me, [ctx.token, ctx.lesson_id], [lecture_box, lecture, lecture_audio, status], api_name="teach_me"
     )
     return LessonView(
-        title, body, citations, listen, teach, complete, audio, lecture_box, lecture, lecture_audio, status
+        title, body, citations, listen, teach, complete, audio, lecture_box, lecture, lecture_audio, status, viewer
     )
 
 
@@ -91,17 +94,19 @@ def wire(ctx: Ctx, view: LessonView, courses: CoursesView, lesson_tab: str) -> N
         lesson = ctx.api(token).lesson(lesson_id)
         title = f"## {md_escape(lesson['title'])}"
         body = str(lesson.get("body") or "*This lesson has no text yet.*")
+        cited = list(lesson.get("citations") or [])
         return (
             lesson_id,
             title,
             body,
-            citations_html(list(lesson.get("citations") or []), open_first=False),
+            citations_html(cited, open_first=False),
             gr.Tabs(selected=lesson_tab),
             gr.update(value=None, visible=False),
             gr.update(visible=False),
             "",
             gr.update(value=None),
             "",
+            *pages.offer(cited),
         )
 
     @friendly
@@ -125,6 +130,7 @@ def wire(ctx: Ctx, view: LessonView, courses: CoursesView, lesson_tab: str) -> N
         view.lecture,
         view.lecture_audio,
         view.status,
+        *view.page_viewer.outputs,
     ]
     courses.open_lesson.click(open_lesson, [ctx.token, courses.lessons], outputs, api_name="open_lesson")
     view.complete.click(

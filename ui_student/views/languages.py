@@ -1,0 +1,50 @@
+"""The languages a student may ask the tutor to answer in: the ones the API's chat accepts.
+
+The list lives here, not imported from the server's code: the app talks to the API over HTTP
+only. A test checks it against the API's list, so the two cannot drift apart unnoticed.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+DEFAULT = "en"
+# (label, code): the name in its own script first, so a student finds it; the English name for everyone else.
+LANGUAGES: list[tuple[str, str]] = [
+    ("English", "en"),
+    ("हिन्दी · Hindi", "hi"),
+    ("বাংলা · Bengali", "bn"),
+    ("मराठी · Marathi", "mr"),
+    ("தமிழ் · Tamil", "ta"),
+    ("తెలుగు · Telugu", "te"),
+    ("ಕನ್ನಡ · Kannada", "kn"),
+    ("മലയാളം · Malayalam", "ml"),
+    ("ગુજરાતી · Gujarati", "gu"),
+    ("ਪੰਜਾਬੀ · Punjabi", "pa"),
+    ("ଓଡ଼ିଆ · Odia", "od"),
+]
+CODES = frozenset(code for _, code in LANGUAGES)
+
+
+def picker() -> gr.Dropdown:
+    """The answer-language dropdown. No custom values: Gradio refuses anything not listed."""
+    return gr.Dropdown(
+        label="Answer language",
+        choices=LANGUAGES,
+        value=DEFAULT,
+        interactive=True,
+        allow_custom_value=False,
+        elem_id="chat-language",
+        scale=1,
+        min_width=170,
+    )
+
+
+def checked(code: str | None) -> str:
+    """The language to send. None (an API caller that left it out) means the default; the dropdown
+    has already refused anything else, and this refuses it again rather than let the API do it."""
+    if not code:
+        return DEFAULT
+    if code not in CODES:
+        raise gr.Error("Choose an answer language from the list.", print_exception=False)
+    return code
