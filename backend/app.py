@@ -30,6 +30,7 @@ from backend.controllers.legacy import LegacyController
 from backend.controllers.progress import ProgressController
 from backend.controllers.quizzes import LegacyQuizController, QuizController
 from backend.db import provide_services, provide_session
+from backend.edge import CacheEdge
 from backend.errors import EXCEPTION_HANDLERS
 from backend.metrics import MetricsMiddleware
 from backend.state import Services
@@ -37,6 +38,7 @@ from core.db.change_feed import ChangePublisher, channel_name, follow_changes
 from core.db.changes import add_sink, remove_sink
 from core.db.engine import create_engine, create_session_factory
 from core.services.jobs import JobQueue
+from core.services.passages import PageIndexCache
 from core.settings import Settings, get_settings
 from core.storage import FileStore
 
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         engine = create_engine(settings)
+        files = FileStore(settings.resolved_upload_dir)
         from jobs.tasks import HueyJobQueue  # the API only enqueues; it never runs tasks
 
         services = Services(
@@ -57,10 +60,12 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             sessions=create_session_factory(engine),
             read_sessions=create_session_factory(engine, read_only=True),
             queue=queue or HueyJobQueue(),
-            files=FileStore(settings.resolved_upload_dir),
+            files=files,
             principals=TTLCache(maxsize=10_000, ttl=settings.cache_ttl_seconds),
             # Without Redis, workers' commits can't reach this process: no response cache then.
             responses=ResponseCache(enabled=bool(settings.redis_url)),
+            # One per process: building a course's page index reads all its parsed documents.
+            tutor_pages=PageIndexCache(files),
         )
         app.state.services = services
         add_sink(services.apply_changes)
@@ -125,7 +130,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     )
 
 
-def app_factory() -> Litestar:
-    """Entry point for uvicorn --factory."""
+def app_factory() -> CacheEdge:
+    """Entry point for uvicorn --factory: the app behind its cached-response edge."""
     logging.basicConfig(level=get_settings().log_level)
-    return create_app()
+    return CacheEdge(create_app())

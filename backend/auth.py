@@ -48,20 +48,32 @@ class AuthMiddleware:
 
     async def authenticate(self, scope: Scope) -> Principal:
         svc: Services = scope["litestar_app"].state.services
-        api_key = token = None
-        for name, value in scope["headers"]:
-            if name == b"x-api-key":
-                api_key = value.decode("latin-1").strip()
-            elif name == b"authorization":
-                token = _bearer(value.decode("latin-1"))
-        if token is None and scope["type"] == "websocket":
-            # Browsers cannot set headers on a websocket: accept the token as a query parameter.
-            token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
-        if api_key:
-            return await _resolve(svc, api_key, via_key=True)
-        if token:
-            return await _resolve(svc, token, via_key=False)
-        raise NotAuthorizedException("log in, or send an API key in the X-API-Key header")
+        secret, via_key = credential(scope)
+        if secret is None:
+            raise NotAuthorizedException("log in, or send an API key in the X-API-Key header")
+        return await _resolve(svc, secret, via_key=via_key)
+
+
+def credential(scope: Scope) -> tuple[str | None, bool]:
+    """The request's secret and whether it is an API key (which wins over a token)."""
+    api_key = token = None
+    for name, value in scope["headers"]:
+        if name == b"x-api-key":
+            api_key = value.decode("latin-1").strip()
+        elif name == b"authorization":
+            token = _bearer(value.decode("latin-1"))
+    if token is None and scope["type"] == "websocket":
+        # Browsers cannot set headers on a websocket: accept the token as a query parameter.
+        token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
+    if api_key:
+        return api_key, True
+    return token or None, False
+
+
+def credential_digest(scope: Scope) -> str | None:
+    """The key of the request's credential in the principal cache."""
+    secret, _ = credential(scope)
+    return digest(secret) if secret is not None else None
 
 
 def _bearer(header: str | None) -> str | None:

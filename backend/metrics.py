@@ -46,10 +46,13 @@ class MetricsMiddleware:
         finally:
             # The route template, not the path: ids in paths would explode the label space.
             route = scope.get("path_template") or "unmatched"
-            method = str(scope.get("method", "GET"))
-            key = (method, route, status)
-            counter = _counters.get(key) or _counters.setdefault(key, REQUESTS.labels(method, route, str(status)))
-            counter.inc()
-            hkey = (method, route)
-            histogram = _histograms.get(hkey) or _histograms.setdefault(hkey, LATENCY.labels(method, route))
-            histogram.observe(time.perf_counter() - started)
+            record(str(scope.get("method", "GET")), route, status, time.perf_counter() - started)
+
+
+def record(method: str, route: str, status: int, seconds: float) -> None:
+    key = (method, route, status)
+    counter = _counters.get(key) or _counters.setdefault(key, REQUESTS.labels(method, route, str(status)))
+    counter.inc()
+    hkey = (method, route)
+    histogram = _histograms.get(hkey) or _histograms.setdefault(hkey, LATENCY.labels(method, route))
+    histogram.observe(seconds)

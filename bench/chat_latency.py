@@ -65,8 +65,10 @@ def main() -> None:
         asyncio.run(load(stack, token, course["id"], 5, 1))  # warm-up
         times = sorted(asyncio.run(load(stack, token, course["id"], args.concurrency, args.rounds)))
         p95 = times[int(0.95 * (len(times) - 1))]
-        print(f"\n{len(times)} questions, {args.concurrency} at once: first token "
-              f"p50 {1000 * statistics.median(times):.0f} ms, p95 {1000 * p95:.0f} ms, max {1000 * times[-1]:.0f} ms")
+        print(
+            f"\n{len(times)} questions, {args.concurrency} at once: first token "
+            f"p50 {1000 * statistics.median(times):.0f} ms, p95 {1000 * p95:.0f} ms, max {1000 * times[-1]:.0f} ms"
+        )
     finally:
         stack.stop_all()
         milvus.stop()

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     milvus_token: SecretStr | None = None
     milvus_collection: str = "profai_chunks"
     upload_dir: Path | None = Field(default=None, description="Uploaded files. Default: DATA_DIR/uploads.")
+    db_pool_size: int = Field(default=20, ge=1, description="PostgreSQL connections kept open per process.")
+    db_max_overflow: int = Field(default=0, ge=0, description="Extra connections a busy process may open.")
 
     # --- network -------------------------------------------------------------------
     api_host: str = "127.0.0.1"

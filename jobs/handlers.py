@@ -12,6 +12,7 @@ from core.db.models.jobs import JobKind
 from core.pipeline.deps import PipelineDeps, pipeline_deps
 from core.pipeline.generation import generate_course
 from core.pipeline.indexing import index_documents
+from core.pipeline.sentence_vectors import prepare_tutor
 from core.repositories.content import ContentRepository
 from core.repositories.documents import DocumentRepository
 from core.services.job_context import JobContext, PermanentJobError
@@ -31,6 +32,8 @@ async def ingest(ctx: JobContext) -> dict[str, Any]:
         if not ready:
             raise PermanentJobError(await _failure_summary(ctx, document_ids))
     result = await generate_course(ctx, deps, ctx.course_id)
+    if document_ids:
+        await prepare_tutor(ctx, deps, ctx.course_id, ready)
     failed = await _failure_summary(ctx, document_ids, only_failed=True)
     if failed:
         result["message"] += f" ({failed})"

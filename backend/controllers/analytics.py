@@ -4,8 +4,8 @@ from dataclasses import asdict
 from typing import Any
 
 from litestar import Controller, Request, get
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db import SessionDep
 from core.security.principal import Principal
 from core.services.analytics import course_analytics
 
@@ -16,6 +16,6 @@ class AnalyticsController(Controller):
 
     @get("/", summary="For the course's teacher: completion, quiz score distribution, most asked questions")
     async def analytics(
-        self, course_id: str, request: Request[Principal, Any, Any], session: AsyncSession
+        self, course_id: str, request: Request[Principal, Any, Any], session: SessionDep
     ) -> dict[str, Any]:
         return asdict(await course_analytics(session, request.user, course_id))

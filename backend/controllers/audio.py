@@ -16,10 +16,9 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import Parameter
 from litestar.response import Stream
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db import ServicesDep, SessionDep
 from backend.schemas.common import Input
-from backend.state import Services
 from core.audio.formats import MEDIA_TYPES, check_format
 from core.audio.lecture import lecture_script
 from core.audio.stream import speak_stream, transcribe
@@ -97,7 +96,7 @@ def check_text(settings: Settings, text: str) -> str:
     return text
 
 
-async def visible_lesson(session: AsyncSession, principal: Principal, lesson_id: str) -> tuple[Lesson, Course]:
+async def visible_lesson(session: SessionDep, principal: Principal, lesson_id: str) -> tuple[Lesson, Course]:
     """The lesson and its course if the caller may see the course; NotFound otherwise."""
     found = await LessonAudioRepository(session).lesson_with_course(lesson_id)
     if found is None:
@@ -132,7 +131,7 @@ class AudioController(Controller):
     tags = ["audio"]
 
     @post("/tts", status_code=200, summary="Speak a text (streamed audio; cached)")
-    async def tts(self, data: TtsIn, svc: Services) -> Stream:
+    async def tts(self, data: TtsIn, svc: ServicesDep) -> Stream:
         text = check_text(svc.settings, data.text)
         return await audio_response(svc.settings, text, data.format, voice=data.voice, language=data.language)
 
@@ -141,8 +140,8 @@ class AudioController(Controller):
         self,
         lesson_id: str,
         request: PrincipalRequest,
-        session: AsyncSession,
-        svc: Services,
+        session: SessionDep,
+        svc: ServicesDep,
         format: FormatParam = "mp3",
         voice: str | None = None,
     ) -> Stream:
@@ -156,7 +155,7 @@ class AudioController(Controller):
 
     @get("/lessons/{lesson_id:str}/lecture", summary="Class mode: the lesson as a spoken lecture script")
     async def lecture(
-        self, lesson_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+        self, lesson_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> LectureOut:
         lesson, _ = await visible_lesson(session, request.user, lesson_id)
         script = await lecture_script(svc.settings, lesson.title, lesson.body, lesson.summary)
@@ -167,8 +166,8 @@ class AudioController(Controller):
         self,
         lesson_id: str,
         request: PrincipalRequest,
-        session: AsyncSession,
-        svc: Services,
+        session: SessionDep,
+        svc: ServicesDep,
         format: FormatParam = "mp3",
         voice: str | None = None,
     ) -> Stream:
@@ -182,7 +181,7 @@ class AudioController(Controller):
         )
 
     @post("/stt", status_code=200, summary="Transcribe a recording (multipart field 'audio'; WAV, MP3, WebM, OGG)")
-    async def stt(self, request: PrincipalRequest, svc: Services) -> TranscriptOut:
+    async def stt(self, request: PrincipalRequest, svc: ServicesDep) -> TranscriptOut:
         data, language = await read_audio_field(request, svc.settings, ("audio",))
         result = await transcribe(svc.settings, data, language or None)
         return TranscriptOut(result.text, result.language, result.duration)
@@ -195,7 +194,7 @@ class LegacyAudioController(Controller):
     tags = ["legacy"]
 
     @post("/tts", status_code=200, summary="Legacy: speak a text ({text, voice?, language?, format?})")
-    async def tts(self, data: dict[str, Any], svc: Services) -> Stream:
+    async def tts(self, data: dict[str, Any], svc: ServicesDep) -> Stream:
         text = data.get("text")
         if not isinstance(text, str):
             raise InvalidInput("'text' is required")
@@ -210,7 +209,7 @@ class LegacyAudioController(Controller):
         )
 
     @post("/stt", status_code=200, summary="Legacy: transcribe a recording (multipart field 'audio' or 'file')")
-    async def stt(self, request: PrincipalRequest, svc: Services) -> dict[str, Any]:
+    async def stt(self, request: PrincipalRequest, svc: ServicesDep) -> dict[str, Any]:
         data, language = await read_audio_field(request, svc.settings, ("audio", "file"))
         result = await transcribe(svc.settings, data, language or None)
         return {

@@ -12,10 +12,9 @@ import msgspec
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.response import ServerSentEvent, ServerSentEventMessage
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db import ServicesDep, SessionDep
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
-from backend.state import Services
 from core.audio.stream import speak_stream
 from core.audio.text import speakable
 from core.errors import DomainError, Forbidden, InvalidInput
@@ -28,9 +27,11 @@ log = logging.getLogger(__name__)
 PrincipalRequest = Request[Principal, Any, Any]
 
 
-def chat_service(svc: Services) -> ChatService:
+def chat_service(svc: ServicesDep) -> ChatService:
     retriever = svc.retriever or get_retriever(svc.settings)
-    return ChatService(svc.sessions, svc.settings, retriever, svc.files, svc.tutor_pages or PageIndexCache(svc.files))
+    # Without the lifespan's cache (apps built bare, in tests) each request builds its own.
+    pages = svc.tutor_pages or PageIndexCache(svc.files)
+    return ChatService(svc.sessions, svc.settings, retriever, svc.files, pages, read_sessions=svc.read_sessions)
 
 
 def _error_event(exc: Exception) -> dict[str, Any]:
@@ -78,7 +79,7 @@ class ChatController(Controller):
     tags = ["chat"]
 
     @post("/courses/{course_id:str}/chat", status_code=200, summary="Ask the course tutor; the full answer")
-    async def ask(self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: Services) -> ChatOut:
+    async def ask(self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: ServicesDep) -> ChatOut:
         reply = await chat_service(svc).ask(request.user, course_id, data.question, data.session_id, data.language)
         return ChatOut.of(reply)
 
@@ -88,7 +89,7 @@ class ChatController(Controller):
         summary="Ask the course tutor; SSE events token*, citations, done (or error)",
     )
     async def ask_stream(
-        self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: Services
+        self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: ServicesDep
     ) -> ServerSentEvent:
         service = chat_service(svc)
         turn = await service.prepare(request.user, course_id, data.question, data.session_id, data.language)
@@ -96,19 +97,19 @@ class ChatController(Controller):
         return ServerSentEvent(_sse(events), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @get("/courses/{course_id:str}/chat/sessions", summary="My chat sessions in this course")
-    async def sessions(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> list[ChatSessionOut]:
+    async def sessions(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> list[ChatSessionOut]:
         rows = await ChatHistory(session).sessions(request.user, course_id)
         return [ChatSessionOut.of(s, n) for s, n in rows]
 
     @get("/chat/sessions/{session_id:str}", summary="One of my chat sessions with its messages")
     async def session_detail(
-        self, session_id: str, request: PrincipalRequest, session: AsyncSession
+        self, session_id: str, request: PrincipalRequest, session: SessionDep
     ) -> ChatSessionDetailOut:
         chat, messages = await ChatHistory(session).messages(request.user, session_id)
         return ChatSessionDetailOut(ChatSessionOut.of(chat, len(messages)), [ChatMessageOut.of(m) for m in messages])
 
     @websocket("/ws/courses/{course_id:str}/chat")
-    async def chat_socket(self, socket: WebSocket[Principal, Any, Any], course_id: str, svc: Services) -> None:
+    async def chat_socket(self, socket: WebSocket[Principal, Any, Any], course_id: str, svc: ServicesDep) -> None:
         await socket.accept()
         service = chat_service(svc)
         principal = socket.user
@@ -154,7 +155,7 @@ def _parse_socket_message(raw: str) -> SocketAsk:
         raise InvalidInput(f'send a JSON object like {{"question": "..."}}: {exc}') from exc
 
 
-async def _send_audio(socket: WebSocket[Principal, Any, Any], svc: Services, text: str, language: str) -> None:
+async def _send_audio(socket: WebSocket[Principal, Any, Any], svc: ServicesDep, text: str, language: str) -> None:
     """The stored answer spoken, as `audio` events (base64 MP3 pieces, one per sentence or so),
     between `citations` and `done`. Audio failing never loses the text answer."""
     try:
@@ -174,7 +175,7 @@ class LegacyChatController(Controller):
     tags = ["legacy"]
 
     @post("/chat", status_code=200, summary="Legacy: ask the tutor (body: course_id, question, session_id?)")
-    async def chat(self, data: LegacyChatIn, request: PrincipalRequest, svc: Services) -> dict[str, Any]:
+    async def chat(self, data: LegacyChatIn, request: PrincipalRequest, svc: ServicesDep) -> dict[str, Any]:
         reply = await chat_service(svc).ask(request.user, data.course_id, data.question, data.session_id, data.language)
         return {
             "answer": reply.answer,

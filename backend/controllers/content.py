@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db import ServicesDep, SessionDep
 from backend.schemas.content import (
     LessonOut,
     LessonPatch,
@@ -16,7 +16,6 @@ from backend.schemas.content import (
     module_out,
 )
 from backend.schemas.jobs import JobOut
-from backend.state import Services
 from core.security.principal import Principal
 from core.services.content import ContentService
 
@@ -28,7 +27,7 @@ class ContentController(Controller):
     tags = ["content"]
 
     @get("/courses/{course_id:str}/outline", summary="Modules and their lessons, in order")
-    async def outline(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> OutlineOut:
+    async def outline(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> OutlineOut:
         return OutlineOut.of(await ContentService(session).outline(request.user, course_id))
 
     @post(
@@ -37,7 +36,7 @@ class ContentController(Controller):
         summary="Reorder modules and lessons (lessons may move between modules)",
     )
     async def reorder(
-        self, course_id: str, data: ReorderIn, request: PrincipalRequest, session: AsyncSession
+        self, course_id: str, data: ReorderIn, request: PrincipalRequest, session: SessionDep
     ) -> OutlineOut:
         outline = await ContentService(session).reorder(request.user, course_id, data.modules, data.lessons)
         return OutlineOut.of(outline)
@@ -48,7 +47,7 @@ class ContentController(Controller):
         summary="Regenerate chosen lessons/quizzes, or the whole course when none are named",
     )
     async def regenerate(
-        self, course_id: str, data: RegenerateIn, request: PrincipalRequest, session: AsyncSession, svc: Services
+        self, course_id: str, data: RegenerateIn, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> JobOut:
         job = await ContentService(session).regenerate(
             request.user, svc.settings, course_id, lesson_ids=data.lesson_ids, quiz_ids=data.quiz_ids
@@ -56,13 +55,13 @@ class ContentController(Controller):
         return JobOut.of(job)
 
     @get("/lessons/{lesson_id:str}", summary="A lesson with its citations (document, page, quote)")
-    async def lesson(self, lesson_id: str, request: PrincipalRequest, session: AsyncSession) -> LessonOut:
+    async def lesson(self, lesson_id: str, request: PrincipalRequest, session: SessionDep) -> LessonOut:
         lesson, names = await ContentService(session).lesson(request.user, lesson_id)
         return LessonOut.of(lesson, names)
 
     @patch("/lessons/{lesson_id:str}", summary="Edit a lesson's title or text (teacher)")
     async def edit_lesson(
-        self, lesson_id: str, data: LessonPatch, request: PrincipalRequest, session: AsyncSession
+        self, lesson_id: str, data: LessonPatch, request: PrincipalRequest, session: SessionDep
     ) -> LessonOut:
         service = ContentService(session)
         await service.edit_lesson(request.user, lesson_id, data.title, data.body)
@@ -71,7 +70,7 @@ class ContentController(Controller):
 
     @post("/lessons/{lesson_id:str}/regenerate", status_code=202, summary="Write one lesson again")
     async def regenerate_lesson(
-        self, lesson_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+        self, lesson_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> JobOut:
         service = ContentService(session)
         lesson, _ = await service.lesson(request.user, lesson_id)
@@ -80,7 +79,7 @@ class ContentController(Controller):
 
     @patch("/modules/{module_id:str}", summary="Rename a module (teacher)")
     async def rename_module(
-        self, module_id: str, data: ModulePatch, request: PrincipalRequest, session: AsyncSession
+        self, module_id: str, data: ModulePatch, request: PrincipalRequest, session: SessionDep
     ) -> ModuleOut:
         module = await ContentService(session).rename_module(request.user, module_id, data.title)
         return module_out(module, [])

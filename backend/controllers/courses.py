@@ -6,13 +6,12 @@ import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.openapi import ResponseSpec
 from litestar.response.base import ASGIResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import teachers_only
 from backend.cache import cached_json, json_response
+from backend.db import ServicesDep, SessionDep
 from backend.schemas.courses import CourseIn, CourseOut, CoursePatch, EnrollIn
 from backend.schemas.jobs import JobOut
-from backend.state import Services
 from core.db.models.jobs import JobKind
 from core.security.principal import Principal
 from core.services.courses import CourseService
@@ -30,7 +29,7 @@ class CourseController(Controller):
         summary="Courses I teach, or (students) the published courses I'm enrolled in",
         responses={200: ResponseSpec(list[CourseOut], description="the courses")},
     )
-    async def list_courses(self, request: PrincipalRequest, svc: Services) -> ASGIResponse:
+    async def list_courses(self, request: PrincipalRequest, svc: ServicesDep) -> ASGIResponse:
         principal = request.user
 
         async def produce() -> tuple[list[CourseOut], list[str]]:
@@ -49,15 +48,15 @@ class CourseController(Controller):
         if principal.is_teacher:
             courses, _ = await produce()
             return json_response(msgspec.json.encode(courses))
-        return await cached_json(svc.responses, f"courses:{principal.user_id}", produce)
+        return await cached_json(svc.responses, request, produce)
 
     @post("/", guards=[teachers_only], summary="Create a draft course")
-    async def create_course(self, data: CourseIn, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+    async def create_course(self, data: CourseIn, request: PrincipalRequest, session: SessionDep) -> CourseOut:
         course = await CourseService(session).create(request.user, data.title, data.description, data.language)
         return CourseOut.of(course, manager=True)
 
     @get("/{course_id:str}", summary="One course")
-    async def get_course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+    async def get_course(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> CourseOut:
         service = CourseService(session)
         course = await service.get_visible(request.user, course_id)
         [summary] = await service.summaries([course], service.can_manage(request.user, course))
@@ -65,7 +64,7 @@ class CourseController(Controller):
 
     @patch("/{course_id:str}", summary="Change title, description, language or settings")
     async def update_course(
-        self, course_id: str, data: CoursePatch, request: PrincipalRequest, session: AsyncSession
+        self, course_id: str, data: CoursePatch, request: PrincipalRequest, session: SessionDep
     ) -> CourseOut:
         course = await CourseService(session).update(
             request.user,
@@ -78,15 +77,15 @@ class CourseController(Controller):
         return CourseOut.of(course, manager=True)
 
     @post("/{course_id:str}/publish", status_code=200, summary="Publish: enrolled students can see it")
-    async def publish(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+    async def publish(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> CourseOut:
         return CourseOut.of(await CourseService(session).set_published(request.user, course_id, True), manager=True)
 
     @post("/{course_id:str}/unpublish", status_code=200, summary="Back to draft")
-    async def unpublish(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+    async def unpublish(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> CourseOut:
         return CourseOut.of(await CourseService(session).set_published(request.user, course_id, False), manager=True)
 
     @delete("/{course_id:str}", status_code=204, summary="Delete the course, its documents, content and vectors")
-    async def delete_course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> None:
+    async def delete_course(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> None:
         course = await CourseService(session).delete(request.user, course_id)
         await JobService(session).create(
             JobKind.CLEANUP,
@@ -98,7 +97,7 @@ class CourseController(Controller):
         )
 
     @get("/{course_id:str}/jobs", summary="The course's recent jobs")
-    async def course_jobs(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> list[JobOut]:
+    async def course_jobs(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> list[JobOut]:
         await CourseService(session).get_manageable(request.user, course_id)
         return [JobOut.of(j) for j in await JobService(session).list_for_course(course_id)]
 
@@ -108,6 +107,6 @@ class EnrollmentController(Controller):
     tags = ["courses"]
 
     @post("/", status_code=201, summary="Join a published course with its enrollment code")
-    async def enroll(self, data: EnrollIn, request: PrincipalRequest, session: AsyncSession) -> CourseOut:
+    async def enroll(self, data: EnrollIn, request: PrincipalRequest, session: SessionDep) -> CourseOut:
         course = await CourseService(session).enroll(request.user, data.code)
         return CourseOut.of(course, manager=False)

@@ -4,11 +4,10 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.response import File
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db import ServicesDep, SessionDep
 from backend.schemas.courses import DocumentOut, UploadOut
 from backend.schemas.jobs import JobOut
-from backend.state import Services
 from backend.uploads import files_from_form
 from core.security.principal import Principal
 from core.services.documents import DocumentService
@@ -31,7 +30,7 @@ class DocumentController(Controller):
 
     @post("/", status_code=202, summary="Upload one or more files (multipart field 'files'); starts a job")
     async def upload(
-        self, course_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+        self, course_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> UploadOut:
         incoming, _ = await files_from_form(request)
         result = await DocumentService(session, svc.settings, svc.files).upload(request.user, course_id, incoming)
@@ -39,21 +38,21 @@ class DocumentController(Controller):
 
     @get("/", summary="The course's documents with their processing status")
     async def list_documents(
-        self, course_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+        self, course_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> list[DocumentOut]:
         docs = await DocumentService(session, svc.settings, svc.files).list(request.user, course_id)
         return [DocumentOut.of(d) for d in docs]
 
     @get("/{document_id:str}", summary="One document")
     async def get_document(
-        self, course_id: str, document_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+        self, course_id: str, document_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> DocumentOut:
         doc = await DocumentService(session, svc.settings, svc.files).get(request.user, course_id, document_id)
         return DocumentOut.of(doc)
 
     @get("/{document_id:str}/file", summary="Download the file (students of the course too, to open a cited page)")
     async def download(
-        self, course_id: str, document_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+        self, course_id: str, document_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> File:
         doc = await DocumentService(session, svc.settings, svc.files).get(request.user, course_id, document_id)
         return File(
@@ -74,8 +73,8 @@ class DocumentController(Controller):
         document_id: str,
         page: int,
         request: PrincipalRequest,
-        session: AsyncSession,
-        svc: Services,
+        session: SessionDep,
+        svc: ServicesDep,
     ) -> Response[bytes]:
         service = DocumentService(session, svc.settings, svc.files)
         png = await service.page_image(request.user, course_id, document_id, page)
@@ -83,7 +82,7 @@ class DocumentController(Controller):
 
     @delete("/{document_id:str}", status_code=202, summary="Remove a document; a job re-indexes the course")
     async def delete_document(
-        self, course_id: str, document_id: str, request: PrincipalRequest, session: AsyncSession, svc: Services
+        self, course_id: str, document_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> JobOut:
         job = await DocumentService(session, svc.settings, svc.files).delete(request.user, course_id, document_id)
         return JobOut.of(job)

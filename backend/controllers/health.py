@@ -9,7 +9,7 @@ from litestar import Controller, MediaType, Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from backend.state import Services
+from backend.db import ServicesDep
 
 
 class HealthController(Controller):
@@ -21,7 +21,7 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/health/ready", summary="Readiness: database, queue and vector store answer", exclude_from_auth=True)
-    async def ready(self, svc: Services) -> Response[dict[str, Any]]:
+    async def ready(self, svc: ServicesDep) -> Response[dict[str, Any]]:
         checks = await asyncio.gather(_database(svc), _queue(svc), _vectors(svc))
         results = dict(zip(("database", "queue", "vectors"), checks, strict=True))
         ok = all(v == "ok" for v in results.values())
@@ -32,7 +32,7 @@ class HealthController(Controller):
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-async def _database(svc: Services) -> str:
+async def _database(svc: ServicesDep) -> str:
     try:
         async with svc.read_sessions() as session:
             await asyncio.wait_for(session.execute(text("SELECT 1")), 5)
@@ -41,7 +41,7 @@ async def _database(svc: Services) -> str:
         return f"error: {type(exc).__name__}: {exc}"[:300]
 
 
-async def _queue(svc: Services) -> str:
+async def _queue(svc: ServicesDep) -> str:
     try:
         await asyncio.wait_for(asyncio.to_thread(svc.queue.pending_count), 5)
         return "ok"
@@ -54,7 +54,7 @@ def _tcp_reachable(host: str, port: int) -> None:
         pass
 
 
-async def _vectors(svc: Services) -> str:
+async def _vectors(svc: ServicesDep) -> str:
     url = urlparse(svc.settings.milvus_uri)
     if url.scheme not in ("http", "https", "tcp", "grpc"):
         return "ok"  # a local file URI has no server to ask

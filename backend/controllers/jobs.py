@@ -9,12 +9,11 @@ from litestar import Controller, Request, get, post
 from litestar.openapi import ResponseSpec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.response.base import ASGIResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import teachers_only
 from backend.cache import cached_json
+from backend.db import ServicesDep, SessionDep
 from backend.schemas.jobs import JobOut, WorkerOut, WorkerStatsOut
-from backend.state import Services
 from core.db.models.jobs import Job
 from core.security.principal import Principal
 from core.services.jobs import JobService
@@ -34,34 +33,34 @@ class JobController(Controller):
         summary="A job's status, stage and progress",
         responses={200: ResponseSpec(JobOut, description="the job")},
     )
-    async def get_job(self, job_id: str, request: PrincipalRequest, svc: Services) -> ASGIResponse:
+    async def get_job(self, job_id: str, request: PrincipalRequest, svc: ServicesDep) -> ASGIResponse:
         async def produce() -> tuple[JobOut, list[str]]:
             async with svc.read_sessions() as session:  # no transaction on a cache hit
                 job = await JobService(session).get_visible(request.user, job_id)
             return JobOut.of(job), [f"job:{job_id}"]
 
-        return await cached_json(svc.responses, f"job:{job_id}:{request.user.user_id}", produce)
+        return await cached_json(svc.responses, request, produce)
 
     @post("/jobs/{job_id:str}/cancel", status_code=202, summary="Cancel a queued or running job")
-    async def cancel(self, job_id: str, request: PrincipalRequest, session: AsyncSession) -> JobOut:
+    async def cancel(self, job_id: str, request: PrincipalRequest, session: SessionDep) -> JobOut:
         return JobOut.of(await JobService(session).cancel(request.user, job_id))
 
     @post("/jobs/{job_id:str}/retry", status_code=202, summary="Run a failed or cancelled job again")
-    async def retry(self, job_id: str, request: PrincipalRequest, session: AsyncSession) -> JobOut:
+    async def retry(self, job_id: str, request: PrincipalRequest, session: SessionDep) -> JobOut:
         return JobOut.of(await JobService(session).retry(request.user, job_id))
 
     @get("/jobs/{job_id:str}/events", summary="Live progress as server-sent events, until the job ends")
-    async def events(self, job_id: str, request: PrincipalRequest, svc: Services) -> ServerSentEvent:
+    async def events(self, job_id: str, request: PrincipalRequest, svc: ServicesDep) -> ServerSentEvent:
         async with svc.read_sessions() as session:
             await JobService(session).get_visible(request.user, job_id)  # 404 before the stream starts
         return ServerSentEvent(job_events(svc, job_id))
 
     @get("/worker-stats", guards=[teachers_only], summary="Workers alive, queue length, job counts")
-    async def stats(self, session: AsyncSession, svc: Services) -> WorkerStatsOut:
+    async def stats(self, session: SessionDep, svc: ServicesDep) -> WorkerStatsOut:
         return await stats_out(session, svc)
 
 
-async def stats_out(session: AsyncSession, svc: Services) -> WorkerStatsOut:
+async def stats_out(session: SessionDep, svc: ServicesDep) -> WorkerStatsOut:
     stats = await worker_stats(session, svc.queue, svc.settings.job_heartbeat_seconds)
     return WorkerStatsOut(
         workers_alive=len(stats.workers),
@@ -74,7 +73,7 @@ async def stats_out(session: AsyncSession, svc: Services) -> WorkerStatsOut:
     )
 
 
-async def job_events(svc: Services, job_id: str) -> AsyncGenerator[ServerSentEventMessage, None]:
+async def job_events(svc: ServicesDep, job_id: str) -> AsyncGenerator[ServerSentEventMessage, None]:
     """Poll the job row and emit each change; a comment line keeps proxies from timing out."""
     last: bytes | None = None
     idle = 0.0

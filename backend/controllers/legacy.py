@@ -7,14 +7,13 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response.base import ASGIResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth import teachers_only
 from backend.cache import cached_json
 from backend.controllers.jobs import stats_out
+from backend.db import ServicesDep, SessionDep
 from backend.schemas.courses import CourseOut
 from backend.schemas.jobs import WorkerStatsOut
-from backend.state import Services
 from backend.uploads import files_from_form
 from core.errors import InvalidInput
 from core.security.principal import Principal
@@ -36,7 +35,7 @@ class LegacyController(Controller):
         guards=[teachers_only],
         summary="Legacy: create a course from uploaded files (form: files, course_title)",
     )
-    async def upload_pdfs(self, request: PrincipalRequest, session: AsyncSession, svc: Services) -> dict[str, Any]:
+    async def upload_pdfs(self, request: PrincipalRequest, session: SessionDep, svc: ServicesDep) -> dict[str, Any]:
         incoming, fields = await files_from_form(request)
         title = fields.get("course_title", "").strip()
         if not title:
@@ -55,7 +54,7 @@ class LegacyController(Controller):
         }
 
     @get("/jobs/{job_id:str}", summary="Legacy: job status")
-    async def job_status(self, job_id: str, request: PrincipalRequest, svc: Services) -> ASGIResponse:
+    async def job_status(self, job_id: str, request: PrincipalRequest, svc: ServicesDep) -> ASGIResponse:
         async def produce() -> tuple[dict[str, Any], list[str]]:
             async with svc.read_sessions() as session:  # no transaction on a cache hit
                 job = await JobService(session).get_visible(request.user, job_id)
@@ -69,20 +68,20 @@ class LegacyController(Controller):
                 "error": job.error,
             }, [f"job:{job_id}"]
 
-        return await cached_json(svc.responses, f"legacy-job:{job_id}:{request.user.user_id}", produce)
+        return await cached_json(svc.responses, request, produce)
 
     @get("/worker-stats", guards=[teachers_only], summary="Legacy: worker statistics")
-    async def worker_stats(self, session: AsyncSession, svc: Services) -> WorkerStatsOut:
+    async def worker_stats(self, session: SessionDep, svc: ServicesDep) -> WorkerStatsOut:
         return await stats_out(session, svc)
 
     @get("/courses", summary="Legacy: course list")
-    async def courses(self, request: PrincipalRequest, session: AsyncSession) -> list[CourseOut]:
+    async def courses(self, request: PrincipalRequest, session: SessionDep) -> list[CourseOut]:
         service = CourseService(session)
         courses = await service.list_visible(request.user)
         return [CourseOut.of(c, manager=service.can_manage(request.user, c)) for c in courses]
 
     @get("/course/{course_id:str}", summary="Legacy: one course with its modules and lessons")
-    async def course(self, course_id: str, request: PrincipalRequest, session: AsyncSession) -> dict[str, Any]:
+    async def course(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> dict[str, Any]:
         service = CourseService(session)
         outline = await ContentService(session).outline(request.user, course_id)
         course = CourseOut.of(outline.course, manager=service.can_manage(request.user, outline.course))

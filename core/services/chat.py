@@ -9,7 +9,7 @@ request transaction across the stream would lock SQLite's single writer for that
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -34,7 +34,7 @@ from core.services.passages import (
     pick,
     rank_candidates,
 )
-from core.services.retrieval import Retriever
+from core.services.retrieval import Retriever, Vector
 from core.settings import Settings
 from core.storage import FileStore
 
@@ -84,15 +84,19 @@ def retrieval_query(question: str, history: list[tuple[str, str]]) -> str:
 
 class ChatService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, retriever: Retriever,
-                 files: FileStore, pages: PageIndexCache | None = None) -> None:
+                 files: FileStore, pages: PageIndexCache | None = None,
+                 read_sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
         self.sessions = sessions
+        # Reads before the answer must not queue behind writers: on SQLite a writing session
+        # takes the database's single write lock when it begins.
+        self.read_sessions = read_sessions or sessions
         self.settings = settings
         self.retriever = retriever
         self.pages = pages or PageIndexCache(files)
 
     async def check_course(self, principal: Principal, course_id: str) -> None:
         """NotFound unless the caller may chat about the course (a websocket checks on connect)."""
-        async with self.sessions() as db:
+        async with self.read_sessions() as db:
             await CourseService(db).get_visible(principal, course_id)
 
     # --- a turn --------------------------------------------------------------------
@@ -105,7 +109,7 @@ class ChatService:
             raise InvalidInput(f"the question is longer than {MAX_QUESTION_CHARS} characters")
         if language not in LANGUAGES:
             raise InvalidInput(f"unsupported language {language!r}; use one of {', '.join(sorted(LANGUAGES))}")
-        async with self.sessions() as db:
+        async with self.read_sessions() as db:
             # Access first: another user's course answers 404 before anything is searched.
             course = await CourseService(db).get_visible(principal, course_id)
             history: list[tuple[str, str]] = []
@@ -123,9 +127,13 @@ class ChatService:
             turn.mode = "general" if general and llm else "not_covered"
             return turn
         names = {d.id: d.original_name for d in documents}
-        index = await self.pages.get(course_id, documents)
-        ranked = await rank_candidates(question, found.query_vector, candidates(found.hits, course_id, index),
-                                       self.retriever.embed)
+        tutor = await self.pages.get(course_id, documents)
+
+        async def embed(texts: Sequence[str]) -> list[Vector]:
+            return await self.retriever.embed(texts, known=tutor.known(texts))
+
+        ranked = await rank_candidates(question, found.query_vector, candidates(found.hits, course_id, tutor.pages),
+                                       embed)
         if llm:
             turn.mode = "llm"
             for hit in found.hits:

@@ -15,10 +15,13 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from core.db.models.documents import Document
 from core.generation.extractive import CourseIndex, Sentence, clean, split_sentences, words
 from core.ingestion.types import Chunk
 from core.pipeline.parsed_cache import load_parsed
+from core.pipeline.sentence_vectors import load_vectors
 from core.storage import FileStore
 from core.vectors.store import SearchHit
 
@@ -37,8 +40,25 @@ class Cited:
     quote: str
 
     def as_dict(self, n: int) -> dict[str, object]:
-        return {"n": n, "document_id": self.document_id, "document_name": self.document_name,
-                "page": self.page, "quote": self.quote}
+        return {
+            "n": n,
+            "document_id": self.document_id,
+            "document_name": self.document_name,
+            "page": self.page,
+            "quote": self.quote,
+        }
+
+
+@dataclass
+class TutorIndex:
+    """What the tutor knows of a course's documents beyond the vector store."""
+
+    pages: CourseIndex | None  # for exact page citations
+    rows: dict[str, int]  # sentence -> row of `vectors` (computed while ingesting)
+    vectors: np.ndarray  # unit vectors, one row per known sentence
+
+    def known(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        return {t: self.vectors[self.rows[t]] for t in texts if t in self.rows}
 
 
 @dataclass
@@ -49,50 +69,78 @@ class Candidate:
 
 
 class PageIndexCache:
-    """CourseIndex per course, rebuilt when the course's set of documents changes.
+    """TutorIndex per course, rebuilt when the course's set of documents changes.
 
-    Building one reads every parsed document of the course (a 150-page PDF: ~0.2 s), so it is
-    kept per process; the LRU bound keeps memory flat however many courses are chatted with.
+    Building one reads every parsed document of the course (a 150-page PDF: ~0.2 s) and its
+    sentence vectors, so it is kept per process; the LRU bound keeps memory flat however
+    many courses are chatted with.
     """
 
     def __init__(self, files: FileStore, size: int = 8) -> None:
         self.files = files
         self.size = size
         self._lock = threading.Lock()
-        self._items: OrderedDict[str, tuple[tuple[str, ...], CourseIndex | None]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[tuple[str, ...], TutorIndex]] = OrderedDict()
+        # One build per course at a time: fifty students asking at once after a change
+        # would otherwise build the same index fifty times.
+        self._building: dict[str, threading.Lock] = {}
 
-    def _build(self, documents: Sequence[Document]) -> CourseIndex | None:
+    def _build(self, documents: Sequence[Document]) -> TutorIndex:
         pages: dict[str, list[str]] = {}
+        texts: list[str] = []
+        blocks: list[np.ndarray] = []
         for doc in documents:
+            path = self.files.path_of(doc.storage_name)
             try:
-                parsed = load_parsed(self.files.path_of(doc.storage_name))
+                parsed = load_parsed(path)
+                known = load_vectors(path)
             except (OSError, ValueError):
-                parsed = None  # a missing or unreadable cache only costs page precision
+                parsed = known = None  # missing or unreadable files cost precision or time only
             if parsed is not None:
                 pages[doc.id] = parsed.pages
-        return CourseIndex(pages) if pages else None
+            if known is not None and len(known[0]):
+                texts += known[0]
+                blocks.append(known[1])
+        vectors = np.concatenate(blocks) if blocks else np.zeros((0, 1), dtype=np.float32)
+        rows = {text: i for i, text in enumerate(texts)}
+        return TutorIndex(CourseIndex(pages) if pages else None, rows, vectors)
 
-    def _get_sync(self, course_id: str, documents: Sequence[Document]) -> CourseIndex | None:
-        key = tuple(sorted(f"{d.id}:{d.sha256}:{d.chunk_count}" for d in documents))
+    def _cached(self, course_id: str, key: tuple[str, ...]) -> tuple[bool, TutorIndex | None]:
         with self._lock:
             hit = self._items.get(course_id)
             if hit is not None and hit[0] == key:
                 self._items.move_to_end(course_id)
-                return hit[1]
-        index = self._build(documents)
+                return True, hit[1]
+            return False, None
+
+    def _get_sync(self, course_id: str, documents: Sequence[Document]) -> TutorIndex:
+        # updated_at: a document re-ingested gets new sentence vectors under the same hash.
+        key = tuple(sorted(f"{d.id}:{d.sha256}:{d.chunk_count}:{d.updated_at}" for d in documents))
+        found, index = self._cached(course_id, key)
+        if found and index is not None:
+            return index
         with self._lock:
-            self._items[course_id] = (key, index)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            building = self._building.setdefault(course_id, threading.Lock())
+        with building:
+            found, index = self._cached(course_id, key)  # built while we waited
+            if found and index is not None:
+                return index
+            index = self._build(documents)
+            with self._lock:
+                self._items[course_id] = (key, index)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+                self._building.pop(course_id, None)
         return index
 
-    async def get(self, course_id: str, documents: Sequence[Document]) -> CourseIndex | None:
+    async def get(self, course_id: str, documents: Sequence[Document]) -> TutorIndex:
         return await asyncio.to_thread(self._get_sync, course_id, documents)
 
 
 def hit_chunk(hit: SearchHit, course_id: str) -> Chunk:
-    return Chunk(hit.chunk_id, hit.document_id, course_id, hit.ordinal, hit.section, hit.page_start,
-                 hit.page_end, hit.text)
+    return Chunk(
+        hit.chunk_id, hit.document_id, course_id, hit.ordinal, hit.section, hit.page_start, hit.page_end, hit.text
+    )
 
 
 def candidates(hits: Sequence[SearchHit], course_id: str, index: CourseIndex | None) -> list[Candidate]:
@@ -109,16 +157,18 @@ def candidates(hits: Sequence[SearchHit], course_id: str, index: CourseIndex | N
 
 
 async def rank_candidates(
-    question: str, query_vector: Sequence[float], found: list[Candidate],
-    embed: Callable[[Sequence[str]], Awaitable[list[list[float]]]],
+    question: str,
+    query_vector: Sequence[float],
+    found: list[Candidate],
+    embed: Callable[[Sequence[str]], Awaitable[Sequence[Sequence[float] | np.ndarray]]],
 ) -> list[Candidate]:
     """Order by closeness to the question: dense similarity, nudged by shared words and rank."""
     if not found:
         return []
-    vectors = await embed([c.sentence.text for c in found])
+    vectors = np.asarray(await embed([c.sentence.text for c in found]), dtype=np.float32)
+    similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
     q_words = set(words(question))
-    for c, vec in zip(found, vectors, strict=True):
-        dense = sum(a * b for a, b in zip(query_vector, vec, strict=False))
+    for c, dense in zip(found, similarities.tolist(), strict=True):
         overlap = len(q_words & set(words(c.sentence.text))) / (len(q_words) or 1)
         # Shared rare words matter (names, operators); chunk rank breaks near-ties.
         c.similarity = dense + 0.15 * overlap + 0.02 * (4 - min(c.rank, 4))

@@ -14,16 +14,21 @@ import logging
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+
+import numpy as np
 
 from core.ai.embeddings import Embedder, EmbeddingError
 from core.errors import ServiceUnavailable
 from core.pipeline.deps import shared_embedder
 from core.settings import Settings
+from core.vectors.fusion import candidate_depth, rrf_fuse
 from core.vectors.store import ChunkStore, SearchHit
 
 log = logging.getLogger(__name__)
+Vector = Sequence[float] | np.ndarray  # a list from the embedder, or a row of stored vectors
 
 # Minimum cosine between the question and the closest chunk for the course to "cover" it.
 # RRF scores only rank, so the floor uses the dense similarity instead. Measured with MiniLM
@@ -52,6 +57,7 @@ class Retriever:
         self._embedder: Embedder | None = None
         self._store: ChunkStore | None = None
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._side = ThreadPoolExecutor(max_workers=8, thread_name_prefix="bm25")
 
     def _ready(self) -> tuple[Embedder, ChunkStore]:
         with self._lock:
@@ -71,12 +77,13 @@ class Retriever:
             self._store = None
 
     # --- blocking work, run in threads -------------------------------------------------
-    def _embed_sync(self, texts: Sequence[str]) -> list[list[float]]:
-        """Vectors of course sentences, remembered: students ask about the same pages again
-        and again, and embedding is the tutor's main cost per question."""
+    def _embed_sync(self, texts: Sequence[str], given: Mapping[str, Vector]) -> list[Vector]:
+        """Vectors of course sentences: those computed while ingesting (`given`), else
+        remembered ones (students ask about the same pages again and again), else fresh."""
         embedder, _ = self._ready()
+        known: dict[str, Vector] = dict(given)
         with self._lock:
-            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            known.update((t, self._vectors[t]) for t in texts if t not in known and t in self._vectors)
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
             fresh = [_normalised(v) for v in embedder.embed(missing)]
@@ -90,17 +97,28 @@ class Retriever:
 
     def _search_sync(self, course_id: str, query: str, k: int) -> Retrieval:
         embedder, store = self._ready()
-        vector = _normalised(embedder.embed([query])[0])
-        hits = store.search(course_id, query, vector, k)
+        depth = candidate_depth(k)
+        # BM25 needs no vector: it runs on the store while the question is embedded here,
+        # and the two lists are fused here (milvus-lite's BM25 is its slowest part).
+        text_hits = self._side.submit(store.search_text, course_id, query, depth)
+        try:
+            vector = _normalised(embedder.embed([query])[0])
+            dense = store.search_dense(course_id, vector, k=depth)
+        finally:
+            lexical = text_hits.result()
+        hits = rrf_fuse([dense, lexical], k)
         # The dense top-1 gives an absolute similarity; RRF's fused score cannot.
-        dense = store.search_dense(course_id, vector, k=1)
         best = dense[0].score if dense else 0.0
         return Retrieval(hits if best >= self.floor else [], best, vector)
 
     # --- async API ---------------------------------------------------------------------
-    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+    async def embed(
+        self, texts: Sequence[str], known: Mapping[str, Vector] | None = None
+    ) -> list[Vector]:
+        if known is not None and all(t in known for t in texts):
+            return [known[t] for t in texts]  # no thread hop when all were computed while ingesting
         try:
-            return await asyncio.to_thread(self._embed_sync, texts)
+            return await asyncio.to_thread(self._embed_sync, texts, known or {})
         except EmbeddingError as exc:
             raise ServiceUnavailable(f"the embedding model is unavailable: {exc}") from exc
 
@@ -129,8 +147,13 @@ _retrievers_lock = threading.Lock()
 
 def get_retriever(settings: Settings) -> Retriever:
     """The process-wide retriever for these settings (the API's Services holds it too)."""
-    key = (settings.milvus_uri, settings.milvus_collection, settings.embedding_provider,
-           settings.embedding_model, settings.embedding_base_url)
+    key = (
+        settings.milvus_uri,
+        settings.milvus_collection,
+        settings.embedding_provider,
+        settings.embedding_model,
+        settings.embedding_base_url,
+    )
     with _retrievers_lock:
         if key not in _retrievers:
             _retrievers[key] = Retriever(settings)

@@ -11,6 +11,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from core.pipeline.sentence_vectors import load_vectors
 from tests.api.test_auth import error_of
 from tests.api.tutor_course import SMALL, TUTORIAL, Course, answer_pages, built_course, sse_events
 from tests.harness import Stack
@@ -58,6 +59,24 @@ def test_answers_cite_the_page_that_holds_the_answer(stack: Stack, course: Cours
         hits += any(c["page"] in pages for c in body["citations"][:5])
     # Measured 0.8+ on this sample (bench/chat_page_hits.py covers all questions).
     assert hits / len(sample) >= 0.6, f"{hits}/{len(sample)} answers cite the answer's page"
+
+
+def test_ingest_kept_the_sentence_vectors_the_tutor_quotes_from(stack: Stack, course: Course) -> None:
+    """The worker embeds the quotable sentences once (core/pipeline/sentence_vectors.py), so
+    a question costs the tutor one embedding, its own."""
+    stored = list((stack.data_dir / "uploads" / course.id).glob("*.sentences.npz"))
+    assert len(stored) == 1, stored
+    loaded = load_vectors(stored[0].with_name(stored[0].name.removesuffix(".sentences.npz")))
+    assert loaded is not None
+    texts, vectors = loaded
+    assert len(texts) > 500 and vectors.shape == (len(texts), 384)  # the tutorial: ~900
+    body = ask(course.student, course.id, "What does the break statement do in a loop?").json()
+    quoted = {c["quote"] for c in body["citations"]}
+    assert body["mode"] == "extractive" and quoted
+    # What the tutor quotes are sentences the worker embedded (quotes keep the page's
+    # hyphenation and spacing, so compare letters only).
+    letters = {"".join(ch for ch in t.lower() if ch.isalnum()) for t in texts}
+    assert any("".join(ch for ch in q.lower() if ch.isalnum()) in letters for q in quoted), quoted
 
 
 def test_unrelated_question_is_not_covered(course: Course) -> None:

@@ -139,3 +139,36 @@ def test_cached_reads_follow_every_change(any_stack: Stack) -> None:
     converges_to(["Renamed"])
     teacher.post(f"/api/v1/courses/{course['id']}/unpublish")
     converges_to([])
+
+
+def test_cached_answers_are_per_user_and_path_and_stop_at_logout(pg_stack: Stack) -> None:
+    """Repeated GETs are answered from memory in front of the app (backend/edge.py), but
+    only with what the app gave that same user for that same path and query."""
+    _, teacher = pg_stack.user("teacher")
+    _, alice = pg_stack.user("student", "alice")
+    _, bob = pg_stack.user("student", "bob")
+    for client, title in ((alice, "Alice's"), (bob, "Bob's")):
+        course = make_course(teacher, title)
+        teacher.post(f"/api/v1/courses/{course['id']}/publish")
+        client.post("/api/v1/enrollments", json={"code": course["enrollment_code"]})
+
+    def titles(client: httpx.Client, path: str = "/api/v1/courses") -> tuple[list[str], bool]:
+        reply = client.get(path)
+        assert reply.status_code == 200, reply.text
+        return [c["title"] for c in reply.json()], reply.headers.get("x-profai-cache") == "hit"
+
+    # Two API processes: each may need a first read of its own before it answers from memory.
+    for client, expected in ((alice, ["Alice's"]), (bob, ["Bob's"])):
+        seen = [titles(client) for _ in range(8)]
+        assert {tuple(t) for t, _ in seen} == {tuple(expected)}
+        assert any(hit for _, hit in seen), "repeated reads were never answered from the cache"
+    assert titles(alice, "/api/v1/courses?page=2") == (["Alice's"], False)  # another query: new entry
+
+    metrics = httpx.get(f"{pg_stack.url}/metrics").text
+    assert 'profai_http_requests_total{method="GET",route="/api/v1/courses",status="200"}' in metrics
+
+    token = alice.headers["Authorization"]
+    assert alice.post("/api/v1/auth/logout").status_code == 204
+    for _ in range(4):  # both processes: the revoked token reaches neither the cache nor the app
+        reply = httpx.get(f"{pg_stack.url}/api/v1/courses", headers={"Authorization": token})
+        assert reply.status_code == 401, reply.text
