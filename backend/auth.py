@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 from urllib.parse import parse_qs
@@ -83,19 +84,51 @@ def _bearer(header: str | None) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
+# Lookups in flight, by credential digest: when a cached principal expires under load, the
+# many requests carrying it wait for one database lookup instead of each making their own.
+_inflight: dict[str, asyncio.Future[Principal]] = {}
+
+
 async def _resolve(svc: Services, secret: str, *, via_key: bool) -> Principal:
     key = digest(secret)
     cached = svc.principals.get(key)
     if cached is not None:
         return cached
+    pending = _inflight.get(key)
+    if pending is not None:
+        try:
+            return await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if not pending.cancelled():
+                raise  # this request was cancelled
+        # The request doing the lookup went away (its client left): look up ourselves.
+        return await _lookup(svc, secret, via_key)
+    pending = asyncio.get_running_loop().create_future()
+    _inflight[key] = pending
+    try:
+        principal = await _lookup(svc, secret, via_key)
+    except asyncio.CancelledError:
+        pending.cancel()
+        raise
+    except Exception as exc:
+        pending.set_exception(exc)
+        pending.exception()  # marked retrieved: no warning when nobody waited
+        raise
+    else:
+        svc.principals[key] = principal
+        pending.set_result(principal)
+        return principal
+    finally:
+        _inflight.pop(key, None)
+
+
+async def _lookup(svc: Services, secret: str, via_key: bool) -> Principal:
     async with svc.read_sessions() as session:
         auth = AuthService(session)
         try:
-            principal = await (auth.principal_for_api_key(secret) if via_key else auth.principal_for_token(secret))
+            return await (auth.principal_for_api_key(secret) if via_key else auth.principal_for_token(secret))
         except Unauthenticated as exc:
             raise NotAuthorizedException(exc.message) from exc
-    svc.principals[key] = principal
-    return principal
 
 
 def forget_credential(svc: Services, secret_digest: str) -> None:

@@ -50,6 +50,13 @@ def pipeline_deps(settings: Settings) -> PipelineDeps:
     with _lock:
         embedder = _embedder(settings)
     token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
-    vectors = ChunkStore(settings.milvus_uri, token=token, collection=settings.milvus_collection, dim=embedder.dim)
+    vectors = ChunkStore(
+        settings.milvus_uri,
+        token=token,
+        collection=settings.milvus_collection,
+        dim=embedder.dim,
+        # Workers on this machine take turns writing to a milvus-lite server (write_lock.py).
+        lock_file=settings.data_dir.resolve() / "milvus-lite-writes.lock",
+    )
     vectors.ensure_collection()
     return PipelineDeps(FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings))

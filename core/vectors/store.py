@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,6 +25,7 @@ from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusC
 
 from core.ingestion.types import Chunk
 from core.vectors.fusion import RRF_K, candidate_depth
+from core.vectors.write_lock import exclusive_writes
 
 # Course and document ids are hex or uuid strings. Validating them (rather than escaping)
 # keeps filter expressions injection-free on any Milvus version.
@@ -84,6 +87,7 @@ class ChunkStore:
         dim: int = 384,
         timeout: float | None = 30.0,
         flush_writes: bool | None = None,
+        lock_file: Path | None = None,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,254}", collection):
             raise ValueError(f"invalid collection name: {collection!r}")
@@ -103,6 +107,7 @@ class ChunkStore:
         # older version keeps its partition key); new collections: named on milvus-lite.
         self.named_partitions = self.lite
         self._partitions: set[str] = set()  # named partitions known to exist
+        self._lock_file = lock_file  # shared by this machine's processes (write_lock.py)
 
     def close(self) -> None:
         self._client.close()
@@ -199,15 +204,20 @@ class ChunkStore:
         by_partition: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             by_partition.setdefault(self._partition_of(row["course_id"]), []).append(row)
-        for partition, part in by_partition.items():
-            if partition:
-                self._create_partition(partition)
-            # Batches keep each gRPC message well under its 64 MB limit (texts can be long).
-            for start in range(0, len(part), _UPSERT_BATCH):
-                self._client.upsert(self.collection, part[start : start + _UPSERT_BATCH], partition_name=partition)
-        if rows and (self.flush_writes if flush is None else flush):
-            self.flush()
+        with self._writing():
+            for partition, part in by_partition.items():
+                if partition:
+                    self._create_partition(partition)
+                # Batches keep each gRPC message well under its 64 MB limit (texts can be long).
+                for start in range(0, len(part), _UPSERT_BATCH):
+                    batch = part[start : start + _UPSERT_BATCH]
+                    self._client.upsert(self.collection, batch, partition_name=partition)
+            if rows and (self.flush_writes if flush is None else flush):
+                self._client.flush(self.collection)
         return len(rows)
+
+    def _writing(self) -> AbstractContextManager[None]:
+        return exclusive_writes(self.uri, self._lock_file) if self.lite else nullcontext()
 
     def delete_document(self, course_id: str, document_id: str) -> None:
         self._delete(course_id, self._filter(course_id, [document_id]))
@@ -219,9 +229,10 @@ class ChunkStore:
         partitions = self._search_partitions(course_id)
         if partitions == []:
             return  # a course that never had chunks
-        self._client.delete(self.collection, filter=expr, partition_name=partitions[0] if partitions else None)
-        if self.flush_writes:
-            self.flush()
+        with self._writing():
+            self._client.delete(self.collection, filter=expr, partition_name=partitions[0] if partitions else None)
+            if self.flush_writes:
+                self._client.flush(self.collection)
 
     # --- partitions -------------------------------------------------------------------
     def _partition_of(self, course_id: str) -> str:
@@ -255,7 +266,8 @@ class ChunkStore:
 
     def flush(self) -> None:
         """Seal buffered writes into indexed segments (see `flush_writes`)."""
-        self._client.flush(self.collection)
+        with self._writing():
+            self._client.flush(self.collection)
 
     def count(self, course_id: str | None = None, document_id: str | None = None) -> int:
         clauses = []

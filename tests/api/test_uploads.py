@@ -7,6 +7,8 @@ from pathlib import Path
 
 import httpx
 
+from core.pipeline.parsed_cache import SUFFIX as PARSED_SUFFIX
+from core.pipeline.sentence_vectors import SUFFIX as SENTENCES_SUFFIX
 from tests.api.test_auth import error_of
 from tests.api.test_courses import make_course
 from tests.fixtures_path import FIXTURES
@@ -17,8 +19,10 @@ PDF = FIXTURES / "pdflatex-outline.pdf"
 
 
 def stored_files(stack: Stack, course_id: str) -> list[Path]:
+    """The uploaded originals (not the parsed form and sentence vectors kept beside each)."""
     folder = stack.data_dir / "uploads" / course_id
-    return sorted(p for p in folder.glob("*") if not p.name.endswith(".parsed.json")) if folder.exists() else []
+    derived = (PARSED_SUFFIX, SENTENCES_SUFFIX)
+    return sorted(p for p in folder.glob("*") if not p.name.endswith(derived)) if folder.exists() else []
 
 
 def test_upload_several_files_then_delete_one(stack: Stack) -> None:
