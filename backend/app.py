@@ -38,6 +38,7 @@ from backend.state import Services
 from core.db.change_feed import ChangePublisher, channel_name, follow_changes
 from core.db.changes import add_sink, remove_sink
 from core.db.engine import create_engine, create_session_factory
+from core.db.read_pool import ReadPool
 from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
 from core.settings import Settings, get_settings
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         engine = create_engine(settings)
+        url = settings.resolved_database_url
         files = FileStore(settings.resolved_upload_dir)
         from jobs.tasks import HueyJobQueue  # the API only enqueues; it never runs tasks
 
@@ -67,10 +69,14 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             responses=ResponseCache(enabled=bool(settings.redis_url)),
             # One per process: building a course's page index reads all its parsed documents.
             tutor_pages=PageIndexCache(files),
+            reads=None if settings.is_sqlite else ReadPool(url, engine.dialect, settings.db_pool_size),
         )
         app.state.services = services
         add_sink(services.apply_changes)
         async with AsyncExitStack() as stack:
+            if services.reads is not None:
+                await services.reads.open()
+                stack.push_async_callback(services.reads.close)
             if settings.redis_url:
                 channel = channel_name(settings.queue_name)
                 publisher = ChangePublisher(settings.redis_url, channel)

@@ -8,6 +8,7 @@ from cachetools import TTLCache
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.cache import ResponseCache
+from core.db.read_pool import ReadPool
 from core.security.principal import Principal
 from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
@@ -41,3 +42,5 @@ class Services:
     # its per-course page index cache; None only in apps built without the lifespan.
     retriever: Retriever | None = None
     tutor_pages: PageIndexCache | None = None
+    # Hot reads past the ORM (PostgreSQL only; None on SQLite): core/db/read_pool.py.
+    reads: ReadPool | None = None

@@ -14,9 +14,11 @@ from backend.auth import teachers_only
 from backend.cache import cached_json
 from backend.db import ServicesDep, SessionDep
 from backend.schemas.jobs import JobOut, WorkerOut, WorkerStatsOut
+from backend.state import Services
 from core.db.models.jobs import Job
+from core.repositories.job_reads import JobReads
 from core.security.principal import Principal
-from core.services.jobs import JobService
+from core.services.jobs import JobService, visible_job
 from core.services.stats import worker_stats
 
 PrincipalRequest = Request[Principal, Any, Any]
@@ -35,9 +37,7 @@ class JobController(Controller):
     )
     async def get_job(self, job_id: str, request: PrincipalRequest, svc: ServicesDep) -> ASGIResponse:
         async def produce() -> tuple[JobOut, list[str]]:
-            async with svc.read_sessions() as session:  # no transaction on a cache hit
-                job = await JobService(session).get_visible(request.user, job_id)
-            return JobOut.of(job), [f"job:{job_id}"]
+            return JobOut.of(await read_visible_job(svc, request.user, job_id)), [f"job:{job_id}"]
 
         return await cached_json(svc.responses, request, produce)
 
@@ -95,3 +95,11 @@ async def job_events(svc: ServicesDep, job_id: str) -> AsyncGenerator[ServerSent
             return
         await asyncio.sleep(POLL_SECONDS)
         idle += POLL_SECONDS
+
+
+async def read_visible_job(svc: Services, principal: Principal, job_id: str) -> Job:
+    """The job, if the caller may see it: on the read pool where there is one (PostgreSQL)."""
+    if svc.reads is not None:
+        return await visible_job(JobReads(svc.reads), principal, job_id)
+    async with svc.read_sessions() as session:
+        return await JobService(session).get_visible(principal, job_id)

@@ -10,7 +10,7 @@ from litestar.response.base import ASGIResponse
 
 from backend.auth import teachers_only
 from backend.cache import cached_json
-from backend.controllers.jobs import stats_out
+from backend.controllers.jobs import read_visible_job, stats_out
 from backend.db import ServicesDep, SessionDep
 from backend.schemas.courses import CourseOut
 from backend.schemas.jobs import WorkerStatsOut
@@ -20,7 +20,6 @@ from core.security.principal import Principal
 from core.services.content import ContentService
 from core.services.courses import CourseService
 from core.services.documents import DocumentService
-from core.services.jobs import JobService
 
 PrincipalRequest = Request[Principal, Any, Any]
 
@@ -56,8 +55,7 @@ class LegacyController(Controller):
     @get("/jobs/{job_id:str}", summary="Legacy: job status")
     async def job_status(self, job_id: str, request: PrincipalRequest, svc: ServicesDep) -> ASGIResponse:
         async def produce() -> tuple[dict[str, Any], list[str]]:
-            async with svc.read_sessions() as session:  # no transaction on a cache hit
-                job = await JobService(session).get_visible(request.user, job_id)
+            job = await read_visible_job(svc, request.user, job_id)
             return {
                 "task_id": job.id,
                 "status": job.status.value,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from core.db.base import utcnow
 from core.db.models.jobs import Job, JobKind, JobStatus
 from core.errors import Conflict, NotFound
 from core.repositories.courses import CourseRepository
+from core.repositories.job_reads import JobReads
 from core.repositories.jobs import JobRepository
 from core.security.principal import Principal
 
@@ -77,17 +79,13 @@ class JobService:
 
     async def get_visible(self, principal: Principal, job_id: str) -> Job:
         job = await self.jobs.get(job_id)
-        if job is None or not await self._can_see(principal, job):
+        if job is None or not await can_see_job(principal, job, self._course_owner):
             raise NotFound("job not found")
         return job
 
-    async def _can_see(self, principal: Principal, job: Job) -> bool:
-        if principal.is_admin or job.created_by == principal.user_id:
-            return True
-        if job.course_id is None:
-            return False
-        course = await self.courses.get(job.course_id)
-        return course is not None and course.owner_id == principal.user_id
+    async def _course_owner(self, course_id: str) -> str | None:
+        course = await self.courses.get(course_id)
+        return course.owner_id if course is not None else None
 
     async def list_for_course(self, course_id: str) -> list[Job]:
         return await self.jobs.list_for_course(course_id)
@@ -116,3 +114,22 @@ class JobService:
         await self.session.flush()
         enqueue_after_commit(self.session, job.id)
         return job
+
+
+async def can_see_job(
+    principal: Principal, job: Job, course_owner: Callable[[str], Awaitable[str | None]]
+) -> bool:
+    """Admins, the job's creator and its course's owner see a job; nobody else."""
+    if principal.is_admin or job.created_by == principal.user_id:
+        return True
+    if job.course_id is None:
+        return False
+    return await course_owner(job.course_id) == principal.user_id
+
+
+async def visible_job(reads: JobReads, principal: Principal, job_id: str) -> Job:
+    """get_visible on the read pool (PostgreSQL): the job status route's fast path."""
+    job = await reads.get(job_id)
+    if job is None or not await can_see_job(principal, job, reads.course_owner):
+        raise NotFound("job not found")
+    return job

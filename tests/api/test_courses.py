@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from tests.api.test_auth import error_of
-from tests.harness import Stack
+from tests.fixtures_path import FIXTURES
+from tests.harness import Stack, upload, wait_job
 
 
 def make_course(client: httpx.Client, title: str = "Algebra") -> dict[str, Any]:
@@ -172,3 +174,29 @@ def test_cached_answers_are_per_user_and_path_and_stop_at_logout(pg_stack: Stack
     for _ in range(4):  # both processes: the revoked token reaches neither the cache nor the app
         reply = httpx.get(f"{pg_stack.url}/api/v1/courses", headers={"Authorization": token})
         assert reply.status_code == 401, reply.text
+
+
+def test_job_status_on_the_read_pool_matches_the_model(pg_stack: Stack) -> None:
+    """On PostgreSQL the status routes read through core/db/read_pool.py: same answer and
+    same access rule as the ORM path (creator, course owner and admins; 404 for others)."""
+    _, teacher = pg_stack.user("teacher")
+    _, other = pg_stack.user("teacher")
+    _, student = pg_stack.user("student")
+    course = make_course(teacher, "Pool")
+    teacher.post(f"/api/v1/courses/{course['id']}/publish")
+    student.post("/api/v1/enrollments", json={"code": course["enrollment_code"]})
+    job = upload(teacher, course["id"], FIXTURES / "input-output.md")["job"]
+    done = wait_job(teacher, job["id"])
+    assert done["status"] == "succeeded" and done["result"], done
+    assert done["kind"] == "ingest" and done["course_id"] == course["id"] and done["progress"] == 100
+    for stamp in ("created_at", "started_at", "finished_at"):
+        assert datetime.fromisoformat(done[stamp]).utcoffset() is not None, (stamp, done[stamp])
+    assert datetime.fromisoformat(done["finished_at"]) >= datetime.fromisoformat(done["started_at"])
+    legacy = teacher.get(f"/api/jobs/{job['id']}").json()
+    assert legacy["status"] == "succeeded" and legacy["task_id"] == job["id"] and legacy["result"] == done["result"]
+    with pg_stack.client(pg_stack.admin_token) as admin:
+        assert admin.get(f"/api/v1/jobs/{job['id']}").json() == done
+    for stranger in (other, student):
+        for path in (f"/api/v1/jobs/{job['id']}", f"/api/jobs/{job['id']}", "/api/v1/jobs/" + "f" * 32):
+            reply = stranger.get(path)
+            assert reply.status_code == 404 and error_of(reply)["code"] == "not_found", (path, reply.text)

@@ -1,0 +1,64 @@
+"""Hot reads on PostgreSQL through a plain psycopg pool, bypassing the ORM session.
+
+A primary-key read through SQLAlchemy's async session costs ~1 ms of CPU here, through a
+psycopg pool ~0.3 ms (measured in one process, same query): at a few thousand reads a
+second the session is most of the API's work. Queries stay SQLAlchemy Core statements
+written in repositories; this module compiles each once for PostgreSQL and applies the
+columns' own result processing (aware datetimes, enums), so rows come back exactly as the
+ORM would load them. Connections run in autocommit: one round trip per read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect, make_url
+
+
+class _Compiled:
+    def __init__(self, stmt: Select[Any], dialect: Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.processors: list[tuple[str, Callable[[Any], Any] | None]] = [
+            (str(col.key), col.type._cached_result_processor(dialect, None)) for col in stmt.selected_columns
+        ]
+
+    def convert(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {key: proc(row[key]) if proc is not None else row[key] for key, proc in self.processors}
+
+
+class ReadPool:
+    def __init__(self, database_url: str, dialect: Dialect, size: int) -> None:
+        conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.dialect = dialect
+        self._pool = AsyncConnectionPool(
+            conninfo, min_size=1, max_size=size, kwargs={"autocommit": True}, open=False
+        )
+        self._compiled: dict[int, tuple[Select[Any], _Compiled]] = {}
+
+    async def open(self) -> None:
+        await self._pool.open()
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    def _compile(self, stmt: Select[Any]) -> _Compiled:
+        # Statements are module-level constants in repositories: identity is a stable key.
+        # The statement is kept with its compiled form so its id cannot be reused.
+        hit = self._compiled.get(id(stmt))
+        if hit is None:
+            hit = (stmt, _Compiled(stmt, self.dialect))
+            self._compiled[id(stmt)] = hit
+        return hit[1]
+
+    async def first(self, stmt: Select[Any], params: dict[str, Any]) -> dict[str, Any] | None:
+        """The first row of `stmt` with its bind parameters set by name, or None."""
+        compiled = self._compile(stmt)
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+            await cursor.execute(compiled.sql, params)
+            row = await cursor.fetchone()
+        return compiled.convert(row) if row is not None else None
