@@ -24,6 +24,7 @@ from typing import Any
 
 from core.ai.embeddings import LocalMiniLMEmbedder
 from core.ingestion.types import Chunk
+from core.vectors.fusion import candidate_depth, rrf_fuse
 from core.vectors.lite_server import MilvusLiteServer, free_port
 from core.vectors.store import ChunkStore, SearchHit
 
@@ -133,14 +134,17 @@ def search(store: ChunkStore, method: str, course: str, q: str, qvec: list[float
         return store.search_text(course, q, k=k)
     if method == "dense":
         return store.search_dense(course, qvec, k=k)
+    if method == "fused":  # the tutor's way: two searches, fused here (core/vectors/fusion.py)
+        depth = candidate_depth(k)
+        return rrf_fuse([store.search_dense(course, qvec, k=depth), store.search_text(course, q, k=depth)], k)
     return store.search(course, q, qvec, k=k)
 
 
 def run_queries(
     store: ChunkStore, embedder: LocalMiniLMEmbedder, qa: list[dict[str, Any]], course: str, k: int
 ) -> None:
-    found = {"bm25": 0, "dense": 0, "hybrid": 0}
-    lat: dict[str, list[float]] = {"embed question": [], "bm25": [], "dense": [], "hybrid": []}
+    found = {"bm25": 0, "dense": 0, "hybrid": 0, "fused": 0}
+    lat: dict[str, list[float]] = {"embed question": [], "bm25": [], "dense": [], "hybrid": [], "fused": []}
     missed: list[str] = []
     for item in qa:
         phrases = [norm(p) for p in item["answer_phrases"]]
