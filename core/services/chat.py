@@ -132,8 +132,8 @@ class ChatService:
         async def embed(texts: Sequence[str]) -> list[Vector]:
             return await self.retriever.embed(texts, known=tutor.known(texts))
 
-        ranked = await rank_candidates(question, found.query_vector, candidates(found.hits, course_id, tutor.pages),
-                                       embed)
+        found_sentences = candidates(found.hits, course_id, tutor.pages, tutor.located)
+        ranked = await rank_candidates(question, found.query_vector, found_sentences, embed)
         if llm:
             turn.mode = "llm"
             for hit in found.hits:

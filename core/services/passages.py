@@ -13,7 +13,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -56,6 +56,9 @@ class TutorIndex:
     pages: CourseIndex | None  # for exact page citations
     rows: dict[str, int]  # sentence -> row of `vectors` (computed while ingesting)
     vectors: np.ndarray  # unit vectors, one row per known sentence
+    # chunk id -> its located sentences: chunks never change under an id, and splitting and
+    # locating them was a third of the tutor's own CPU per question.
+    located: dict[str, list[Sentence]] = field(default_factory=dict)
 
     def known(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         return {t: self.vectors[self.rows[t]] for t in texts if t in self.rows}
@@ -143,17 +146,33 @@ def hit_chunk(hit: SearchHit, course_id: str) -> Chunk:
     )
 
 
-def candidates(hits: Sequence[SearchHit], course_id: str, index: CourseIndex | None) -> list[Candidate]:
-    """Prose sentences of the hits, best-ranked chunk first, each with its page and quote."""
+def candidates(
+    hits: Sequence[SearchHit], course_id: str, index: CourseIndex | None, memo: dict[str, list[Sentence]] | None = None
+) -> list[Candidate]:
+    """Prose sentences of the hits, best-ranked chunk first, each with its page and quote.
+
+    `memo` (TutorIndex.located) keeps each chunk's located sentences for the next question.
+    """
     out: list[Candidate] = []
     for rank, hit in enumerate(hits):
-        for s in split_sentences(hit_chunk(hit, course_id), index):
-            located = index.locate(hit.document_id, s.text, hit.page_start, hit.page_end) if index else None
-            s.page, s.quote = located or (hit.page_start, s.text)
+        sentences = memo.get(hit.chunk_id) if memo is not None else None
+        if sentences is None:
+            sentences = _located(hit, course_id, index)
+            if memo is not None:
+                memo[hit.chunk_id] = sentences
+        for s in sentences:
             out.append(Candidate(s, rank))
             if len(out) >= _MAX_CANDIDATES:
                 return out
     return out
+
+
+def _located(hit: SearchHit, course_id: str, index: CourseIndex | None) -> list[Sentence]:
+    sentences = split_sentences(hit_chunk(hit, course_id), index)
+    for s in sentences:
+        located = index.locate(hit.document_id, s.text, hit.page_start, hit.page_end) if index else None
+        s.page, s.quote = located or (hit.page_start, s.text)
+    return sentences
 
 
 async def rank_candidates(

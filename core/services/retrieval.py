@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.ai.batching import Batcher
 from core.ai.embeddings import Embedder, EmbeddingError
 from core.errors import ServiceUnavailable
 from core.pipeline.deps import shared_embedder
 from core.settings import Settings
 from core.vectors.fusion import candidate_depth, rrf_fuse
-from core.vectors.store import ChunkStore, SearchHit
+from core.vectors.store import ChunkStore, SearchHit, validate_id
 
 log = logging.getLogger(__name__)
 Vector = Sequence[float] | np.ndarray  # a list from the embedder, or a row of stored vectors
@@ -57,7 +58,13 @@ class Retriever:
         self._embedder: Embedder | None = None
         self._store: ChunkStore | None = None
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
-        self._side = ThreadPoolExecutor(max_workers=8, thread_name_prefix="bm25")
+        self._side = ThreadPoolExecutor(max_workers=8, thread_name_prefix="retrieval")
+        # Questions asked at the same time share model calls and searches (core/ai/batching.py).
+        self._questions: Batcher[None, str, list[float]] = Batcher(self._embed_questions, executor=self._side)
+        self._dense: Batcher[tuple[str, int], list[float], list[SearchHit]] = Batcher(
+            self._dense_many, executor=self._side
+        )
+        self._lexical: Batcher[tuple[str, int], str, list[SearchHit]] = Batcher(self._text_many, executor=self._side)
 
     def _ready(self) -> tuple[Embedder, ChunkStore]:
         with self._lock:
@@ -95,18 +102,31 @@ class Retriever:
                     self._vectors.popitem(last=False)
         return [known[t] for t in texts]
 
-    def _search_sync(self, course_id: str, query: str, k: int) -> Retrieval:
-        embedder, store = self._ready()
-        depth = candidate_depth(k)
-        # BM25 needs no vector: it runs on the store while the question is embedded here,
-        # and the two lists are fused here (milvus-lite's BM25 is its slowest part).
-        text_hits = self._side.submit(store.search_text, course_id, query, depth)
+    def _embed_questions(self, _: None, questions: Sequence[str]) -> list[list[float]]:
+        embedder, _store = self._ready()
+        return [_normalised(v) for v in embedder.embed(questions)]
+
+    def _dense_many(self, key: tuple[str, int], vectors: Sequence[list[float]]) -> list[list[SearchHit]]:
+        course_id, depth = key
+        return self._ready()[1].search_dense_many(course_id, vectors, depth)
+
+    def _text_many(self, key: tuple[str, int], questions: Sequence[str]) -> list[list[SearchHit]]:
+        course_id, depth = key
+        return self._ready()[1].search_text_many(course_id, questions, depth)
+
+    async def _search(self, course_id: str, query: str, k: int) -> Retrieval:
+        validate_id(course_id, "course id")  # before anything is queued with it
+        key = (course_id, candidate_depth(k))
+        # BM25 needs no vector: it runs on the store while the question is embedded, and
+        # the two lists are fused here.
+        lexical = asyncio.ensure_future(self._lexical.submit(key, query))
         try:
-            vector = _normalised(embedder.embed([query])[0])
-            dense = store.search_dense(course_id, vector, k=depth)
-        finally:
-            lexical = text_hits.result()
-        hits = rrf_fuse([dense, lexical], k)
+            vector = await self._questions.submit(None, query)
+            dense = await self._dense.submit(key, vector)
+        except BaseException:
+            lexical.add_done_callback(lambda f: f.cancelled() or f.exception())  # nobody waits for it now
+            raise
+        hits = rrf_fuse([dense, await lexical], k)
         # The dense top-1 gives an absolute similarity; RRF's fused score cannot.
         best = dense[0].score if dense else 0.0
         return Retrieval(hits if best >= self.floor else [], best, vector)
@@ -124,7 +144,7 @@ class Retriever:
 
     async def search(self, course_id: str, query: str, k: int = 5) -> Retrieval:
         try:
-            return await asyncio.to_thread(self._search_sync, course_id, query, k)
+            return await self._search(course_id, query, k)
         except EmbeddingError as exc:
             raise ServiceUnavailable(f"the embedding model is unavailable: {exc}") from exc
         except ValueError:

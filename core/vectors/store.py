@@ -319,27 +319,57 @@ class ChunkStore:
         self, course_id: str, query_text: str, k: int = 5, document_ids: Sequence[str] | None = None
     ) -> list[SearchHit]:
         """BM25 only: exact words (names, error messages, code) in one course."""
+        return self.search_text_many(course_id, [query_text], k, document_ids)[0]
+
+    def search_text_many(
+        self, course_id: str, texts: Sequence[str], k: int = 5, document_ids: Sequence[str] | None = None
+    ) -> list[list[SearchHit]]:
+        """search_text for several questions in one call (their hits, in order)."""
         partitions = self._search_partitions(course_id)
-        if not query_text.strip() or partitions == []:
-            return []
-        return self._search_one(self._filter(course_id, document_ids), partitions, query_text, "sparse", "BM25", k)
+        asked = [i for i, text in enumerate(texts) if text.strip()]
+        out: list[list[SearchHit]] = [[] for _ in texts]
+        if not asked or partitions == []:
+            return out
+        expr = self._filter(course_id, document_ids)
+        found = self._search_many(expr, partitions, [texts[i] for i in asked], "sparse", "BM25", k)
+        for i, hits in zip(asked, found, strict=True):
+            out[i] = hits
+        return out
 
     def search_dense(
         self, course_id: str, query_vector: Sequence[float], k: int = 5, document_ids: Sequence[str] | None = None
     ) -> list[SearchHit]:
         """Dense vectors only, in one course."""
+        return self.search_dense_many(course_id, [query_vector], k, document_ids)[0]
+
+    def search_dense_many(
+        self,
+        course_id: str,
+        vectors: Sequence[Sequence[float]],
+        k: int = 5,
+        document_ids: Sequence[str] | None = None,
+    ) -> list[list[SearchHit]]:
+        """search_dense for several questions in one call (their hits, in order)."""
         expr = self._filter(course_id, document_ids)
-        vec = self._vector(query_vector)
+        data = [self._vector(v) for v in vectors]
         partitions = self._search_partitions(course_id)
-        return [] if partitions == [] else self._search_one(expr, partitions, vec, "dense", "COSINE", k)
+        if partitions == [] or not data:
+            return [[] for _ in data]
+        return self._search_many(expr, partitions, data, "dense", "COSINE", k)
 
     def _search_one(
         self, expr: str, partitions: list[str] | None, data: Any, field: str, metric: str, k: int
     ) -> list[SearchHit]:
+        return self._search_many(expr, partitions, [data], field, metric, k)[0]
+
+    def _search_many(
+        self, expr: str, partitions: list[str] | None, data: list[Any], field: str, metric: str, k: int
+    ) -> list[list[SearchHit]]:
         kw: dict[str, Any] = {"filter": expr, "limit": k, "output_fields": _OUTPUT_FIELDS, "anns_field": field}
         kw["partition_names"] = partitions
-        res = self._client.search(self.collection, [data], search_params={"metric_type": metric}, **kw)
-        return [self._hit(h, bm25=metric == "BM25") for h in res[0]] if res else []
+        res = self._client.search(self.collection, data, search_params={"metric_type": metric}, **kw)
+        found = [[self._hit(h, bm25=metric == "BM25") for h in hits] for hits in res] if res else []
+        return found + [[] for _ in range(len(data) - len(found))]
 
     def _vector(self, query_vector: Sequence[float]) -> list[float]:
         if len(query_vector) != self.dim:

@@ -204,3 +204,22 @@ def test_server_refuses_busy_port_and_locked_dir(milvus_server: str, tmp_path: P
             MilvusLiteServer(tmp_path / "b", port=free_port()).start(timeout=30)
     assert not first.running
     first.stop()  # idempotent
+
+
+def test_several_questions_in_one_call_match_one_at_a_time(store: ChunkStore, embedder: LocalMiniLMEmbedder) -> None:
+    """The tutor batches concurrent questions of a course (core/ai/batching.py)."""
+    course, other, doc = _hex(), _hex(), _hex()
+    vectors = embedder.embed(TEXTS)
+    store.upsert(_chunks(course, doc), vectors)
+    store.upsert(_chunks(other, _hex()), vectors)  # identical text in another course
+    questions = ["floor division operator", "   ", "iterate over the lines of a file", "Monty Python"]
+    q_vecs = embedder.embed(questions)
+    texts = store.search_text_many(course, questions, k=3)
+    dense = store.search_dense_many(course, q_vecs, k=3)
+    assert len(texts) == len(dense) == len(questions) and texts[1] == []  # a blank question finds nothing
+    for i, question in enumerate(questions):
+        assert [h.chunk_id for h in texts[i]] == [h.chunk_id for h in store.search_text(course, question, k=3)]
+        assert [h.chunk_id for h in dense[i]] == [h.chunk_id for h in store.search_dense(course, q_vecs[i], k=3)]
+        assert {h.document_id for h in texts[i] + dense[i]} <= {doc}  # never the other course's copy
+    assert dense[0][0].text == TEXTS[1] and texts[3][0].text == TEXTS[0]
+    assert store.search_text_many(_hex(), questions, k=3) == [[], [], [], []]  # a course without chunks

@@ -1,0 +1,70 @@
+"""Concurrent single-item requests served in batches, per key.
+
+Fifty students asking at once would otherwise make fifty model calls of one short question
+each, and fifty searches of one vector each, where a call's fixed cost dominates. Here items
+queue while their key's previous batch runs, and all of them go into the next one: there is
+no waiting window, so a lone request goes at once, and under load each call carries
+everything that arrived meanwhile. Keys keep apart what cannot share a call (the searches of
+different courses).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Executor
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class _LoopState(Generic[K, T, R]):
+    def __init__(self) -> None:
+        self.queues: dict[K, list[tuple[T, asyncio.Future[R]]]] = {}
+        self.workers: dict[K, asyncio.Task[None]] = {}
+
+
+class Batcher(Generic[K, T, R]):
+    def __init__(
+        self, run: Callable[[K, Sequence[T]], Sequence[R]], max_batch: int = 32, executor: Executor | None = None
+    ) -> None:
+        self._run = run  # blocking: called in `executor` (default: the loop's)
+        self.max_batch = max_batch
+        self._executor = executor
+        # Futures belong to an event loop; a process may run several (tests, benchmarks).
+        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState[K, T, R]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def submit(self, key: K, item: T) -> R:
+        loop = asyncio.get_running_loop()
+        state = self._states.get(loop)
+        if state is None:
+            state = self._states[loop] = _LoopState()
+        future: asyncio.Future[R] = loop.create_future()
+        state.queues.setdefault(key, []).append((item, future))
+        worker = state.workers.get(key)
+        if worker is None or worker.done():
+            state.workers[key] = loop.create_task(self._drain(loop, state, key))
+        return await future
+
+    async def _drain(self, loop: asyncio.AbstractEventLoop, state: _LoopState[K, T, R], key: K) -> None:
+        while queue := state.queues.get(key):
+            batch, state.queues[key] = queue[: self.max_batch], queue[self.max_batch :]
+            batch = [(item, future) for item, future in batch if not future.done()]  # callers gone
+            if not batch:
+                continue
+            try:
+                results = await loop.run_in_executor(self._executor, self._run, key, [item for item, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        state.queues.pop(key, None)
