@@ -8,8 +8,11 @@ request transaction across the stream would lock SQLite's single writer for that
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
 from collections.abc import AsyncIterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -202,7 +205,10 @@ class ChatService:
                 prefix = ""
 
     async def _persist(self, turn: Turn, answer: str, cited: list[dict[str, Any]]) -> tuple[str, str]:
-        async with self.sessions() as db, db.begin():
+        # On SQLite, answers finishing together queue here rather than in SQLite's busy
+        # handler, which polls with growing sleeps while each waiter holds a pooled
+        # connection that the next students' reads then wait for.
+        async with _sqlite_writes() if self.settings.is_sqlite else nullcontext(), self.sessions() as db, db.begin():
             repo = ChatRepository(db)
             now = utcnow()
             chat: ChatSession | None
@@ -246,3 +252,15 @@ class ChatHistory:
         except NotFound:
             raise NotFound(SESSION_NOT_FOUND) from None
         return chat, await self.chats.messages_of(chat.id)
+
+
+_write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_writes() -> asyncio.Lock:
+    """This process's chat writes, one at a time (a lock per event loop)."""
+    loop = asyncio.get_running_loop()
+    lock = _write_locks.get(loop)
+    if lock is None:
+        lock = _write_locks[loop] = asyncio.Lock()
+    return lock
