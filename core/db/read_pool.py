@@ -15,14 +15,17 @@ from typing import Any
 
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Select
+from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.engine import Dialect, make_url
+
+Statement = Select[Any] | CompoundSelect  # any row shape
 
 
 class _Compiled:
-    def __init__(self, stmt: Select[Any], dialect: Dialect) -> None:
+    def __init__(self, stmt: Statement, dialect: Dialect) -> None:
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
+        self.defaults = dict(compiled.params)  # literals' values; named parameters come per call
         self.processors: list[tuple[str, Callable[[Any], Any] | None]] = [
             (str(col.key), col.type._cached_result_processor(dialect, None)) for col in stmt.selected_columns
         ]
@@ -38,7 +41,7 @@ class ReadPool:
         self._pool = AsyncConnectionPool(
             conninfo, min_size=1, max_size=size, kwargs={"autocommit": True}, open=False
         )
-        self._compiled: dict[int, tuple[Select[Any], _Compiled]] = {}
+        self._compiled: dict[int, tuple[Statement, _Compiled]] = {}
 
     async def open(self) -> None:
         await self._pool.open()
@@ -46,7 +49,7 @@ class ReadPool:
     async def close(self) -> None:
         await self._pool.close()
 
-    def _compile(self, stmt: Select[Any]) -> _Compiled:
+    def _compile(self, stmt: Statement) -> _Compiled:
         # Statements are module-level constants in repositories: identity is a stable key.
         # The statement is kept with its compiled form so its id cannot be reused.
         hit = self._compiled.get(id(stmt))
@@ -55,10 +58,18 @@ class ReadPool:
             self._compiled[id(stmt)] = hit
         return hit[1]
 
-    async def first(self, stmt: Select[Any], params: dict[str, Any]) -> dict[str, Any] | None:
+    async def first(self, stmt: Statement, params: dict[str, Any]) -> dict[str, Any] | None:
         """The first row of `stmt` with its bind parameters set by name, or None."""
         compiled = self._compile(stmt)
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-            await cursor.execute(compiled.sql, params)
+            await cursor.execute(compiled.sql, {**compiled.defaults, **params})
             row = await cursor.fetchone()
         return compiled.convert(row) if row is not None else None
+
+    async def all(self, stmt: Statement, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every row of `stmt` with its bind parameters set by name."""
+        compiled = self._compile(stmt)
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+            await cursor.execute(compiled.sql, {**compiled.defaults, **params})
+            rows = await cursor.fetchall()
+        return [compiled.convert(row) for row in rows]

@@ -200,3 +200,32 @@ def test_job_status_on_the_read_pool_matches_the_model(pg_stack: Stack) -> None:
         for path in (f"/api/v1/jobs/{job['id']}", f"/api/jobs/{job['id']}", "/api/v1/jobs/" + "f" * 32):
             reply = stranger.get(path)
             assert reply.status_code == 404 and error_of(reply)["code"] == "not_found", (path, reply.text)
+
+
+def test_student_course_list_on_the_read_pool(pg_stack: Stack) -> None:
+    """On PostgreSQL a student's list reads through core/db/read_pool.py; it must say what
+    the teacher's own (ORM) view of the same courses says."""
+    _, teacher = pg_stack.user("teacher")
+    _, student = pg_stack.user("student")
+    _, classmate = pg_stack.user("student")
+    made = {title: make_course(teacher, title) for title in ("Zoology", "Algebra", "Music")}
+    for title, course in made.items():
+        teacher.post(f"/api/v1/courses/{course['id']}/publish")
+        for client in (student, classmate) if title != "Music" else (student,):
+            client.post("/api/v1/enrollments", json={"code": course["enrollment_code"]})
+    job = upload(teacher, made["Algebra"]["id"], FIXTURES / "input-output.md")["job"]
+    assert wait_job(teacher, job["id"])["status"] == "succeeded"
+    teacher.post(f"/api/v1/courses/{made['Music']['id']}/unpublish")
+
+    listed = student.get("/api/v1/courses").json()
+    assert [c["title"] for c in listed] == ["Algebra", "Zoology"]  # published only, by title
+    teachers = {c["id"]: c for c in teacher.get("/api/v1/courses").json()}
+    for course in listed:
+        assert course["enrollment_code"] is None and course["last_job"] is None and course["state"] == "published"
+        mine = teachers[course["id"]]
+        assert course["counts"] == mine["counts"], course["title"]
+        for field in ("title", "status", "owner_id", "created_at", "updated_at", "language"):
+            assert course[field] == mine[field], field
+    algebra = next(c for c in listed if c["title"] == "Algebra")
+    assert algebra["counts"]["documents"] == 1 and algebra["counts"]["students"] == 2
+    assert algebra["counts"]["lessons"] >= 1
