@@ -47,7 +47,8 @@ class CacheEdge:
         return self._litestar.state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("method") == "GET":
+        # Cross-origin browser requests go through the app, which adds the CORS headers.
+        if scope["type"] == "http" and scope.get("method") == "GET" and not _has_origin(scope):
             path = request_path(scope)
             cast("dict[str, Any]", scope)[EDGE_PATH] = path
             if await self._answer(scope, path, send):
@@ -72,3 +73,7 @@ class CacheEdge:
         await send(HTTPResponseBodyEvent(type="http.response.body", body=body, more_body=False))
         metrics.record("GET", route, 200, time.perf_counter() - started)
         return True
+
+
+def _has_origin(scope: Scope) -> bool:
+    return any(name == b"origin" for name, _ in scope["headers"])

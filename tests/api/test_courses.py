@@ -165,6 +165,9 @@ def test_cached_answers_are_per_user_and_path_and_stop_at_logout(pg_stack: Stack
         assert {tuple(t) for t, _ in seen} == {tuple(expected)}
         assert any(hit for _, hit in seen), "repeated reads were never answered from the cache"
     assert titles(alice, "/api/v1/courses?page=2") == (["Alice's"], False)  # another query: new entry
+    # A browser's cross-origin request goes through the app (CORS headers are added there).
+    crossing = alice.get("/api/v1/courses", headers={"Origin": "https://elsewhere.example"})
+    assert crossing.status_code == 200 and "x-profai-cache" not in crossing.headers
 
     metrics = httpx.get(f"{pg_stack.url}/metrics").text
     assert 'profai_http_requests_total{method="GET",route="/api/v1/courses",status="200"}' in metrics
