@@ -59,12 +59,9 @@ class ReadPool:
         return hit[1]
 
     async def first(self, stmt: Statement, params: dict[str, Any]) -> dict[str, Any] | None:
-        """The first row of `stmt` with its bind parameters set by name, or None."""
-        compiled = self._compile(stmt)
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-            await cursor.execute(compiled.sql, {**compiled.defaults, **params})
-            row = await cursor.fetchone()
-        return compiled.convert(row) if row is not None else None
+        """The row of a statement that finds at most one (by key), or None."""
+        rows = await self.all(stmt, params)
+        return rows[0] if rows else None
 
     async def all(self, stmt: Statement, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Every row of `stmt` with its bind parameters set by name."""

@@ -299,7 +299,7 @@ class ChunkStore:
         if partitions == []:
             return []
         if not query_text.strip():
-            return self._search_one(expr, partitions, vec, "dense", "COSINE", k)
+            return self._search_many(expr, partitions, [vec], "dense", "COSINE", k)[0]
         depth = candidate_depth(k)
         reqs = [
             AnnSearchRequest([vec], "dense", {"metric_type": "COSINE"}, limit=depth, expr=expr),
@@ -356,11 +356,6 @@ class ChunkStore:
         if partitions == [] or not data:
             return [[] for _ in data]
         return self._search_many(expr, partitions, data, "dense", "COSINE", k)
-
-    def _search_one(
-        self, expr: str, partitions: list[str] | None, data: Any, field: str, metric: str, k: int
-    ) -> list[SearchHit]:
-        return self._search_many(expr, partitions, [data], field, metric, k)[0]
 
     def _search_many(
         self, expr: str, partitions: list[str] | None, data: list[Any], field: str, metric: str, k: int
