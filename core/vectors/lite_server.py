@@ -7,7 +7,6 @@ connects by URI, exactly as to a real Milvus.
 
 from __future__ import annotations
 
-import shutil
 import signal
 import socket
 import subprocess
@@ -38,16 +37,9 @@ def _listening(host: str, port: int) -> bool:
 
 
 def _server_command() -> list[str]:
-    # Prefer the entry point of the running interpreter's environment, so that a venv
-    # started without activation still finds its own milvus-lite.
-    exe = Path(sys.executable).with_name("milvus-lite")
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("milvus-lite")
-    if found:
-        return [found]
-    # Same code as the entry point, through the package's __main__.
-    return [sys.executable, "-m", "milvus_lite"]
+    # milvus-lite's own CLI, run by this interpreter (a venv started without activation
+    # still finds its own packages) with a vectorised BM25 scorer installed (lite_bm25.py).
+    return [sys.executable, "-m", "core.vectors.lite_bm25"]
 
 
 class MilvusLiteServer:
