@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     milvus_token: SecretStr | None = None
     milvus_collection: str = "profai_chunks"
     upload_dir: Path | None = Field(default=None, description="Uploaded files. Default: DATA_DIR/uploads.")
-    db_pool_size: int = Field(default=20, ge=1, description="PostgreSQL connections kept open per process.")
+    db_pool_size: int = Field(default=20, ge=1, description="Database connections kept open per process.")
     db_max_overflow: int = Field(default=0, ge=0, description="Extra connections a busy process may open.")
 
     # --- network -------------------------------------------------------------------
@@ -120,7 +120,8 @@ class Settings(BaseSettings):
 
     @property
     def is_sqlite(self) -> bool:
-        return self.resolved_database_url.startswith("sqlite")
+        # Asked per request: no path resolution here (resolved_database_url resolves one).
+        return not self.database_url or normalise_database_url(self.database_url).startswith("sqlite")
 
 
 def normalise_database_url(url: str) -> str:

@@ -19,7 +19,10 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **overrides)
+        # A fixed pool here too: SQLAlchemy's default (5 + 10 overflow) opened a connection,
+        # with its own aiosqlite thread, for each request beyond five under load.
+        fixed = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, **overrides}
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **fixed)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin)
         return engine

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import takewhile
 
 from core.generation.outline import STOPWORDS, clean_title, wordset
@@ -65,6 +66,11 @@ class Sentence:
     page: int = 0
     quote: str = ""
     label: str = ""  # shown before the sentence (an API signature it describes), not quoted
+
+    @cached_property
+    def word_set(self) -> frozenset[str]:
+        """Its content words; kept, since the tutor compares a sentence with every question."""
+        return frozenset(words(self.text))
 
 
 class CourseIndex:

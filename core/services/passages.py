@@ -188,7 +188,7 @@ async def rank_candidates(
     similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
     q_words = set(words(question))
     for c, dense in zip(found, similarities.tolist(), strict=True):
-        overlap = len(q_words & set(words(c.sentence.text))) / (len(q_words) or 1)
+        overlap = len(q_words & c.sentence.word_set) / (len(q_words) or 1)
         # Shared rare words matter (names, operators); chunk rank breaks near-ties.
         c.similarity = dense + 0.15 * overlap + 0.02 * (4 - min(c.rank, 4))
     return sorted(found, key=lambda c: -c.similarity)
@@ -200,8 +200,8 @@ def pick(ranked: Sequence[Candidate], limit: int = 3, floor: float = SENTENCE_FL
     for c in ranked:
         if len(chosen) >= limit or c.similarity < floor:
             break
-        bag = set(words(c.sentence.text))
-        if any(len(bag & set(words(o.sentence.text))) > 0.6 * len(bag | set(words(o.sentence.text))) for o in chosen):
+        bag = c.sentence.word_set
+        if any(len(bag & o.sentence.word_set) > 0.6 * len(bag | o.sentence.word_set) for o in chosen):
             continue
         chosen.append(c)
     return chosen
