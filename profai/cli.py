@@ -7,8 +7,11 @@ import asyncio
 import getpass
 import logging
 import os
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.settings import get_settings
@@ -58,17 +61,37 @@ def cmd_api(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run(
-        "backend.app:app_factory",
-        factory=True,
-        host=settings.api_host,
-        port=settings.api_port,
-        workers=args.workers or settings.api_workers,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-        timeout_graceful_shutdown=20,
-    )
+    workers = args.workers or settings.api_workers
+    with metrics_dir(workers):
+        uvicorn.run(
+            "backend.app:app_factory",
+            factory=True,
+            host=settings.api_host,
+            port=settings.api_port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+            timeout_graceful_shutdown=20,
+        )
     return 0
+
+
+@contextmanager
+def metrics_dir(workers: int) -> Iterator[None]:
+    """Several API processes share their Prometheus values through files (backend/metrics.py).
+
+    An operator's PROMETHEUS_MULTIPROC_DIR is used as given (it must start empty, e.g. an
+    emptyDir volume); otherwise a fresh directory lives as long as this command."""
+    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    path = tempfile.mkdtemp(prefix="profai-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path  # the worker processes inherit it
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

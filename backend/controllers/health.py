@@ -6,10 +6,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 from litestar import Controller, MediaType, Response, get
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from backend.db import ServicesDep
+from backend.metrics import exposition
 
 
 class HealthController(Controller):
@@ -29,7 +30,7 @@ class HealthController(Controller):
 
     @get("/metrics", summary="Prometheus metrics", exclude_from_auth=True, media_type=MediaType.TEXT)
     async def metrics(self) -> Response[bytes]:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 async def _database(svc: ServicesDep) -> str:
