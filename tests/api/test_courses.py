@@ -109,6 +109,11 @@ def test_health_metrics_and_openapi(stack: Stack) -> None:
     ready = httpx.get(f"{stack.url}/health/ready").json()
     assert ready["status"] == "ok", ready
     assert set(ready["checks"]) == {"database", "queue", "vectors"}
+    _, teacher = stack.user("teacher")
+    json_type = {"content-type": "application/json"}
+    huge = b'{"title": "' + b"x" * (7 * 1024 * 1024) + b'"}'
+    refused = teacher.post("/api/v1/courses", content=huge, headers=json_type)
+    assert refused.status_code == 413
     metrics = httpx.get(f"{stack.url}/metrics").text
     assert 'profai_http_requests_total{method="POST",route="/api/v1/courses",status="413"}' in metrics
     assert "profai_http_request_duration_seconds_bucket" in metrics
