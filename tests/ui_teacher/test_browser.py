@@ -125,3 +125,21 @@ def test_teacher_workflow_in_a_browser(console: str, teacher: Teacher) -> None:
         screenshot(phone, "teacher-outline-phone")
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
+
+        phone.get_by_role("button", name=re.compile("Move to module")).first.click()
+        expect(phone.get_by_role("button", name="Move", exact=True).first).to_be_visible()
+        settle(phone)
+        screenshot(phone, "teacher-move-lesson-phone")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the move popover scrolls sideways on a phone ({width}px)"
+        phone.get_by_role("button", name="Move", exact=True).first.click()
+        moved = re.compile(r"Moved “(.+)” to the end of (Module 2: .+)\.")
+        expect(phone.get_by_text(moved)).to_be_visible()
+        said = moved.fullmatch(phone.get_by_text(moved).inner_text().strip())
+        assert said, "the confirmation names the lesson and its new module"
+        lesson, module = said.groups()
+        target = phone.locator('[data-testid="stExpander"]').filter(has_text=module)
+        # The receiving module opens, with the lesson last in it.
+        expect(target.get_by_text(re.compile(rf"^\d+\. {re.escape(lesson)}$")).last).to_be_visible()
+        settle(phone)
+        screenshot(phone, "teacher-moved-lesson-phone")

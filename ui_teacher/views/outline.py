@@ -1,4 +1,4 @@
-"""Course: publish state and enrollment code; the outline, with renaming and reordering."""
+"""Course: publish state and enrollment code; the outline, with renaming, reordering and moving lessons."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from ui_teacher.api import Json
+from ui_teacher.ordering import lesson_order, moved, moved_to_module
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
 from ui_teacher.widgets import badge, counts_line
 
 LESSON = "lesson_id"
+# The module that last received a lesson opens, so the teacher sees the lesson in its new place.
+RECEIVED = "outline_received"
 
 
 def publish_box(course: Json) -> None:
@@ -32,21 +35,6 @@ def act(course: Json, verb: str, done: str) -> None:
     if attempt(f"{verb} the course", client().post, f"/api/v1/courses/{course['id']}/{verb}") is not None:
         flash(done)
         st.rerun()
-
-
-def moved(ids: list[str], index: int, step: int) -> list[str]:
-    out = list(ids)
-    other = index + step
-    if 0 <= other < len(out):
-        out[index], out[other] = out[other], out[index]
-    return out
-
-
-def lesson_order(modules: list[Json], module_id: str, index: int, step: int) -> dict[str, list[str]]:
-    """The API takes the order of every lesson of the course at once; move one within its module."""
-    order = {m["id"]: [x["id"] for x in m.get("lessons") or []] for m in modules}
-    order[module_id] = moved(order[module_id], index, step)
-    return order
 
 
 def reorder(course_id: str, body: Json) -> None:
@@ -74,15 +62,44 @@ def rename(module: Json, row: DeltaGenerator) -> None:
                 st.rerun()
 
 
+def module_name(modules: list[Json], module_id: str) -> str:
+    return next(f"Module {n}: {m['title']}" for n, m in enumerate(modules, start=1) if m["id"] == module_id)
+
+
+def move_to_module(course_id: str, modules: list[Json], module: Json, lesson: Json, row: DeltaGenerator) -> None:
+    """Pick another module; the lesson goes last there. The outcome shows below the row, not in the popover."""
+    targets = [m["id"] for m in modules if m["id"] != module["id"]]
+    if not targets:
+        return
+    popover = row.popover("Move to module…", icon=":material/drive_file_move:")
+    with popover, st.form(f"move-form-{lesson['id']}", border=False):
+        target = st.selectbox(
+            "Move to module",
+            targets,
+            format_func=lambda module_id: module_name(modules, module_id),
+            key=f"target-{lesson['id']}",
+        )
+        go = st.form_submit_button("Move", key=f"move-{lesson['id']}")
+    if go and target:
+        body = {"lessons": moved_to_module(modules, lesson["id"], target)}
+        if attempt("move the lesson", client().post, f"/api/v1/courses/{course_id}/outline/reorder", body) is not None:
+            flash(f"Moved “{lesson['title']}” to the end of {module_name(modules, target)}.")
+            st.session_state[RECEIVED] = target
+            st.rerun()
+
+
 def module_block(course_id: str, modules: list[Json], index: int) -> None:
     module = modules[index]
-    with st.expander(f"Module {index + 1}: {module['title']}", expanded=index == 0):
+    opened = index == 0 or module["id"] == st.session_state.get(RECEIVED)
+    with st.expander(f"Module {index + 1}: {module['title']}", expanded=opened):
         row = st.container(horizontal=True)
         rename(module, row)
         step = move_buttons(row, f"m-{module['id']}", index, len(modules))
         if step:
             reorder(course_id, {"modules": moved([m["id"] for m in modules], index, step)})
         lessons = module.get("lessons") or []
+        if not lessons:
+            st.caption("No lessons in this module. Move one here from another module.")
         for i, lesson in enumerate(lessons):
             with st.container(border=True):
                 st.markdown(f"**{i + 1}. {lesson['title']}**")
@@ -95,6 +112,7 @@ def module_block(course_id: str, modules: list[Json], index: int) -> None:
                 step = move_buttons(row, f"l-{lesson['id']}", i, len(lessons))
                 if step:
                     reorder(course_id, {"lessons": lesson_order(modules, module["id"], i, step)})
+                move_to_module(course_id, modules, module, lesson, row)
 
 
 st.title("Course")
