@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 from core.vectors.lite_server import MilvusLiteServer, free_port
 from tests.fixtures_path import FIXTURES
@@ -66,6 +67,12 @@ async def load(stack: Stack, token: str, course_id: str, concurrency: int, round
     return out
 
 
+def cpu_seconds(process: psutil.Process) -> float:
+    """User + system CPU of a process and its threads (ONNX's included)."""
+    t = process.cpu_times()
+    return float(t.user + t.system)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--concurrency", type=int, default=50)
@@ -82,12 +89,21 @@ def main() -> None:
         assert wait_job(teacher, job["id"], timeout=300)["status"] == "succeeded"
         token = teacher.headers["Authorization"].split()[1]
         asyncio.run(load(stack, token, course["id"], 5, 1))  # warm-up
+        api, store = psutil.Process(stack.procs["api"].pid), psutil.Process(milvus.pid or 0)
+        before = [cpu_seconds(p) for p in (api, store)]
         times = sorted(asyncio.run(load(stack, token, course["id"], args.concurrency, args.rounds)))
+        spent = [cpu_seconds(p) - b for p, b in zip((api, store), before, strict=True)]
+        api_cpu, store_cpu = (1000 * s / len(times) for s in spent)
         p95 = times[int(0.95 * (len(times) - 1))]
         print(
             f"\n{len(times)} questions, {args.concurrency} at once: first token "
             f"p50 {1000 * statistics.median(times):.0f} ms, p95 {1000 * p95:.0f} ms, max {1000 * times[-1]:.0f} ms"
         )
+        # The floor on this machine: the CPU all the questions of a burst cost, on every core.
+        cores = psutil.cpu_count() or 1
+        floor = (api_cpu + store_cpu) * args.concurrency / cores
+        print(f"CPU per question: API {api_cpu:.1f} ms, milvus-lite {store_cpu:.1f} ms")
+        print(f"so {args.concurrency} questions at once need at least {floor:.0f} ms on {cores} cores")
     finally:
         stack.stop_all()
         milvus.stop()
