@@ -221,6 +221,12 @@ def _document_modules(parsed: ParsedDocument, chunks: list[Chunk]) -> list[Modul
         title = top.title or doc_title
         subs = _fold_small(_group(top.chunks, depth + 1))
         modules.append(ModuleDraft(title=title, lessons=_lessons_for(subs, title, depth + 1)))
+    if depth > 1 and 1 < len(modules) <= MAX_LESSONS_PER_MODULE and all(len(m.lessons) == 1 for m in modules):
+        # One chapter's sections (its single title skipped, as a book's would be): one module
+        # with a lesson each, not a module per lesson.
+        key = tops[-1].key
+        chapter = clean_title(key[depth - 2]) if len(key) >= depth - 1 else ""
+        return [ModuleDraft(title=chapter or doc_title, lessons=[m.lessons[0] for m in modules])]
     return modules
 
 

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from core.ingestion.site_chrome import drop_site_chrome
 from core.ingestion.types import Paragraph, ParsedDocument, ParseError, Section
 
 # Opt out of unstructured's telemetry ping and banner before it is imported anywhere.
@@ -81,6 +82,7 @@ def parse_office(path: Path, kind: str, *, max_pages: int, fallback_title: str =
             sections[-1].paragraphs.append(Paragraph(text=text, page=page))
     if not sections[0].paragraphs:
         sections.pop(0)
+    sections = drop_site_chrome(sections)
     titled = [s.title for s in sections if s.level == 1]
     title = titled[0] if kind == "pptx" and titled else fallback_title
     return ParsedDocument(

@@ -70,6 +70,7 @@ COURSES: dict[str, Callable[[], Course]] = {
     "sample": _sample,
     "tutorial": lambda: _load("python-tutorial-3.11.pdf"),
     "pptx": lambda: _load("data-structures.pptx"),
+    "docx": lambda: _load("errors-and-exceptions.docx"),
 }
 
 
@@ -96,6 +97,15 @@ def test_outline_every_chunk_once_and_deterministic(course: Course) -> None:
 def test_outline_follows_sample_chapters() -> None:
     modules = build_outline(_sample())
     assert [m.title for m in modules] == ["Tuples", "Sets"]
+
+
+def test_one_chapter_is_one_module_with_a_lesson_per_section() -> None:
+    """A document holding a single chapter: its sections are lessons, not modules each."""
+    modules = build_outline(_load("errors-and-exceptions.docx"))
+    assert [m.title for m in modules] == ["Errors and Exceptions"]
+    titles = [lesson.title for lesson in modules[0].lessons]
+    assert titles[0] == "Syntax Errors" and titles[-1] == "Enriching Exceptions with Notes"
+    assert "Handling Exceptions" in titles and len(titles) >= 8
 
 
 def test_outline_follows_tutorial_chapters() -> None:

@@ -123,6 +123,16 @@ def test_docx_headings_become_sections() -> None:
     assert doc.page_count >= 2  # no page breaks in the file: virtual pages of ~3000 chars
 
 
+def test_site_navigation_saved_with_a_web_page_is_dropped() -> None:
+    """A table of contents and navigation bar would become lessons and tutor citations."""
+    for name in ("errors-and-exceptions.docx", "input-output.md", "data-structures.pptx"):
+        doc = parse(name)
+        titles = [s.title for s in doc.sections]
+        for chrome in ("Table of Contents", "Navigation", "Previous topic", "This Page"):
+            assert chrome not in titles, (name, chrome)
+    assert by_title(parse("errors-and-exceptions.docx"), "8.10. Enriching Exceptions with Notes").paragraphs
+
+
 def test_pptx_slides_are_pages_and_titles_sections() -> None:
     doc = parse("data-structures.pptx")
     assert doc.page_count == 2  # the fixture has two slides
