@@ -36,6 +36,12 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class UnsupportedLanguage(InvalidInput):
+    """A well-formed language code that the configured engine cannot handle (still a 400)."""
+
+    code = "unsupported_language"
+
+
 class TooLarge(DomainError):
     code = "too_large"
 

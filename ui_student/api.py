@@ -190,21 +190,26 @@ class Api:
             body["language"] = language
         return self.request("POST", "/api/v1/tts", json=body, timeout=AUDIO_TIMEOUT).content
 
-    def lesson_audio(self, lesson_id: str, fmt: str = "mp3") -> bytes:
+    def lesson_audio(self, lesson_id: str, fmt: str = "mp3", language: str | None = None) -> bytes:
+        """The lesson read aloud; in the course's language unless `language` is given."""
         path = f"/api/v1/lessons/{lesson_id}/audio"
-        return self.request("GET", path, params={"format": fmt}, timeout=AUDIO_TIMEOUT).content
+        return self.request("GET", path, params=audio_params(fmt, language), timeout=AUDIO_TIMEOUT).content
 
     def lecture(self, lesson_id: str) -> Json:
         return dict(self.json("GET", f"/api/v1/lessons/{lesson_id}/lecture", timeout=AUDIO_TIMEOUT))
 
-    def lecture_audio(self, lesson_id: str, fmt: str = "mp3") -> bytes:
+    def lecture_audio(self, lesson_id: str, fmt: str = "mp3", language: str | None = None) -> bytes:
         path = f"/api/v1/lessons/{lesson_id}/lecture/audio"
-        return self.request("GET", path, params={"format": fmt}, timeout=AUDIO_TIMEOUT).content
+        return self.request("GET", path, params=audio_params(fmt, language), timeout=AUDIO_TIMEOUT).content
 
     def stt(self, filename: str, data: bytes, language: str = "") -> Json:
         form = {"language": language} if language else None
         files = {"audio": (filename, data)}
         return dict(self.json("POST", "/api/v1/stt", files=files, data=form, timeout=AUDIO_TIMEOUT))
+
+
+def audio_params(fmt: str, language: str | None) -> dict[str, str]:
+    return {"format": fmt, "language": language} if language else {"format": fmt}
 
 
 def chat_body(question: str, session_id: str | None, language: str) -> Json:

@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from core.settings import Settings, get_settings
-from ui_student.views import auth, chat, courses, lesson, progress, quiz
+from ui_student.views import auth, chat, courses, languages, lesson, progress, quiz
 from ui_student.views.common import Ctx
 
 LESSON_TAB = "lesson"
@@ -55,9 +55,13 @@ def build(api_url: str) -> gr.Blocks:
         user_line = gr.Markdown(elem_id="user-line")
         auth_view = auth.build()
         with gr.Column(visible=False, elem_id="main-panel") as main:
-            course_header = gr.Markdown("*No course open.*", elem_id="course-header")
+            # Above the tabs: the lesson's Listen follows the language as much as the tutor does.
+            with gr.Row(equal_height=True, elem_id="course-bar"):
+                with gr.Column(scale=3, min_width=200):
+                    course_header = gr.Markdown("*No course open.*", elem_id="course-header")
+                language = languages.picker()
             with gr.Tabs(elem_id="main-tabs", overflow_behavior="wrap") as tabs:
-                ctx = Ctx(api_url, token, course_id, lesson_id, session_id, tabs, course_header)
+                ctx = Ctx(api_url, token, course_id, lesson_id, session_id, tabs, course_header, language)
                 with gr.Tab("Courses", id="courses", elem_id="tab-courses"):
                     courses_view = courses.build(ctx)
                 with gr.Tab("Lesson", id=LESSON_TAB, elem_id="tab-lesson"):

@@ -111,3 +111,15 @@ def citation_line(citation: Json) -> str:
         quote = quote[:217] + "…"
     where = f"**[{citation['number']}] {citation.get('document_name') or 'document'}, page {citation.get('page')}**"
     return f"{where}  \n> {quote}" if quote else where
+
+
+def has_page_image(citation: Json) -> bool:
+    """Whether the cited page is a PDF page, which the API can render as an image.
+
+    The citation's file type (detected from the file's content) decides; the document's name
+    only when a citation has none.
+    """
+    file_type = citation.get("file_type")
+    if isinstance(file_type, str) and file_type:
+        return file_type.lower() == "pdf"
+    return str(citation.get("document_name") or "").lower().endswith(".pdf")

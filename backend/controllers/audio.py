@@ -34,6 +34,10 @@ from core.settings import Settings
 PrincipalRequest = Request[Principal, Any, Any]
 Format = Literal["wav", "mp3", "ogg"]
 FormatParam = Annotated[Format, Parameter(description="Audio format: mp3 (default), ogg or wav")]
+LanguageParam = Annotated[
+    str | None,
+    Parameter(description="Language of the voice, e.g. hi or ta-IN (default: the course's language)", max_length=16),
+]
 READ_SIZE = 1024 * 1024
 
 
@@ -144,10 +148,11 @@ class AudioController(Controller):
         svc: ServicesDep,
         format: FormatParam = "mp3",
         voice: str | None = None,
+        language: LanguageParam = None,
     ) -> Stream:
         lesson, course = await visible_lesson(session, request.user, lesson_id)
         text = speakable(f"# {lesson.title}\n\n{lesson.body}")
-        language = course.language
+        language = language or course.language
         await session.commit()  # end the read transaction: the stream may take a while
         return await audio_response(
             svc.settings, text, format, voice=voice, language=language, filename=f"lesson-{lesson_id}"
@@ -170,9 +175,10 @@ class AudioController(Controller):
         svc: ServicesDep,
         format: FormatParam = "mp3",
         voice: str | None = None,
+        language: LanguageParam = None,
     ) -> Stream:
         lesson, course = await visible_lesson(session, request.user, lesson_id)
-        language = course.language
+        language = language or course.language
         title, body, summary = lesson.title, lesson.body, lesson.summary
         await session.commit()
         script = await lecture_script(svc.settings, title, body, summary)
@@ -180,7 +186,11 @@ class AudioController(Controller):
             svc.settings, script.script, format, voice=voice, language=language, filename=f"lecture-{lesson_id}"
         )
 
-    @post("/stt", status_code=200, summary="Transcribe a recording (multipart field 'audio'; WAV, MP3, WebM, OGG)")
+    @post(
+        "/stt",
+        status_code=200,
+        summary="Transcribe a recording (multipart: 'audio' as WAV, MP3, WebM or OGG; 'language', e.g. hi)",
+    )
     async def stt(self, request: PrincipalRequest, svc: ServicesDep) -> TranscriptOut:
         data, language = await read_audio_field(request, svc.settings, ("audio",))
         result = await transcribe(svc.settings, data, language or None)

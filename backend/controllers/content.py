@@ -56,8 +56,8 @@ class ContentController(Controller):
 
     @get("/lessons/{lesson_id:str}", summary="A lesson with its citations (document, page, quote)")
     async def lesson(self, lesson_id: str, request: PrincipalRequest, session: SessionDep) -> LessonOut:
-        lesson, names = await ContentService(session).lesson(request.user, lesson_id)
-        return LessonOut.of(lesson, names)
+        lesson, documents = await ContentService(session).lesson(request.user, lesson_id)
+        return LessonOut.of(lesson, documents)
 
     @patch("/lessons/{lesson_id:str}", summary="Edit a lesson's title or text (teacher)")
     async def edit_lesson(
@@ -65,8 +65,8 @@ class ContentController(Controller):
     ) -> LessonOut:
         service = ContentService(session)
         await service.edit_lesson(request.user, lesson_id, data.title, data.body)
-        lesson, names = await service.lesson(request.user, lesson_id)
-        return LessonOut.of(lesson, names)
+        lesson, documents = await service.lesson(request.user, lesson_id)
+        return LessonOut.of(lesson, documents)
 
     @post("/lessons/{lesson_id:str}/regenerate", status_code=202, summary="Write one lesson again")
     async def regenerate_lesson(

@@ -81,14 +81,23 @@ class LegacyController(Controller):
     @get("/course/{course_id:str}", summary="Legacy: one course with its modules and lessons")
     async def course(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> dict[str, Any]:
         service = CourseService(session)
-        outline = await ContentService(session).outline(request.user, course_id)
+        content = ContentService(session)
+        outline = await content.outline(request.user, course_id)
         course = CourseOut.of(outline.course, manager=service.can_manage(request.user, outline.course))
+        cited = await content.cited_documents([d for _, ls in outline.modules for x in ls for d in x.document_ids])
+        types = {i: ref.file_type for i, ref in cited.items()}
+
+        def citations(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            # Stored citations as they always were, plus the file type (null for a removed document).
+            return [{**c, "file_type": types.get(str(c.get("document_id")))} for c in stored]
+
         modules = [
             {
                 "id": m.id,
                 "title": m.title,
                 "lessons": [
-                    {"id": x.id, "title": x.title, "content": x.body, "citations": x.citations} for x in lessons
+                    {"id": x.id, "title": x.title, "content": x.body, "citations": citations(x.citations)}
+                    for x in lessons
                 ],
             }
             for m, lessons in outline.modules

@@ -35,6 +35,9 @@ class CitationOut(msgspec.Struct):
     document_name: str
     page: int
     quote: str
+    # pdf, docx, pptx, md, txt or html, detected from the file's content (only a pdf has page images);
+    # null in answers stored before citations carried it, and for a removed document.
+    file_type: str | None = None
 
     @classmethod
     def many(cls, raw: list[dict[str, Any]]) -> list[CitationOut]:

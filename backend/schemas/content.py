@@ -7,6 +7,7 @@ import msgspec
 
 from backend.schemas.common import Input
 from core.db.models.content import Lesson, Module
+from core.services.citations import DocumentRef
 from core.services.content import Outline
 
 
@@ -17,6 +18,9 @@ class CitationOut(msgspec.Struct):
     page: int
     quote: str
     url: str  # opens the cited document (PDF viewers honour #page=N)
+    # Detected from the file's content: pdf, docx, pptx, md, txt or html; null for a removed document.
+    # Only a pdf has pages that GET .../documents/{id}/pages/{n} renders.
+    file_type: str | None = None
 
 
 class LessonSummaryOut(msgspec.Struct):
@@ -65,7 +69,7 @@ class LessonOut(msgspec.Struct):
     updated_at: datetime
 
     @classmethod
-    def of(cls, lesson: Lesson, names: dict[str, str]) -> LessonOut:
+    def of(cls, lesson: Lesson, documents: dict[str, DocumentRef]) -> LessonOut:
         return cls(
             lesson.id,
             lesson.course_id,
@@ -74,24 +78,30 @@ class LessonOut(msgspec.Struct):
             lesson.position,
             lesson.body,
             lesson.summary,
-            citations_out(lesson.course_id, lesson.citations, names),
+            citations_out(lesson.course_id, lesson.citations, documents),
             lesson.edited_by_teacher,
             lesson.updated_at,
         )
 
 
-def citations_out(course_id: str, citations: list[dict[str, Any]], names: dict[str, str]) -> list[CitationOut]:
-    return [
-        CitationOut(
-            i,
-            c["document_id"],
-            names.get(c["document_id"], "removed document"),
-            int(c["page"]),
-            c["quote"],
-            f"/api/v1/courses/{course_id}/documents/{c['document_id']}/file#page={c['page']}",
+def citations_out(
+    course_id: str, citations: list[dict[str, Any]], documents: dict[str, DocumentRef]
+) -> list[CitationOut]:
+    out = []
+    for i, c in enumerate(citations, start=1):
+        ref = documents.get(c["document_id"])
+        out.append(
+            CitationOut(
+                i,
+                c["document_id"],
+                ref.name if ref else "removed document",
+                int(c["page"]),
+                c["quote"],
+                f"/api/v1/courses/{course_id}/documents/{c['document_id']}/file#page={c['page']}",
+                ref.file_type if ref else None,
+            )
         )
-        for i, c in enumerate(citations, start=1)
-    ]
+    return out
 
 
 class LessonPatch(Input):

@@ -13,6 +13,21 @@ from core.services.quizzes import AttemptResult, QuestionResult, QuizService, Qu
 Option = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
 
+class QuizCitationOut(msgspec.Struct):
+    """The passage a question tests: document, page and quote (see QuizService.citation)."""
+
+    document_id: str
+    document_name: str
+    page: int | None
+    quote: str
+    # pdf, docx, pptx, md, txt or html, detected from the file's content; null for a removed document.
+    file_type: str | None = None
+
+    @classmethod
+    def maybe(cls, raw: dict[str, Any] | None) -> QuizCitationOut | None:
+        return None if raw is None else msgspec.convert(raw, cls)
+
+
 class AttemptIn(Input):
     # question id -> chosen option index (0-3); the service checks ids and ranges.
     answers: dict[str, int]
@@ -48,14 +63,14 @@ class QuestionOut(msgspec.Struct, omit_defaults=True):
     # Teachers only: a student's view never carries the answer.
     answer_index: int | None = None
     explanation: str | None = None
-    citation: dict[str, Any] | None = None
+    citation: QuizCitationOut | None = None
 
     @classmethod
     def of(cls, q: Question, view: QuizView) -> QuestionOut:
         out = cls(q.id, q.position, q.prompt, list(q.options))
         if view.manager:
             out.answer_index, out.explanation = q.answer_index, q.explanation
-            out.citation = QuizService.citation(q, view.document_names)
+            out.citation = QuizCitationOut.maybe(QuizService.citation(q, view.documents))
         return out
 
 
@@ -76,12 +91,19 @@ class QuestionResultOut(msgspec.Struct):
     correct_index: int
     correct: bool
     explanation: str
-    citation: dict[str, Any] | None
+    citation: QuizCitationOut | None
 
     @classmethod
     def of(cls, r: QuestionResult) -> QuestionResultOut:
         return cls(
-            r.question_id, r.prompt, r.options, r.chosen_index, r.answer_index, r.correct, r.explanation, r.citation
+            r.question_id,
+            r.prompt,
+            r.options,
+            r.chosen_index,
+            r.answer_index,
+            r.correct,
+            r.explanation,
+            QuizCitationOut.maybe(r.citation),
         )
 
 

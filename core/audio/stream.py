@@ -16,8 +16,9 @@ from pathlib import Path
 from core.audio.cache import audio_cache
 from core.audio.decode import decode
 from core.audio.formats import AudioFormat, Encoder, Pcm, check_format, parse_wav, to_mono, wav_bytes
+from core.audio.languages import check_language
 from core.audio.stt import Transcript, build_transcriber
-from core.audio.tts import SpeechSynthesizer, build_synthesizer, check_language, check_voice
+from core.audio.tts import SpeechSynthesizer, build_synthesizer, check_voice
 from core.errors import InvalidInput
 from core.settings import Settings
 

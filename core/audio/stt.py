@@ -17,8 +17,9 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from core.audio.decode import DecodedAudio
-from core.audio.tts import base_language, check_language, sarvam_language, sarvam_post
-from core.errors import InvalidInput, ServiceUnavailable
+from core.audio.languages import check_language, iso_language, language_label, sarvam_language
+from core.audio.tts import sarvam_post
+from core.errors import InvalidInput, ServiceUnavailable, UnsupportedLanguage
 from core.settings import Settings
 
 SARVAM_REST_MAX_SECONDS = 30.0  # Sarvam's synchronous endpoint; longer audio needs its batch API
@@ -70,12 +71,12 @@ class WhisperTranscriber:
             return self._model
 
     def transcribe(self, audio: DecodedAudio, language: str | None = None) -> Transcript:
-        lang = base_language(check_language(language))
+        lang = iso_language(check_language(language))
         model = self._load()
         if not model.model.is_multilingual and lang != "en":
-            raise InvalidInput(
-                "the offline speech model understands English only; set STT_PROVIDER=sarvam or openai for "
-                f"{lang!r}"
+            raise UnsupportedLanguage(
+                f"voice questions in {language_label(lang)} cannot be understood here: the offline speech model "
+                "understands English only (the server's operator can set STT_PROVIDER=sarvam or openai for more)"
             )
         # Greedy decoding without timestamps and without feeding back the previous window:
         # faster on a shared CPU, and it avoids Whisper's repetition loops on short clips.
@@ -102,13 +103,15 @@ class OpenAITranscriber:
         )
 
     def transcribe(self, audio: DecodedAudio, language: str | None = None) -> Transcript:
-        from openai import OpenAIError
+        from openai import BadRequestError, OpenAIError
 
         kwargs: dict[str, Any] = {"model": self.model, "file": (audio.filename, audio.raw, audio.media_type)}
         if language:
-            kwargs["language"] = base_language(check_language(language))
+            kwargs["language"] = iso_language(check_language(language))
         try:
             reply = self._client.audio.transcriptions.create(**kwargs)
+        except BadRequestError as exc:  # e.g. a language the model does not know: the caller's to fix
+            raise InvalidInput(f"the transcription endpoint refused the request ({self.model}): {exc.message}") from exc
         except OpenAIError as exc:
             raise ServiceUnavailable(f"the transcription endpoint failed ({self.model}): {exc}") from exc
         return Transcript(text=reply.text.strip(), language=kwargs.get("language", "unknown"),

@@ -27,24 +27,13 @@ from typing import Any, Protocol, runtime_checkable
 import httpx
 
 from core.audio.formats import Pcm, parse_wav, to_mono, wav_bytes
+from core.audio.languages import base_language, check_language, iso_language, iso_tag, language_label, sarvam_language
 from core.audio.text import sentences
-from core.errors import InvalidInput, ServiceUnavailable
+from core.errors import InvalidInput, ServiceUnavailable, UnsupportedLanguage
 from core.settings import Settings
 
 _VOICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+.\-]{0,63}$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,2}$")
 SENTENCE_GAP_SECONDS = 0.25
-
-
-def check_language(language: str | None) -> str:
-    language = (language or "en").strip()
-    if not _LANGUAGE.match(language):
-        raise InvalidInput(f"language {language!r} is not a language code such as en, hi or ta-IN")
-    return language
-
-
-def base_language(language: str) -> str:
-    return re.split(r"[-_]", language)[0].lower()
 
 
 def check_voice(voice: str | None) -> str | None:
@@ -113,11 +102,28 @@ class EspeakSynthesizer(_BySentence):
         self.words_per_minute = words_per_minute
         self.timeout = timeout
 
+    def voice_for(self, language: str) -> str:
+        """espeak-ng's voice for `language`: voices are named by ISO codes ("en-us", "hi", "or" for Odia).
+
+        The configured voice is used for English and for its own language only: a Hindi answer
+        read by an English voice would be noise."""
+        lang = iso_language(language)
+        if self.default_voice and lang in ("en", iso_language(self.default_voice.split("+")[0])):
+            return self.default_voice
+        if iso_tag(language) == "en":
+            return "en-us"
+        known = espeak_voices(self.binary or "")
+        for candidate in (iso_tag(language), lang):
+            if not known or candidate in known:  # no list to check against: let espeak-ng decide
+                return candidate
+        raise UnsupportedLanguage(
+            f"read-aloud in {language_label(language)} is not available here: espeak-ng has no voice for it"
+        )
+
     def speak_piece(self, text: str, voice: str | None, language: str) -> bytes:
         if self.binary is None:
             raise ServiceUnavailable("espeak-ng is not installed: run scripts/install-system-deps.sh")
-        # espeak's voices are language codes ("en-us", "hi"); an explicit voice wins.
-        name = voice or self.default_voice or ("en-us" if base_language(language) == "en" else language.lower())
+        name = voice or self.voice_for(language)  # an explicit voice wins
         cmd = [self.binary, "--stdout", "-b", "1", "-v", name, "-s", str(self.words_per_minute)]
         try:
             # The text goes on stdin: no argument-length limit, and a leading "-" is never an option.
@@ -128,6 +134,20 @@ class EspeakSynthesizer(_BySentence):
             err = done.stderr.decode(errors="replace").strip()[:200]
             raise InvalidInput(f"espeak-ng cannot speak with voice {name!r}: {err or 'no audio'}")
         return done.stdout
+
+
+@lru_cache(maxsize=2)
+def espeak_voices(binary: str) -> frozenset[str]:
+    """The language names of espeak-ng's voices ("en-us", "hi", "or", ...); empty when it cannot list them."""
+    if not binary:
+        return frozenset()
+    try:
+        done = subprocess.run([binary, "--voices"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    # Columns: Pty Language Age/Gender VoiceName File Other-languages; the first line is the header.
+    rows = [line.split() for line in done.stdout.decode(errors="replace").splitlines()[1:]]
+    return frozenset(row[1].lower() for row in rows if len(row) > 1)
 
 
 def piper_available() -> bool:
@@ -195,12 +215,6 @@ class OpenAISpeech(_BySentence):
         except OpenAIError as exc:
             raise ServiceUnavailable(f"the speech endpoint failed ({self.model}): {exc}") from exc
         return wav_bytes(parse_wav(reply.content))  # re-wrapped: streamed WAV headers carry bogus sizes
-
-
-def sarvam_language(language: str) -> str:
-    """Sarvam wants BCP-47 with the region: hi -> hi-IN."""
-    parts = re.split(r"[-_]", language)
-    return f"{parts[0].lower()}-{parts[1].upper() if len(parts) > 1 else 'IN'}"
 
 
 class SarvamSpeech(_BySentence):

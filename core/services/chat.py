@@ -26,6 +26,7 @@ from core.errors import InvalidInput, NotFound
 from core.repositories.chat import ChatRepository
 from core.repositories.documents import DocumentRepository
 from core.security.principal import Principal
+from core.services.citations import DocumentRef, document_refs
 from core.services.courses import CourseService
 from core.services.llm_chat import LANGUAGES, build_messages, get_answerer
 from core.services.passages import (
@@ -76,6 +77,11 @@ class ChatReply:
     citations: list[dict[str, Any]]
     mode: str
     language: str
+
+
+def cite(refs: dict[str, DocumentRef], document_id: str, page: int, quote: str) -> Cited:
+    ref = refs.get(document_id)
+    return Cited(document_id, ref.name if ref else "", page, quote, ref.file_type if ref else None)
 
 
 def retrieval_query(question: str, history: list[tuple[str, str]]) -> str:
@@ -129,7 +135,7 @@ class ChatService:
         if not found.hits:
             turn.mode = "general" if general and llm else "not_covered"
             return turn
-        names = {d.id: d.original_name for d in documents}
+        refs = document_refs(documents)
         tutor = await self.pages.get(course_id, documents)
 
         async def embed(texts: Sequence[str]) -> list[Vector]:
@@ -143,18 +149,18 @@ class ChatService:
                 best = next((c for c in ranked if c.sentence.chunk.id == hit.chunk_id), None)
                 where = (best.sentence.page, best.sentence.quote) if best else (hit.page_start, fallback_quote(hit))
                 page, quote = where
-                turn.citations.append(Cited(hit.document_id, names.get(hit.document_id, ""), page, quote))
+                turn.citations.append(cite(refs, hit.document_id, page, quote))
                 turn.passages.append(passage_text(hit))
             return turn
         turn.mode = "extractive"
         for c in pick(ranked):
             s = c.sentence
-            turn.citations.append(Cited(s.chunk.document_id, names.get(s.chunk.document_id, ""), s.page, s.quote))
+            turn.citations.append(cite(refs, s.chunk.document_id, s.page, s.quote))
             turn.extractive.append(s.label + s.text)
         if not turn.extractive:  # relevant chunks, but no prose sentence in them: quote the best one
             hit = found.hits[0]
             quote = fallback_quote(hit)
-            turn.citations.append(Cited(hit.document_id, names.get(hit.document_id, ""), hit.page_start, quote))
+            turn.citations.append(cite(refs, hit.document_id, hit.page_start, quote))
             turn.extractive.append(quote)
         return turn
 

@@ -13,6 +13,7 @@ from core.errors import InvalidInput, NotFound
 from core.repositories.content import ContentRepository
 from core.repositories.documents import DocumentRepository
 from core.security.principal import Principal
+from core.services.citations import DocumentRef, document_refs
 from core.services.courses import CourseService
 from core.services.jobs import JobService
 from core.settings import Settings
@@ -45,8 +46,8 @@ class ContentService:
             for m in await self.content.modules_of(course_id)
         ]
 
-    async def lesson(self, principal: Principal, lesson_id: str) -> tuple[Lesson, dict[str, str]]:
-        """The lesson and the names of the documents it cites."""
+    async def lesson(self, principal: Principal, lesson_id: str) -> tuple[Lesson, dict[str, DocumentRef]]:
+        """The lesson and the documents it cites (name and file type, by id)."""
         lesson = await self.content.lesson_by_id(lesson_id)
         if lesson is None:
             raise NotFound("lesson not found")
@@ -54,8 +55,10 @@ class ContentService:
             await self.courses.get_visible(principal, lesson.course_id)
         except NotFound:
             raise NotFound("lesson not found") from None
-        names = {d.id: d.original_name for d in await self.documents.get_many(lesson.document_ids)}
-        return lesson, names
+        return lesson, await self.cited_documents(lesson.document_ids)
+
+    async def cited_documents(self, document_ids: list[str]) -> dict[str, DocumentRef]:
+        return document_refs(await self.documents.get_many(list(dict.fromkeys(document_ids))))
 
     async def _managed_lesson(self, principal: Principal, lesson_id: str) -> Lesson:
         lesson, _ = await self.lesson(principal, lesson_id)

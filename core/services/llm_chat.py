@@ -13,14 +13,12 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from core.errors import ServiceUnavailable
+from core.languages import LANGUAGES as LANGUAGES  # the tutor's languages; callers import them from here
+from core.languages import language_name
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = {
-    "en": "English", "hi": "Hindi", "bn": "Bengali", "mr": "Marathi", "ta": "Tamil", "te": "Telugu",
-    "kn": "Kannada", "ml": "Malayalam", "gu": "Gujarati", "pa": "Punjabi", "od": "Odia", "or": "Odia",
-}
 MAX_ANSWER_TOKENS = 600
 HISTORY_MESSAGES = 6
 _HISTORY_CHARS = 1200
@@ -36,10 +34,6 @@ _GENERAL = (
     "question. Answer briefly from general knowledge, and say first that this is general knowledge, not "
     "from the course material. Write your answer in {language}."
 )
-
-
-def language_name(code: str) -> str:
-    return LANGUAGES.get(code, "English")
 
 
 def build_messages(

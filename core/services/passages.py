@@ -38,6 +38,7 @@ class Cited:
     document_name: str
     page: int
     quote: str
+    file_type: str | None = None  # pdf, docx, ...; None when the document is gone
 
     def as_dict(self, n: int) -> dict[str, object]:
         return {
@@ -46,6 +47,7 @@ class Cited:
             "document_name": self.document_name,
             "page": self.page,
             "quote": self.quote,
+            "file_type": self.file_type,
         }
 
 

@@ -20,6 +20,7 @@ from core.errors import Forbidden, InvalidInput, NotFound
 from core.repositories.documents import DocumentRepository
 from core.repositories.quizzes import QuizRepository
 from core.security.principal import Principal
+from core.services.citations import DocumentRef, document_refs
 from core.services.courses import CourseService
 
 QUIZ_NOT_FOUND = "quiz not found"
@@ -32,7 +33,7 @@ class QuizView:
     quiz: Quiz
     questions: list[Question]
     manager: bool  # teachers see answers and explanations; students don't
-    document_names: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, DocumentRef] = field(default_factory=dict)  # the cited ones, by id
 
 
 @dataclass
@@ -108,18 +109,19 @@ class QuizService:
     async def view(self, principal: Principal, quiz_id: str) -> QuizView:
         quiz, _, manager = await self._visible(principal, quiz_id)
         questions = await self.quizzes.questions_of(quiz.id)
-        return QuizView(quiz, questions, manager, await self._names(questions) if manager else {})
+        return QuizView(quiz, questions, manager, await self._documents(questions) if manager else {})
 
-    async def _names(self, questions: list[Question]) -> dict[str, str]:
+    async def _documents(self, questions: list[Question]) -> dict[str, DocumentRef]:
         ids = list(dict.fromkeys(q.document_id for q in questions if q.document_id))
-        return {d.id: d.original_name for d in await DocumentRepository(self.session).get_many(ids)}
+        return document_refs(await DocumentRepository(self.session).get_many(ids))
 
     @staticmethod
-    def citation(q: Question, names: dict[str, str]) -> dict[str, Any] | None:
+    def citation(q: Question, documents: dict[str, DocumentRef]) -> dict[str, Any] | None:
         if not q.document_id:
             return None
-        return {"document_id": q.document_id, "document_name": names.get(q.document_id, ""), "page": q.page,
-                "quote": q.quote}
+        ref = documents.get(q.document_id)
+        return {"document_id": q.document_id, "document_name": ref.name if ref else "", "page": q.page,
+                "quote": q.quote, "file_type": ref.file_type if ref else None}
 
     # --- attempts -------------------------------------------------------------------------
     async def submit(self, principal: Principal, quiz_id: str, answers: dict[str, int]) -> AttemptResult:
@@ -136,10 +138,10 @@ class QuizService:
             raise InvalidInput(f"answers are option indexes 0-{OPTIONS - 1}", details={"question_ids": bad})
         if not answers:
             raise InvalidInput("answer at least one question")
-        names = await self._names(questions)
+        documents = await self._documents(questions)
         results = [
             QuestionResult(q.id, q.prompt, list(q.options), answers.get(q.id), q.answer_index,
-                           answers.get(q.id) == q.answer_index, q.explanation, self.citation(q, names))
+                           answers.get(q.id) == q.answer_index, q.explanation, self.citation(q, documents))
             for q in questions
         ]
         correct = sum(r.correct for r in results)
@@ -165,18 +167,18 @@ class QuizService:
             by_attempt[a.attempt_id].append(a)
         # Explanations and citations come from the current question; prompts from the snapshot.
         questions = {q.id: q for q in await self.quizzes.questions_of(quiz.id)}
-        names = await self._names(list(questions.values()))
+        documents = await self._documents(list(questions.values()))
         order = {qid: i for i, qid in enumerate(questions)}
+
+        def result_of(a: AttemptAnswer) -> QuestionResult:
+            q = questions.get(a.question_id)
+            return QuestionResult(a.question_id, a.prompt, list(a.options), a.chosen_index, a.answer_index,
+                                  a.is_correct, q.explanation if q else "", self.citation(q, documents) if q else None)
+
         out = []
         for attempt in attempts:
             rows = sorted(by_attempt[attempt.id], key=lambda a: order.get(a.question_id, len(order)))
-            results = [
-                QuestionResult(a.question_id, a.prompt, list(a.options), a.chosen_index, a.answer_index,
-                               a.is_correct, questions[a.question_id].explanation if a.question_id in questions else "",
-                               self.citation(questions[a.question_id], names) if a.question_id in questions else None)
-                for a in rows
-            ]
-            out.append(AttemptResult(attempt, results, stored=True))
+            out.append(AttemptResult(attempt, [result_of(a) for a in rows], stored=True))
         return out
 
     # --- teachers ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from core.vectors.lite_server import free_port
 from ui_student.api import Api, ApiError, error_of, parse_sse
 from ui_student.views.chat import message_text, speakable
 from ui_student.views.common import citations_html
+from ui_student.views.pages import has_page_image, page_choices
 from ui_student.views.quiz import result_markdown
 
 
@@ -85,3 +86,17 @@ def test_quiz_result_shows_score_answers_explanations_and_sources() -> None:
     assert "Your score: 50% (1 of 2 correct)" in text
     assert "✓ Correct" in text and "B. b" in text and "Because." in text and "f.md, page 2" in text
     assert "✗ Not quite" in text and "*no answer*" in text and "Correct answer: D. d" in text
+
+
+def test_the_file_type_decides_which_cited_pages_have_images() -> None:
+    doc = "d" * 32
+    cited = [
+        {"n": 1, "document_id": doc, "document_name": "handout", "page": 2, "quote": "q", "file_type": "pdf"},
+        {"n": 2, "document_id": "e" * 32, "document_name": "notes.pdf", "page": 1, "quote": "q", "file_type": "md"},
+        {"n": 3, "document_id": doc, "document_name": "handout", "page": 2, "quote": "q", "file_type": "pdf"},
+    ]
+    assert page_choices(cited) == [("[1, 3] handout, page 2", f"{doc}:2")]
+    # Answers stored before citations carried a file type: the name is all there is.
+    assert has_page_image({"document_name": "slides.PDF"}) and not has_page_image({"document_name": "notes.md"})
+    assert has_page_image({"document_name": "notes.md", "file_type": None}) is False
+    assert not has_page_image({"document_name": "scan.pdf", "file_type": "docx"})

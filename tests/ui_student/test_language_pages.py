@@ -10,6 +10,8 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from core.services.llm_chat import LANGUAGES as API_LANGUAGES
+from tests.fixtures_path import FIXTURES
+from tests.harness import Stack, wait_job
 from tests.ui_student.conftest import Course, Student, choices_of, enter_course, text_of, update_of
 from ui_student.views import languages
 
@@ -123,3 +125,33 @@ def test_the_tutor_shows_a_cited_page_on_request(ui: Client, pdf_course: Course,
     assert choices_of(picker) == [] and update_of(picker)["visible"] is False
     with pytest.raises(AppError, match="not in the list of choices"):
         ui.predict(choices[0][1], api_name="/chat_page")
+
+
+@pytest.fixture(scope="module")
+def unnamed_pdf_course(stack: Stack) -> Course:
+    """The 4-page PDF uploaded as "handout" and a Markdown file as "notes.pdf": only the content says which is which."""
+    _, teacher = stack.user("teacher")
+    created = teacher.post("/api/v1/courses", json={"title": "Misnamed files"}).json()
+    files = [
+        ("files", ("handout", (FIXTURES / "pdflatex-outline.pdf").read_bytes())),
+        ("files", ("notes.pdf", (FIXTURES / "input-output.md").read_bytes())),
+    ]
+    reply = teacher.post(f"/api/v1/courses/{created['id']}/documents", files=files)
+    assert reply.status_code == 202, reply.text
+    assert wait_job(teacher, reply.json()["job"]["id"], timeout=420)["status"] == "succeeded"
+    published = teacher.post(f"/api/v1/courses/{created['id']}/publish")
+    assert published.status_code == 200, published.text
+    body: dict[str, Any] = published.json()
+    return Course(body["id"], body["title"], str(body["enrollment_code"]), teacher)
+
+
+def test_pages_are_offered_by_file_type_not_by_name(ui: Client, unnamed_pdf_course: Course, student: Student) -> None:
+    lessons = enter_course(ui, unnamed_pdf_course, student)
+    offered: set[str] = set()
+    cited: set[str] = set()
+    for _, lesson_id in lessons:
+        _, _, citations, *_, picker, _ = ui.predict(lesson_id, api_name="/open_lesson")
+        cited |= {name for name in ("handout", "notes.pdf") if f"{name}, page" in citations}
+        offered |= {label.partition("] ")[2].rpartition(",")[0] for label, _ in choices_of(picker)}
+    assert cited == {"handout", "notes.pdf"}, "both files are cited somewhere"
+    assert offered == {"handout"}, offered

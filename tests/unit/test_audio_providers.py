@@ -141,6 +141,21 @@ def test_openai_compatible_speech_and_transcription(tmp_path: Path, fake_api: st
     assert heard.text == "hello there" and heard.language == "en"
 
 
+def test_odia_reaches_each_engine_in_its_own_code(tmp_path: Path, fake_api: str) -> None:
+    """Students pick "od" (Sarvam's code); Whisper-style endpoints know Odia as "or"."""
+    conf = settings(tmp_path, fake_api)
+    audio = decode(tone(1.0), max_mb=1, max_seconds=60)
+    FakeSpeechAPI.requests.clear()
+    assert SarvamTranscriber(conf).transcribe(audio, "or").text
+    SarvamSpeech(conf).synthesize("ନମସ୍କାର।", language="od")
+    OpenAITranscriber(conf).transcribe(audio, "od")
+    stt, tts, openai = (next(r for r in FakeSpeechAPI.requests if r["path"] == p)
+                        for p in ("/speech-to-text", "/text-to-speech", "/v1/audio/transcriptions"))
+    assert b'name="language_code"\r\n\r\nod-IN' in stt["body"]
+    assert tts["json"]["target_language_code"] == "od-IN"
+    assert b'name="language"\r\n\r\nor\r\n' in openai["body"]
+
+
 # Short on purpose: the reply's length is bounded by the lesson's, and the tiny model is slow on a shared CPU.
 LESSON = "## Reading files\n\nThe open function returns a file object [1]. Close it when done [2]."
 

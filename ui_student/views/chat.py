@@ -10,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from ui_student.api import ApiError
 from ui_student.views import languages, pages
 from ui_student.views.common import (
     NO_CITATIONS,
@@ -86,7 +87,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             min_width=220,
         )
         new = gr.Button("New conversation", elem_id="new-chat", scale=1, min_width=140)
-        language = languages.picker()
+    language = ctx.language
     chatbot = gr.Chatbot(
         label="Tutor",
         elem_id="chatbot",
@@ -208,27 +209,33 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         return gr.skip(), gr.skip(), gr.skip()
 
     @friendly
-    def transcribe_voice(token: str, path: str | None) -> str:
+    def transcribe_voice(token: str, path: str | None, language_code: str | None) -> str:
         need_login(token)
         if not path:
             raise gr.Error("Record or upload a question first.", print_exception=False)
         file = Path(path)
-        reply = ctx.api(token).stt(file.name, file.read_bytes())
+        try:
+            reply = ctx.api(token).stt(file.name, file.read_bytes(), languages.checked(language_code))
+        except ApiError as exc:
+            if exc.code != "unsupported_language":
+                raise
+            raise gr.Error(f"{exc.message.rstrip('.')}. Type your question instead.", print_exception=False) from None
         text = str(reply.get("text") or "").strip()
         if not text:
             raise gr.Error("No speech was recognised in the recording: please try again.", print_exception=False)
         return text
 
     @friendly
-    def read_last_answer(token: str, history: list[Message]) -> str:
+    def read_last_answer(token: str, history: list[Message], language_code: str | None) -> str:
         need_login(token)
+        language_code = languages.checked(language_code)
         answers = [m for m in history or [] if isinstance(m, dict) and m.get("role") == "assistant"]
         if not answers:
             raise gr.Error("Ask a question first: there is no answer to read yet.", print_exception=False)
         text = speakable(message_text(answers[-1].get("content")))
         if not text:
             raise gr.Error("The last answer has no text to read.", print_exception=False)
-        return audio_file(ctx.api(token).tts(text, "mp3"))
+        return audio_file(ctx.api(token).tts(text, "mp3", language_code))
 
     # Wherever the citations on screen change, the page picker offers their pages (viewer.outputs).
     ask_inputs = [question, chatbot, language, ctx.token, ctx.course_id, ctx.session_id, cites]
@@ -248,10 +255,11 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         api_name="new_conversation",
     )
     chatbot.select(show_message_citations, [cites], [citations, *viewer.outputs], api_visibility="private")
-    transcribe.click(transcribe_voice, [ctx.token, voice], [question], api_name="transcribe")
-    voice.stop_recording(transcribe_voice, [ctx.token, voice], [question], api_visibility="private")
-    voice.upload(transcribe_voice, [ctx.token, voice], [question], api_visibility="private")
-    read_aloud.click(read_last_answer, [ctx.token, chatbot], [answer_audio], api_name="read_aloud")
+    voice_inputs = [ctx.token, voice, language]
+    transcribe.click(transcribe_voice, voice_inputs, [question], api_name="transcribe")
+    voice.stop_recording(transcribe_voice, voice_inputs, [question], api_visibility="private")
+    voice.upload(transcribe_voice, voice_inputs, [question], api_visibility="private")
+    read_aloud.click(read_last_answer, [ctx.token, chatbot, language], [answer_audio], api_name="read_aloud")
     # Opening the tutor lists the course's sessions; another course starts a fresh conversation.
     tab.select(
         refresh,

@@ -29,7 +29,8 @@ class Ctx:
     """The API's address and the components that every view reads or writes.
 
     The states are the only per-user memory of the app: the token, the open course, lesson
-    and chat session. Everything else is asked of the API each time.
+    and chat session. Everything else is asked of the API each time. `language` is the
+    answer-language picker, which the tutor, read-aloud and voice questions all follow.
     """
 
     api_url: str
@@ -39,6 +40,7 @@ class Ctx:
     session_id: gr.State
     tabs: gr.Tabs
     course_header: gr.Markdown
+    language: gr.Dropdown
 
     def api(self, token: str) -> Api:
         return Api(self.api_url, token)

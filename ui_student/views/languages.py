@@ -1,5 +1,7 @@
 """The languages a student may ask the tutor to answer in: the ones the API's chat accepts.
 
+The one picker (above the tabs) sets the language of the tutor's answers, of the voice that
+reads lessons and answers aloud, and of voice questions.
 The list lives here, not imported from the server's code: the app talks to the API over HTTP
 only. A test checks it against the API's list, so the two cannot drift apart unnoticed.
 """
@@ -30,6 +32,7 @@ def picker() -> gr.Dropdown:
     """The answer-language dropdown. No custom values: Gradio refuses anything not listed."""
     return gr.Dropdown(
         label="Answer language",
+        info="Also the voice that reads aloud, and the language of voice questions.",
         choices=LANGUAGES,
         value=DEFAULT,
         interactive=True,
@@ -48,3 +51,12 @@ def checked(code: str | None) -> str:
     if code not in CODES:
         raise gr.Error("Choose an answer language from the list.", print_exception=False)
     return code
+
+
+def for_lesson(code: str | None) -> str | None:
+    """The voice language for a lesson, or None for the course's own.
+
+    A lesson is written in its course's language, so English, the default, does not force an
+    English voice on a Hindi course; any other choice is the student's and is followed."""
+    code = checked(code)
+    return None if code == DEFAULT else code

@@ -8,7 +8,7 @@ from typing import Any
 
 import gradio as gr
 
-from ui_student.views import pages
+from ui_student.views import languages, pages
 from ui_student.views.common import (
     Ctx,
     audio_file,
@@ -59,24 +59,28 @@ def build(ctx: Ctx) -> LessonView:
         viewer = pages.build(ctx, "lesson")
 
     @friendly
-    def listen_lesson(token: str, lesson_id: str) -> Any:
+    def listen_lesson(token: str, lesson_id: str, language_code: str | None) -> Any:
         need_lesson(token, lesson_id)
-        path = audio_file(ctx.api(token).lesson_audio(lesson_id, "mp3"))
+        path = audio_file(ctx.api(token).lesson_audio(lesson_id, "mp3", languages.for_lesson(language_code)))
         return gr.update(value=path, visible=True)
 
     @friendly_stream
-    def teach_me(token: str, lesson_id: str) -> Iterator[tuple[Any, Any, Any, str]]:
+    def teach_me(token: str, lesson_id: str, language_code: str | None) -> Iterator[tuple[Any, Any, Any, str]]:
         need_lesson(token, lesson_id)
+        voice_language = languages.for_lesson(language_code)
         api = ctx.api(token)
         script = api.lecture(lesson_id)
         text = str(script.get("script") or "")
         yield gr.update(visible=True), text, gr.update(value=None), "Preparing the lecture audio…"
-        path = audio_file(api.lecture_audio(lesson_id, "mp3"))
+        path = audio_file(api.lecture_audio(lesson_id, "mp3", voice_language))
         yield gr.update(visible=True), text, gr.update(value=path), ""
 
-    listen.click(listen_lesson, [ctx.token, ctx.lesson_id], [audio], api_name="listen")
+    listen.click(listen_lesson, [ctx.token, ctx.lesson_id, ctx.language], [audio], api_name="listen")
     teach.click(
-        teach_me, [ctx.token, ctx.lesson_id], [lecture_box, lecture, lecture_audio, status], api_name="teach_me"
+        teach_me,
+        [ctx.token, ctx.lesson_id, ctx.language],
+        [lecture_box, lecture, lecture_audio, status],
+        api_name="teach_me",
     )
     return LessonView(
         title, body, citations, listen, teach, complete, audio, lecture_box, lecture, lecture_audio, status, viewer

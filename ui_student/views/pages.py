@@ -27,6 +27,18 @@ class PageViewer:
         return [self.picker, self.image]
 
 
+def has_page_image(citation: dict[str, Any]) -> bool:
+    """Whether the cited page is a PDF page, which the API can render.
+
+    The citation's file type (detected from the file's content) decides; the document's name
+    only for citations without one (tutor answers stored before citations carried it).
+    """
+    file_type = citation.get("file_type")
+    if isinstance(file_type, str) and file_type:
+        return file_type.lower() == "pdf"
+    return str(citation.get("document_name") or "").lower().endswith(".pdf")
+
+
 def page_choices(citations: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """One (label, "document_id:page") choice per cited PDF page, in citation order.
 
@@ -38,7 +50,7 @@ def page_choices(citations: list[dict[str, Any]]) -> list[tuple[str, str]]:
     for i, c in enumerate(citations or [], start=1):
         name = str(c.get("document_name") or "")
         page = c.get("page")
-        if not name.lower().endswith(".pdf") or not c.get("document_id") or not isinstance(page, int) or page < 1:
+        if not has_page_image(c) or not c.get("document_id") or not isinstance(page, int) or page < 1:
             continue
         value = f"{c['document_id']}:{page}"
         numbers.setdefault(value, []).append(citation_number(c, i))

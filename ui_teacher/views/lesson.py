@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui_teacher.api import ApiClient, ApiError, Json, page_image
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
-from ui_teacher.widgets import ACTIVE, citation_line, show_job, watch_job
+from ui_teacher.widgets import ACTIVE, citation_line, has_page_image, show_job, watch_job
 
 LESSON = "lesson_id"
 REGEN = "regen_job"
@@ -54,9 +54,9 @@ def sources(lesson: Json) -> None:
     st.subheader("Sources")
     for citation in citations:
         st.markdown(citation_line(citation))
-        is_pdf = str(citation.get("document_name", "")).lower().endswith(".pdf")
         # A toggle, not an expander: an expander's body runs (and would fetch) even when closed.
-        if is_pdf and st.toggle(f"Show page {citation['page']}", key=f"page-{lesson['id']}-{citation['number']}"):
+        key = f"page-{lesson['id']}-{citation['number']}"
+        if has_page_image(citation) and st.toggle(f"Show page {citation['page']}", key=key):
             try:
                 png = page_image(client(), lesson["course_id"], citation["document_id"], int(citation["page"]))
                 st.image(png, caption=f"{citation['document_name']}, page {citation['page']}")
