@@ -1,4 +1,6 @@
-"""Saving a course plan: reuse rows whose source is unchanged, add new ones, drop the rest."""
+"""Saving a course plan: reuse rows whose source is unchanged, add new ones, drop the rest.
+
+Where modules and lessons go is core/pipeline/arrangement.py: a teacher's arrangement is kept."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models.content import Lesson, Module
 from core.db.models.quizzes import Question, Quiz, QuizStatus
+from core.pipeline.arrangement import arrange
 from core.repositories.content import ContentRepository
 from core.repositories.courses import CourseRepository
 
@@ -24,22 +27,29 @@ async def store_course_content(session: AsyncSession, course_id: str, plan: Cour
     lessons = {lesson.source_key: lesson for lesson in await content.lessons_of(course_id)}
     quizzes = {q.source_key: q for q in await content.quizzes_of(course_id)}
     kept: set[str] = set()
+    generated: list[tuple[Module, list[Lesson]]] = []  # the material's order; arrange() places them
 
-    for position, planned in enumerate(plan.modules):
+    for planned in plan.modules:
         module = modules.get(planned.key)
         if module is None:
-            module = Module(course_id=course_id, position=position, title=planned.title, source_key=planned.key)
+            module = Module(
+                course_id=course_id,
+                position=len(generated),
+                title=planned.title,
+                source_key=planned.key,
+                placed_by_teacher=False,
+            )
             content.add(module)
             await session.flush()
-        module.position = position  # a teacher's title edit is kept
-        kept.add(module.id)
-        for lesson_position, item in enumerate(planned.lessons):
+        kept.add(module.id)  # an existing module's title is never rewritten: a teacher's rename is kept
+        module_lessons: list[Lesson] = []
+        for item in planned.lessons:
             lesson = lessons.get(item.key)
             if lesson is None and item.text is not None:
                 lesson = Lesson(
                     course_id=course_id,
                     module_id=module.id,
-                    position=lesson_position,
+                    position=len(module_lessons),
                     title=item.title,
                     body=item.text.body,
                     summary=item.text.summary,
@@ -47,6 +57,7 @@ async def store_course_content(session: AsyncSession, course_id: str, plan: Cour
                     chunk_ids=[c.id for c in item.chunks],
                     document_ids=sorted({c.document_id for c in item.chunks}),
                     source_key=item.key,
+                    placed_by_teacher=False,
                 )
                 content.add(lesson)
                 await session.flush()
@@ -55,12 +66,15 @@ async def store_course_content(session: AsyncSession, course_id: str, plan: Cour
                 lesson.citations = [asdict(c) for c in item.text.citations]
                 lesson.edited_by_teacher = False
             if lesson is not None:
-                lesson.module_id, lesson.position = module.id, lesson_position
+                module_lessons.append(lesson)
                 kept.add(lesson.id)
+        generated.append((module, module_lessons))
         if planned.quiz is not None:
             await _store_quiz(session, content, course_id, module.id, planned.quiz, quizzes, kept)
     if plan.final_quiz is not None:
         await _store_quiz(session, content, course_id, None, plan.final_quiz, quizzes, kept)
+    arrange(generated)
+    await session.flush()  # lessons leave a module that is about to go before it goes (FK cascade)
 
     for quiz in quizzes.values():
         if quiz.id not in kept:

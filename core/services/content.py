@@ -94,16 +94,24 @@ class ContentService:
     async def reorder(
         self, principal: Principal, course_id: str, module_ids: list[str], lessons: dict[str, list[str]]
     ) -> Outline:
-        """Set the order of modules, and of lessons (which may move between modules)."""
+        """Set the order of modules, and of lessons (which may move between modules).
+
+        What the teacher changes is marked as placed by the teacher, so that regeneration keeps it
+        (core/pipeline/arrangement.py): a new module order marks every module; a module whose
+        lessons change (reordered, or one moved in or out) marks every lesson it then holds.
+        """
         course = await self.courses.get_manageable(principal, course_id)
         outline = await self._outline_of(course_id)
         modules = {m.id: m for m, _ in outline}
+        current = {m.id: [lesson.id for lesson in ls] for m, ls in outline}
         all_lessons = {lesson.id: lesson for _, ls in outline for lesson in ls}
         if module_ids:
             if sorted(module_ids) != sorted(modules):
                 raise InvalidInput("modules must list every module of the course exactly once")
+            changed = module_ids != [m.id for m, _ in outline]
             for position, module_id in enumerate(module_ids):
                 modules[module_id].position = position
+                modules[module_id].placed_by_teacher |= changed
         if lessons:
             listed = [lesson_id for ids in lessons.values() for lesson_id in ids]
             if set(lessons) - set(modules):
@@ -111,8 +119,11 @@ class ContentService:
             if sorted(listed) != sorted(all_lessons):
                 raise InvalidInput("lessons must list every lesson of the course exactly once")
             for module_id, ids in lessons.items():
+                changed = ids != current[module_id]
                 for position, lesson_id in enumerate(ids):
-                    all_lessons[lesson_id].module_id, all_lessons[lesson_id].position = module_id, position
+                    lesson = all_lessons[lesson_id]
+                    lesson.module_id, lesson.position = module_id, position
+                    lesson.placed_by_teacher |= changed
         await self.session.flush()
         return Outline(course, await self._outline_of(course_id))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from core.db.base import Base
@@ -60,3 +60,44 @@ def test_upgrade_downgrade_upgrade_matches_models(database: Settings) -> None:
     upgrade()
     tables, _ = _inspect(database)
     assert set(Base.metadata.tables) <= tables
+
+
+def _execute(settings: Settings, *statements: str) -> list[list[tuple[object, ...]]]:
+    async def go() -> list[list[tuple[object, ...]]]:
+        engine = create_engine(settings)
+        try:
+            async with engine.begin() as connection:
+                results = [await connection.execute(text(s)) for s in statements]
+                return [[tuple(row) for row in r] if r.returns_rows else [] for r in results]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def test_0002_keeps_existing_modules_and_lessons(database: Settings) -> None:
+    """Adding the placement columns must not rebuild `modules`: on SQLite that cascades to lessons."""
+    upgrade("0001")
+    now = "'2026-01-01 00:00:00+00:00'"
+    stamps = f"{now}, {now}"
+    _execute(
+        database,
+        "INSERT INTO users (id, email, name, role, password_hash, is_active, created_at, updated_at) "
+        f"VALUES ('u', 'e@x', 'n', 'teacher', 'h', true, {stamps})",
+        "INSERT INTO courses (id, owner_id, title, description, language, status, enrollment_code, "
+        "allow_general_knowledge, created_at, updated_at) "
+        f"VALUES ('c', 'u', 't', '', 'en', 'draft', 'K', false, {stamps})",
+        "INSERT INTO modules (id, course_id, position, title, source_key, created_at, updated_at) "
+        f"VALUES ('m', 'c', 0, 'M', 'k', {stamps})",
+        "INSERT INTO lessons (id, course_id, module_id, position, title, body, summary, citations, chunk_ids, "
+        "document_ids, source_key, edited_by_teacher, created_at, updated_at) "
+        f"VALUES ('l', 'c', 'm', 0, 'L', 'b', 's', '[]', '[]', '[]', 'k', false, {stamps})",
+    )
+    upgrade()
+    modules, lessons = _execute(
+        database, "SELECT id, placed_by_teacher FROM modules", "SELECT id, placed_by_teacher FROM lessons"
+    )
+    assert [(i, bool(p)) for i, p in modules] == [("m", False)]
+    assert [(i, bool(p)) for i, p in lessons] == [("l", False)]
+    downgrade("0001")
+    assert _execute(database, "SELECT id FROM lessons") == [[("l",)]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -17,6 +17,8 @@ class Module(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     # The outline key lets regeneration match a module to its previous version.
     source_key: Mapped[str] = mapped_column(String(64), default="")
+    # The teacher set the module order: regeneration keeps it (see content_writer).
+    placed_by_teacher: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Lesson(IdMixin, TimestampMixin, Base):
@@ -33,6 +35,8 @@ class Lesson(IdMixin, TimestampMixin, Base):
     document_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     source_key: Mapped[str] = mapped_column(String(64), default="")
     edited_by_teacher: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The teacher arranged this lesson's module: regeneration keeps its module and order.
+    placed_by_teacher: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class LessonProgress(IdMixin, Base):
