@@ -48,6 +48,10 @@ class Settings(BaseSettings):
 
     # --- auth ------------------------------------------------------------------------
     token_ttl_seconds: int = 7 * 24 * 3600
+    ui_student_storage_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the student app's remembered login in the browser; unset: random per process.",
+    )
 
     # --- uploads and parsing limits -------------------------------------------------
     max_file_mb: float = 50.0

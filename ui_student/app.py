@@ -1,8 +1,10 @@
 """Student tutor app (Gradio Blocks). It talks to the core API over HTTP only.
 
-Per-user memory is only `gr.State` (token, open course, lesson, chat session), so any
-replica behind sticky sessions can serve any student. `launch(settings)` is what
-`profai ui-student` runs; it honours GRADIO_ROOT_PATH for serving behind a path such as /student.
+Per-user memory is `gr.State` (token, open course, lesson, chat session), so any replica
+behind sticky sessions can serve any student; the browser keeps a copy of the token and the
+open course in localStorage (`gr.BrowserState`, see `views/auth.py`) so that a reload keeps
+the student signed in. `launch(settings)` is what `profai ui-student` runs; it honours
+GRADIO_ROOT_PATH for serving behind a path such as /student.
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ CSS = """
 """
 
 
-def build(api_url: str) -> gr.Blocks:
+def build(api_url: str, storage_secret: str | None = None) -> gr.Blocks:
+    """The app; `storage_secret` keys the remembered login in the browser (random when None)."""
     with gr.Blocks(title="ProfessorAI · Student", delete_cache=(3600, 3600)) as app:
+        stored = auth.browser_store(storage_secret)  # top level: never inside a hidden panel
         token = gr.State("")
         course_id = gr.State("")
         lesson_id = gr.State("")
@@ -72,7 +76,7 @@ def build(api_url: str) -> gr.Blocks:
                     quiz.build(ctx, quiz_tab)
                 with gr.Tab("Progress", id="progress", elem_id="tab-progress") as progress_tab:
                     progress.build(ctx, progress_tab)
-        auth.wire(ctx, auth_view, main, user_line, logout, courses_view)
+        auth.wire(app, ctx, auth_view, main, user_line, logout, courses_view, stored)
         lesson.wire(ctx, lesson_view, courses_view, LESSON_TAB)
     return app
 
@@ -80,7 +84,8 @@ def build(api_url: str) -> gr.Blocks:
 def launch(settings: Settings | None = None, **kwargs: Any) -> None:
     settings = settings or get_settings()
     kwargs.setdefault("root_path", os.environ.get("GRADIO_ROOT_PATH") or None)
-    build(settings.api_url).queue(default_concurrency_limit=8).launch(
+    secret = settings.ui_student_storage_secret
+    build(settings.api_url, secret.get_secret_value() if secret else None).queue(default_concurrency_limit=8).launch(
         server_name=settings.ui_host,
         server_port=settings.ui_student_port,
         show_error=True,

@@ -17,6 +17,7 @@ from tests.fixtures_path import FIXTURES
 from tests.harness import LOGS, REPO, Stack, stop_process, upload, wait_http, wait_job
 
 PASSWORD = "password-123"
+STORAGE_SECRET = "test-storage-secret"  # UI_STUDENT_STORAGE_SECRET of the app under test
 
 
 @dataclass
@@ -74,7 +75,12 @@ def student(stack: Stack) -> Student:
 def student_ui(stack: Stack) -> Iterator[str]:
     """`profai ui-student` on a free port, talking to the test stack's API."""
     port = free_port()
-    env = stack.env() | {"API_URL": stack.url, "UI_STUDENT_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = stack.env() | {
+        "API_URL": stack.url,
+        "UI_STUDENT_PORT": str(port),
+        "UI_STUDENT_STORAGE_SECRET": STORAGE_SECRET,
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
     LOGS.mkdir(parents=True, exist_ok=True)
     with open(LOGS / f"{stack.data_dir.name}-ui-student.log", "ab") as log:
         proc = subprocess.Popen(

@@ -1,4 +1,10 @@
-"""Log in, create an account, log out. The token lives only in the user's `gr.State`."""
+"""Log in, create an account, log out, and stay signed in across page loads.
+
+The token works from the user's `gr.State`. A copy of it (and of the open course's id, never
+the password) is kept in the browser's localStorage through `gr.BrowserState`, so a reload or
+a new tab signs the student back in after the API has confirmed the token. Logging out
+revokes the token at the API and clears the stored copy.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,39 @@ from typing import Any
 import gradio as gr
 
 from ui_student.api import ApiError
-from ui_student.views.common import Ctx, friendly
-from ui_student.views.courses import CoursesView, courses_update
+from ui_student.views.common import Ctx, friendly, skip
+from ui_student.views.courses import CoursesView, courses_update, outline_view
 
 MIN_PASSWORD = 8
+STORAGE_KEY = "profai-student-login"
+SESSION_ENDED = "Your session ended; please sign in again."
+
+
+def remembered(token: str = "", course_id: str = "") -> dict[str, str]:
+    """What the browser keeps: the opaque API token and the open course, nothing else.
+
+    Always a non-empty object: Gradio's BrowserState skips writing a falsy value, so "" or
+    None could not clear a stored token.
+    """
+    return {"token": token, "course_id": course_id}
+
+
+def recalled(saved: Any) -> tuple[str, str]:
+    """(token, course id) from the stored value; anything unexpected counts as no login."""
+    if not isinstance(saved, dict):
+        return "", ""
+    token, course_id = saved.get("token"), saved.get("course_id")
+    return (token if isinstance(token, str) else ""), (course_id if isinstance(course_id, str) else "")
+
+
+def browser_store(secret: str | None = None) -> gr.BrowserState:
+    """The remembered login in localStorage under a stable key.
+
+    `secret` (UI_STUDENT_STORAGE_SECRET) keys Gradio's encryption of the stored value; the
+    same value on every replica keeps students signed in across restarts. Gradio sends it to
+    the page, so it hides the token from a casual look at localStorage, no more.
+    """
+    return gr.BrowserState(remembered(), storage_key=STORAGE_KEY, secret=secret or None)
 
 
 @dataclass
@@ -48,12 +83,23 @@ def build() -> AuthView:
 
 
 def wire(
-    ctx: Ctx, view: AuthView, main: gr.Column, user_line: gr.Markdown, logout: gr.Button, courses: CoursesView
+    app: gr.Blocks,
+    ctx: Ctx,
+    view: AuthView,
+    main: gr.Column,
+    user_line: gr.Markdown,
+    logout: gr.Button,
+    courses: CoursesView,
+    stored: gr.BrowserState,
 ) -> None:
-    """Events that cross views: logging in fills the course list and swaps the panels."""
+    """Events that cross views: logging in fills the course list and swaps the panels.
 
-    def signed_in(token: str, user: dict[str, Any]) -> tuple[Any, ...]:
-        picker = courses_update(ctx.api(token))
+    Login, registration and logout also write `stored` (the browser's copy of the token);
+    loading the page restores a stored login that the API still accepts.
+    """
+
+    def signed_in(token: str, user: dict[str, Any], course_id: str = "") -> tuple[Any, ...]:
+        picker = courses_update(ctx.api(token), course_id or None)
         who = str(user.get("name") or user.get("email") or "").replace("`", "'")
         hint = "" if picker.get("choices") else "You are not enrolled in any course yet: join one with its code."
         return (
@@ -74,7 +120,8 @@ def wire(
         if not email.strip() or not password:
             raise gr.Error("Enter your email and your password.", print_exception=False)
         reply = ctx.api("").login(email.strip(), password)
-        return signed_in(str(reply["token"]), dict(reply.get("user") or {}))
+        token = str(reply["token"])
+        return (*signed_in(token, dict(reply.get("user") or {})), remembered(token))
 
     @friendly
     def do_register(name: str, email: str, password: str) -> tuple[Any, ...]:
@@ -83,7 +130,8 @@ def wire(
         if len(password) < MIN_PASSWORD:
             raise gr.Error(f"Choose a password of at least {MIN_PASSWORD} characters.", print_exception=False)
         reply = ctx.api("").register(email.strip(), password, name.strip())
-        return signed_in(str(reply["token"]), dict(reply.get("user") or {}))
+        token = str(reply["token"])
+        return (*signed_in(token, dict(reply.get("user") or {})), remembered(token))
 
     def do_logout(token: str) -> tuple[Any, ...]:
         if token:
@@ -94,6 +142,7 @@ def wire(
             "",
             "",
             "",
+            remembered(),
             gr.update(visible=True),
             gr.update(visible=False),
             "",
@@ -103,9 +152,40 @@ def wire(
             "You are logged out.",
         )
 
-    view.login.click(do_login, [view.email, view.password], outputs, api_name="login")
-    view.password.submit(do_login, [view.email, view.password], outputs, api_visibility="private")
-    reg_outputs = [*outputs[:6], view.reg_password, logout]
+    def restore(saved: Any) -> tuple[Any, ...]:
+        """On page load: the signed-in view for a stored token the API still accepts.
+
+        A rejected token (401: expired or revoked) is cleared and the login form says so; when
+        the API cannot be asked (unreachable, busy) the token is kept for the next load.
+        """
+        token, course_id = recalled(saved)
+        unchanged = tuple(skip() for _ in range(8))
+        course_unchanged = (skip(), skip(), skip(), skip())
+        if not token:
+            return (*unchanged, skip(), skip(), *course_unchanged)
+        try:
+            view_update = signed_in(token, ctx.api(token).me(), course_id)
+        except ApiError as exc:
+            if exc.status == 401:
+                return (*unchanged, remembered(), SESSION_ENDED, *course_unchanged)
+            return (*unchanged, skip(), exc.message, *course_unchanged)
+        opened: tuple[Any, ...] = course_unchanged
+        kept_course = ""
+        enrolled = [str(cid) for _, cid in view_update[4].get("choices") or []]
+        if course_id in enrolled:
+            try:
+                opened = (course_id, *outline_view(ctx.api(token), course_id))
+                kept_course = course_id
+            except ApiError:
+                pass  # the course list is enough: the student opens the course again
+        return (*view_update, remembered(token, kept_course), "", *opened)
+
+    def remember_course(token: str, course_id: str) -> Any:
+        return remembered(token, course_id) if token else skip()
+
+    view.login.click(do_login, [view.email, view.password], [*outputs, stored], api_name="login")
+    view.password.submit(do_login, [view.email, view.password], [*outputs, stored], api_visibility="private")
+    reg_outputs = [*outputs[:6], view.reg_password, logout, stored]
     view.register.click(
         do_register, [view.reg_name, view.reg_email, view.reg_password], reg_outputs, api_name="register"
     )
@@ -117,6 +197,7 @@ def wire(
             ctx.course_id,
             ctx.lesson_id,
             ctx.session_id,
+            stored,
             view.panel,
             main,
             user_line,
@@ -127,3 +208,19 @@ def wire(
         ],
         api_name="logout",
     )
+    app.load(
+        restore,
+        [stored],
+        [
+            *outputs,
+            stored,
+            view.status,
+            ctx.course_id,
+            ctx.course_header,
+            courses.outline,
+            courses.lessons,
+        ],
+        api_visibility="private",
+        show_progress="hidden",
+    )
+    ctx.course_id.change(remember_course, [ctx.token, ctx.course_id], [stored], api_visibility="private")
