@@ -1,10 +1,10 @@
 """The course chunk store on Milvus (milvus-lite server or a real Milvus): dense + BM25.
 
-One collection holds every course. On a Milvus server `course_id` is the partition key,
-which scales to any number of courses. milvus-lite hashes a partition key into 16 buckets
-but never prunes by it, so there each course gets a named partition and searches name it:
-a search then scans that course's rows only (p95 ~4x lower for one course of four). Either
-way every search also filters by course id: nothing here can return another course's chunks.
+On a Milvus server one collection holds every course, `course_id` its partition key, which
+scales to any number of courses. On milvus-lite each course gets its own collection, so a
+search costs what its course holds, not what the store holds (placement.py tells where a
+course's chunks live). Either way every search also filters by course id: nothing here can
+return another course's chunks.
 
 All methods are synchronous (pymilvus is a blocking gRPC client): async callers use
 `asyncio.to_thread`. Threads may share one ChunkStore: pymilvus hands the same gRPC handler
@@ -21,37 +21,28 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, RRFRanker
+from pymilvus import AnnSearchRequest, MilvusClient, RRFRanker
 
 from core.ingestion.types import Chunk
 from core.vectors.fusion import RRF_K, candidate_depth
+from core.vectors.placement import COURSE_COLLECTIONS, LAYOUT_PROPERTY, Layout, Placement, Target
+from core.vectors.schema import (
+    SECTION_MAX_BYTES,
+    TEXT_MAX_BYTES,
+    VectorStoreError,
+    chunk_schema,
+    index_params,
+    layout_of,
+)
+
+__all__ = ["ChunkStore", "SearchHit", "VectorStoreError", "validate_id"]
 from core.vectors.write_lock import exclusive_writes
 
 # Course and document ids are hex or uuid strings. Validating them (rather than escaping)
 # keeps filter expressions injection-free on any Milvus version.
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_TEXT_MAX_BYTES = 65535
-_SECTION_MAX_BYTES = 1024
 _UPSERT_BATCH = 256
-# Question words, pronouns and auxiliaries: questions are full of them and chunks rarely
-# answer with them (BM25 recall@5 on the tutorial fixture: 0.85 -> 0.90). Python keywords
-# (if, for, in, is, not, and, or, with, as...) are kept: students search for them.
-# fmt: off
-_STOP_WORDS = [
-    "a", "an", "the", "i", "me", "my", "we", "you", "your", "it", "its", "they", "them", "their",
-    "this", "that", "these", "those", "do", "does", "did", "can", "could", "should", "would", "will",
-    "how", "what", "which", "why", "when", "where", "who", "be", "been", "being", "am", "are", "was",
-    "were", "of", "to", "there", "some", "get", "make", "way", "use", "using",
-]
-# fmt: on
-# `lowercase` is listed because Milvus' custom analyzers don't lowercase by themselves;
-# milvus-lite always does and skips that entry.
-_ANALYZER = {"tokenizer": "standard", "filter": ["lowercase", {"type": "stop", "stop_words": _STOP_WORDS}]}
 _OUTPUT_FIELDS = ["document_id", "ordinal", "section", "page_start", "page_end", "text"]
-
-
-class VectorStoreError(RuntimeError):
-    """The collection exists in a shape this code can't use (e.g. another dimension)."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +79,10 @@ class ChunkStore:
         timeout: float | None = 30.0,
         flush_writes: bool | None = None,
         lock_file: Path | None = None,
+        layout: Layout | None = None,
     ) -> None:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,254}", collection):
+        # 180: a course collection's name adds up to 70 characters (Milvus allows 255).
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,179}", collection):
             raise ValueError(f"invalid collection name: {collection!r}")
         if dim < 1:
             raise ValueError("dim must be positive")
@@ -103,10 +96,10 @@ class ChunkStore:
         # on milvus-lite every write ends with a flush. A real Milvus indexes growing
         # segments itself and rate-limits flush calls, so there we never flush.
         self.flush_writes = self.lite if flush_writes is None else flush_writes
-        # Set from the collection itself by ensure_collection (a collection made by an
-        # older version keeps its partition key); new collections: named on milvus-lite.
-        self.named_partitions = self.lite
-        self._partitions: set[str] = set()  # named partitions known to exist
+        # The layout of a store made here; ensure_collection reads an existing store's own.
+        self.new_layout = layout or (Layout.COLLECTIONS if self.lite else Layout.KEY)
+        self.placement = Placement(self._client, collection, self.new_layout)
+        self._unflushed: set[str] = set()
         self._lock_file = lock_file  # shared by this machine's processes (write_lock.py)
 
     def close(self) -> None:
@@ -122,63 +115,45 @@ class ChunkStore:
         """Create the collection if missing, check its shape if present, and load it."""
         c = self._client
         if not c.has_collection(self.collection):
+            # The base of a store with a collection per course holds no rows: it marks the
+            # layout and carries the schema (and dimension) checked below.
+            marks = {LAYOUT_PROPERTY: COURSE_COLLECTIONS} if self.new_layout is Layout.COLLECTIONS else {}
             try:
-                c.create_collection(self.collection, schema=self._schema(), index_params=self._index_params())
+                c.create_collection(
+                    self.collection,
+                    schema=self._schema(partition_key=self.new_layout is Layout.KEY),
+                    index_params=self._index_params(),
+                    properties=marks,
+                )
             except Exception:
                 # Another process may have created it meanwhile; only then is this fine.
                 if not c.has_collection(self.collection):
                     raise
         self._check_shape()
         c.load_collection(self.collection)
-        self._partitions.clear()
+        self.placement.known.clear()
 
     def drop_collection(self) -> None:
+        """Drop the store: every course collection, then the base."""
+        for name in self.placement.course_collections():
+            self._client.drop_collection(name)
         self._client.drop_collection(self.collection)
+        self.placement.known.clear()
 
-    def _schema(self) -> Any:
-        s = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
-        s.add_field("id", DataType.VARCHAR, max_length=64, is_primary=True)
-        s.add_field("course_id", DataType.VARCHAR, max_length=64, is_partition_key=not self.named_partitions)
-        s.add_field("document_id", DataType.VARCHAR, max_length=64)
-        s.add_field("ordinal", DataType.INT64)
-        s.add_field("section", DataType.VARCHAR, max_length=_SECTION_MAX_BYTES)
-        s.add_field("page_start", DataType.INT64)
-        s.add_field("page_end", DataType.INT64)
-        # milvus-lite knows only the `standard` and `jieba` analyzers (no `english`, and a
-        # stemmer filter is silently ignored), so use `standard` + stop words on both.
-        s.add_field(
-            "text", DataType.VARCHAR, max_length=_TEXT_MAX_BYTES, enable_analyzer=True, analyzer_params=_ANALYZER
-        )
-        s.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
-        s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        s.add_function(Function("text_bm25", FunctionType.BM25, ["text"], ["sparse"]))
-        return s
+    def _make_course_collection(self, name: str) -> None:
+        self._client.create_collection(name, schema=self._schema(partition_key=False))
+        # sync=False: pymilvus would poll for the index for a second; milvus-lite builds it at once.
+        self._client.create_index(name, self._index_params(), sync=False)
+        self._client.load_collection(name)
+
+    def _schema(self, partition_key: bool) -> Any:
+        return chunk_schema(self.dim, partition_key)
 
     def _index_params(self) -> Any:
-        p = self._client.prepare_index_params()
-        # AUTOINDEX is HNSW when faiss is present in milvus-lite, brute force otherwise, and
-        # the server's own choice on Milvus. COSINE works for normalised and raw vectors alike.
-        p.add_index(field_name="dense", index_type="AUTOINDEX", metric_type="COSINE")
-        p.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-        return p
+        return index_params(self._client)
 
     def _check_shape(self) -> None:
-        desc = self._client.describe_collection(self.collection)
-        fields = {f["name"]: f for f in desc.get("fields", [])}
-        missing = {"id", "course_id", "document_id", "text", "dense", "sparse"} - set(fields)
-        if missing:
-            raise VectorStoreError(
-                f"collection {self.collection!r} exists without fields {sorted(missing)}: "
-                "it was not created by ProfessorAI; choose another MILVUS_COLLECTION"
-            )
-        self.named_partitions = not fields["course_id"].get("is_partition_key", False)
-        found = int(fields["dense"].get("params", {}).get("dim", 0))
-        if found != self.dim:
-            raise VectorStoreError(
-                f"collection {self.collection!r} holds {found}-dim vectors but the embedder makes "
-                f"{self.dim}-dim ones: use another MILVUS_COLLECTION for this embedding model "
-                "or re-index into a new collection"
-            )
+        self.placement.layout = layout_of(self._client.describe_collection(self.collection), self.collection, self.dim)
 
     def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], flush: bool | None = None) -> int:
         """Insert or replace chunks by id (ids are deterministic, so re-runs leave one copy).
@@ -197,23 +172,30 @@ class ChunkStore:
             if len(vec) != self.dim:
                 raise ValueError(f"vector of size {len(vec)} for a {self.dim}-dim collection")
             row = asdict(chunk)  # the collection's scalar fields are Chunk's fields, by name
-            row["section"] = _clip_utf8(chunk.section, _SECTION_MAX_BYTES)
-            row["text"] = _clip_utf8(chunk.text, _TEXT_MAX_BYTES)
+            row["section"] = _clip_utf8(chunk.section, SECTION_MAX_BYTES)
+            row["text"] = _clip_utf8(chunk.text, TEXT_MAX_BYTES)
             row["dense"] = [float(x) for x in vec]
             rows.append(row)
-        by_partition: dict[str, list[dict[str, Any]]] = {}
+        by_course: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
-            by_partition.setdefault(self._partition_of(row["course_id"]), []).append(row)
+            by_course.setdefault(row["course_id"], []).append(row)
+        flushing = self.flush_writes if flush is None else flush
         with self._writing():
-            for partition, part in by_partition.items():
-                if partition:
-                    self._create_partition(partition)
+            written: set[str] = set()
+            for course_id, part in by_course.items():
+                target = self.placement.target(course_id, create=True, make=self._make_course_collection)
+                assert target is not None  # created when missing
+                partition = target.partitions[0] if target.partitions else ""
                 # Batches keep each gRPC message well under its 64 MB limit (texts can be long).
                 for start in range(0, len(part), _UPSERT_BATCH):
                     batch = part[start : start + _UPSERT_BATCH]
-                    self._client.upsert(self.collection, batch, partition_name=partition)
-            if rows and (self.flush_writes if flush is None else flush):
-                self._client.flush(self.collection)
+                    self._client.upsert(target.collection, batch, partition_name=partition)
+                written.add(target.collection)
+            for name in sorted(written):
+                if flushing:
+                    self._client.flush(name)
+                else:
+                    self._unflushed.add(name)
         return len(rows)
 
     def _writing(self) -> AbstractContextManager[None]:
@@ -223,66 +205,52 @@ class ChunkStore:
         self._delete(course_id, self._filter(course_id, [document_id]))
 
     def delete_course(self, course_id: str) -> None:
+        target = self._target(course_id)
+        if target is not None and self.placement.layout is Layout.COLLECTIONS:
+            with self._writing():
+                self._client.drop_collection(target.collection)  # the course's own collection
+            self.placement.forget(course_id)
+            return
         self._delete(course_id, self._filter(course_id))
 
     def _delete(self, course_id: str, expr: str) -> None:
-        partitions = self._search_partitions(course_id)
-        if partitions == []:
+        target = self._target(course_id)
+        if target is None:
             return  # a course that never had chunks
+        partition = target.partitions[0] if target.partitions else None
         with self._writing():
-            self._client.delete(self.collection, filter=expr, partition_name=partitions[0] if partitions else None)
+            self._client.delete(target.collection, filter=expr, partition_name=partition)
             if self.flush_writes:
-                self._client.flush(self.collection)
+                self._client.flush(target.collection)
 
-    # --- partitions -------------------------------------------------------------------
-    def _partition_of(self, course_id: str) -> str:
-        """The named partition of a course ("" where the partition key does the routing)."""
-        # Partition names allow letters, digits and underscores; ids may hold '-'. Two ids
-        # that differ only there would share a partition, which the course filter still
-        # keeps apart.
-        return "c_" + validate_id(course_id, "course id").replace("-", "_") if self.named_partitions else ""
-
-    def _create_partition(self, name: str) -> None:
-        if name in self._partitions:
-            return
-        if not self._client.has_partition(self.collection, name):
-            try:
-                self._client.create_partition(self.collection, name)
-            except Exception:
-                if not self._client.has_partition(self.collection, name):  # another process won the race
-                    raise
-        self._partitions.add(name)
-
-    def _search_partitions(self, course_id: str) -> list[str] | None:
-        """Partitions to search for a course: None for all (partition key), [] for none."""
-        name = self._partition_of(course_id)
-        if not name:
-            return None
-        if name not in self._partitions:
-            if not self._client.has_partition(self.collection, name):
-                return []  # not remembered: the course may get chunks later
-            self._partitions.add(name)
-        return [name]
+    def _target(self, course_id: str) -> Target | None:
+        return self.placement.target(validate_id(course_id, "course id"))
 
     def flush(self) -> None:
         """Seal buffered writes into indexed segments (see `flush_writes`)."""
         with self._writing():
-            self._client.flush(self.collection)
+            for name in sorted(self._unflushed) or [self.collection]:
+                self._client.flush(name)
+            self._unflushed.clear()
 
     def count(self, course_id: str | None = None, document_id: str | None = None) -> int:
         clauses = []
-        partitions = None
         if course_id is not None:
             clauses.append(f'course_id == "{validate_id(course_id, "course id")}"')
-            partitions = self._search_partitions(course_id)
-            if partitions == []:
-                return 0
         if document_id is not None:
             clauses.append(f'document_id == "{validate_id(document_id, "document id")}"')
-        res = self._client.query(
-            self.collection, filter=" and ".join(clauses), output_fields=["count(*)"], partition_names=partitions
-        )
-        return int(res[0]["count(*)"]) if res else 0
+        if course_id is not None:
+            target = self._target(course_id)
+            targets = [target] if target is not None else []
+        else:
+            targets = [Target(name, None) for name in self.placement.all_collections()]
+        total = 0
+        for t in targets:
+            res = self._client.query(
+                t.collection, filter=" and ".join(clauses), output_fields=["count(*)"], partition_names=t.partitions
+            )
+            total += int(res[0]["count(*)"]) if res else 0
+        return total
 
     def search(
         self,
@@ -295,23 +263,23 @@ class ChunkStore:
         """Dense + BM25 candidates of one course, fused by reciprocal rank."""
         expr = self._filter(course_id, document_ids)
         vec = self._vector(query_vector)
-        partitions = self._search_partitions(course_id)
-        if partitions == []:
+        target = self._target(course_id)
+        if target is None:
             return []
         if not query_text.strip():
-            return self._search_many(expr, partitions, [vec], "dense", "COSINE", k)[0]
+            return self._search_many(target, expr, [vec], "dense", "COSINE", k)[0]
         depth = candidate_depth(k)
         reqs = [
             AnnSearchRequest([vec], "dense", {"metric_type": "COSINE"}, limit=depth, expr=expr),
             AnnSearchRequest([query_text], "sparse", {"metric_type": "BM25"}, limit=depth, expr=expr),
         ]
         res = self._client.hybrid_search(
-            self.collection,
+            target.collection,
             reqs,
             ranker=RRFRanker(RRF_K),
             limit=k,
             output_fields=_OUTPUT_FIELDS,
-            partition_names=partitions,
+            partition_names=target.partitions,
         )
         return [self._hit(h) for h in res[0]] if res else []
 
@@ -325,13 +293,13 @@ class ChunkStore:
         self, course_id: str, texts: Sequence[str], k: int = 5, document_ids: Sequence[str] | None = None
     ) -> list[list[SearchHit]]:
         """search_text for several questions in one call (their hits, in order)."""
-        partitions = self._search_partitions(course_id)
+        expr = self._filter(course_id, document_ids)
         asked = [i for i, text in enumerate(texts) if text.strip()]
         out: list[list[SearchHit]] = [[] for _ in texts]
-        if not asked or partitions == []:
+        target = self._target(course_id) if asked else None
+        if target is None:
             return out
-        expr = self._filter(course_id, document_ids)
-        found = self._search_many(expr, partitions, [texts[i] for i in asked], "sparse", "BM25", k)
+        found = self._search_many(target, expr, [texts[i] for i in asked], "sparse", "BM25", k)
         for i, hits in zip(asked, found, strict=True):
             out[i] = hits
         return out
@@ -352,17 +320,17 @@ class ChunkStore:
         """search_dense for several questions in one call (their hits, in order)."""
         expr = self._filter(course_id, document_ids)
         data = [self._vector(v) for v in vectors]
-        partitions = self._search_partitions(course_id)
-        if partitions == [] or not data:
+        target = self._target(course_id) if data else None
+        if target is None:
             return [[] for _ in data]
-        return self._search_many(expr, partitions, data, "dense", "COSINE", k)
+        return self._search_many(target, expr, data, "dense", "COSINE", k)
 
     def _search_many(
-        self, expr: str, partitions: list[str] | None, data: list[Any], field: str, metric: str, k: int
+        self, target: Target, expr: str, data: list[Any], field: str, metric: str, k: int
     ) -> list[list[SearchHit]]:
         kw: dict[str, Any] = {"filter": expr, "limit": k, "output_fields": _OUTPUT_FIELDS, "anns_field": field}
-        kw["partition_names"] = partitions
-        res = self._client.search(self.collection, data, search_params={"metric_type": metric}, **kw)
+        kw["partition_names"] = target.partitions
+        res = self._client.search(target.collection, data, search_params={"metric_type": metric}, **kw)
         found = [[self._hit(h, bm25=metric == "BM25") for h in hits] for hits in res] if res else []
         return found + [[] for _ in range(len(data) - len(found))]
 

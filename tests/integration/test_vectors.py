@@ -223,3 +223,50 @@ def test_several_questions_in_one_call_match_one_at_a_time(store: ChunkStore, em
         assert {h.document_id for h in texts[i] + dense[i]} <= {doc}  # never the other course's copy
     assert dense[0][0].text == TEXTS[1] and texts[3][0].text == TEXTS[0]
     assert store.search_text_many(_hex(), questions, k=3) == [[], [], [], []]  # a course without chunks
+
+
+def test_each_course_has_its_own_collection_on_milvus_lite(store: ChunkStore) -> None:
+    """A search costs what its course holds, not what the store holds (placement.py)."""
+    from core.vectors.placement import Layout
+
+    assert store.placement.layout is Layout.COLLECTIONS
+    first, second = _hex(), _hex()
+    store.upsert(_chunks(first, _hex()), [[1.0] + [0.0] * 383] * len(TEXTS))
+    store.upsert(_chunks(second, _hex())[:2], [[1.0] + [0.0] * 383] * 2)
+    own = store.placement.course_collections()
+    assert len(own) == 2 and all(name.startswith(f"{store.collection}__c_") for name in own)
+    assert store._client.query(store.collection, filter="", output_fields=["count(*)"])[0]["count(*)"] == 0
+    assert (store.count(), store.count(first), store.count(second)) == (len(TEXTS) + 2, len(TEXTS), 2)
+    # Another process's store finds the layout from the base collection.
+    with ChunkStore(store.uri, collection=store.collection, dim=384) as other:
+        other.ensure_collection()
+        assert other.placement.layout is Layout.COLLECTIONS and other.count(second) == 2
+    store.delete_course(first)
+    assert len(store.placement.course_collections()) == 1 and store.count(first) == 0
+    assert store.search_text(first, "Monty Python") == []
+    store.drop_collection()
+    assert store.placement.course_collections() == [] and not store._client.has_collection(store.collection)
+
+
+def test_a_store_made_with_named_partitions_keeps_working(milvus_server: str, embedder: LocalMiniLMEmbedder) -> None:
+    """Stores made by earlier versions on milvus-lite: one collection, a partition per course."""
+    from core.vectors.placement import Layout
+
+    name = f"t_{_hex()[:12]}"
+    course, doc = _hex(), _hex()
+    with ChunkStore(milvus_server, collection=name, dim=384, layout=Layout.PARTITIONS) as old:
+        old.ensure_collection()
+        _index(old, embedder, _chunks(course, doc))
+    with ChunkStore(milvus_server, collection=name, dim=384) as store:
+        try:
+            store.ensure_collection()
+            assert store.placement.layout is Layout.PARTITIONS and store.placement.course_collections() == []
+            assert store.count(course) == len(TEXTS) and store.count() == len(TEXTS)
+            assert _search(store, embedder, course, "floor division")[0].text == TEXTS[1]
+            other = _hex()
+            _index(store, embedder, _chunks(other, _hex())[:2])  # new courses go to new partitions
+            assert store.count(other) == 2 and store._client.has_partition(name, "c_" + other)
+            store.delete_course(course)
+            assert store.count(course) == 0 and store.count() == 2
+        finally:
+            store.drop_collection()
