@@ -252,6 +252,20 @@ class ChunkStore:
             total += int(res[0]["count(*)"]) if res else 0
         return total
 
+    def chunk_ids(self, course_id: str, limit: int = 16384) -> list[str]:
+        """Ids of the course's stored chunks, one per stored row (duplicates would show)."""
+        target = self._target(course_id)
+        if target is None:
+            return []
+        rows = self._client.query(
+            target.collection,
+            filter=self._filter(course_id),
+            output_fields=["id"],
+            partition_names=target.partitions,
+            limit=limit,
+        )
+        return [str(r["id"]) for r in rows]
+
     def search(
         self,
         course_id: str,
