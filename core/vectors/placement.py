@@ -15,9 +15,9 @@ Searches filter by course id in every layout as well.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from pymilvus import MilvusClient
 
@@ -55,7 +55,7 @@ class Placement:
     def prefix(self) -> str:
         return f"{self.base}__"
 
-    def target(self, course_id: str, create: bool = False, make: Any = None) -> Target | None:
+    def target(self, course_id: str, create: bool = False, make: Callable[[str], None] | None = None) -> Target | None:
         """Where the course's chunks are; None when it has none (and `create` is False).
 
         `make(name)` creates a course collection (the store knows its schema)."""
@@ -67,11 +67,11 @@ class Placement:
                 return None
             return Target(self.base, [name])
         name = self.prefix() + course_suffix(course_id)
-        if not self._exists(name, create, lambda: make(name)):
+        if not self._exists(name, create, lambda: make(name) if make else None):
             return None
         return Target(name, None)
 
-    def _exists(self, name: str, create: bool, create_it: Any) -> bool:
+    def _exists(self, name: str, create: bool, create_it: Callable[[], object] | None) -> bool:
         if name in self.known:
             return True
         found = (
@@ -83,7 +83,8 @@ class Placement:
             if not create:
                 return False  # not remembered: the course may get chunks later
             try:
-                create_it()
+                if create_it is not None:
+                    create_it()
             except Exception:
                 if not self._exists(name, False, None):  # another process won the race
                     raise
