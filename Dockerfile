@@ -57,6 +57,12 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links=/wheels /wheels/*.whl \
     && profai --help > /dev/null
 
+# The local embedder's re-quantized graph (core/ai/minilm_graph.py), converted once here so
+# that no pod converts it on a read-only file system.
+ENV PROFAI_MODEL_CACHE=/opt/profai/models
+RUN python -c "from core.ai.embeddings import local_embedder; local_embedder().embed(['warm'])" \
+    && ls /opt/profai/models/minilm-dynamic-int8-*.onnx > /dev/null
+
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \

@@ -82,6 +82,7 @@ def main() -> None:
     ap.add_argument("--qa", type=Path, default=FIXTURES / "python-tutorial-qa.json")
     ap.add_argument("--uri", help="an existing Milvus/milvus-lite server (default: start one)")
     ap.add_argument("--threads", type=int, default=2, help="ONNX intra-op threads")
+    ap.add_argument("--shipped-graph", action="store_true", help="the package's graph, not the re-quantized one")
     ap.add_argument("--max-tokens", type=int, default=256)
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--fallback-chunker", action="store_true", help="page windows instead of core.ingestion")
@@ -101,7 +102,7 @@ def main() -> None:
         f"(words/chunk median {statistics.median(sizes):.0f}, max {max(sizes)})"
     )
 
-    embedder = LocalMiniLMEmbedder(threads=args.threads, max_tokens=args.max_tokens)
+    embedder = LocalMiniLMEmbedder(threads=args.threads, max_tokens=args.max_tokens, requantize=not args.shipped_graph)
     embedder.embed(["warm up"])
     t0 = time.perf_counter()
     vectors = embedder.embed([c.text for c in chunks])

