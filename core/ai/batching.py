@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from typing import Generic, TypeVar
 
@@ -29,7 +29,8 @@ class _LoopState(Generic[K, T, R]):
 
 class Batcher(Generic[K, T, R]):
     def __init__(
-        self, run: Callable[[K, Sequence[T]], Sequence[R]], max_batch: int = 32, executor: Executor | None = None
+        self, run: Callable[[K, Sequence[T]], Sequence[R | BaseException]], max_batch: int = 32,
+        executor: Executor | None = None,
     ) -> None:
         self._run = run  # blocking: called in `executor` (default: the loop's)
         self.max_batch = max_batch
@@ -58,13 +59,34 @@ class Batcher(Generic[K, T, R]):
             if not batch:
                 continue
             try:
-                results = await loop.run_in_executor(self._executor, self._run, key, [item for item, _ in batch])
+                results = await self._call(loop, key, [item for item, _ in batch])
             except Exception as exc:  # noqa: BLE001 - handed to every caller of the batch
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
             else:
                 for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
+                    if future.done():
+                        continue
+                    if isinstance(result, BaseException):  # this item's own failure
+                        future.set_exception(result)
+                    else:
                         future.set_result(result)
         state.queues.pop(key, None)
+
+    async def _call(self, loop: asyncio.AbstractEventLoop, key: K, items: list[T]) -> Sequence[R | BaseException]:
+        return await loop.run_in_executor(self._executor, self._run, key, items)
+
+
+class AsyncBatcher(Batcher[K, T, R]):
+    """The same queueing for a coroutine (a database write): one batch at a time per key.
+
+    `run` may put an exception in place of an item's result to fail that item alone."""
+
+    def __init__(self, run: Callable[[K, Sequence[T]], Awaitable[Sequence[R | BaseException]]],
+                 max_batch: int = 32) -> None:
+        super().__init__(lambda key, items: [], max_batch)
+        self._run_async = run
+
+    async def _call(self, loop: asyncio.AbstractEventLoop, key: K, items: list[T]) -> Sequence[R | BaseException]:
+        return await self._run_async(key, items)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -67,8 +68,10 @@ class LocalMiniLMEmbedder:
         self.max_tokens = min(max_tokens, 512)
         # Dynamic quantization scales activations per tensor, so batch mates (and their
         # padding) would change a text's vector: the re-quantized graph embeds one text per
-        # run, deterministic and, measured here, faster per text than batches anyway.
+        # run, deterministic and, measured here, faster per text than batches anyway. The
+        # cores are then used by running texts side by side, one ORT thread each.
         self.batch_size = 1 if requantize else batch_size
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
@@ -90,7 +93,7 @@ class LocalMiniLMEmbedder:
             tokenizer.enable_truncation(max_length=self.max_tokens)
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads
+            opts.intra_op_num_threads = 1 if self.requantize else self.threads
             # Parallelism across requests comes from caller threads, not from ORT.
             opts.inter_op_num_threads = 1
             # ORT's workers busy-wait after each run by default, stealing the CPU that the
@@ -104,6 +107,8 @@ class LocalMiniLMEmbedder:
             session = ort.InferenceSession(str(graph), sess_options=opts, providers=["CPUExecutionProvider"])
             self._input_names = {i.name for i in session.get_inputs()}
             self._tokenizer = tokenizer
+            if self.requantize and self.threads > 1:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="minilm")
             self._session = session  # assigned last: it is the "loaded" flag
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -129,15 +134,19 @@ class LocalMiniLMEmbedder:
             self._load()
         # Sort by length so each batch pads to similar lengths, then restore the order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: list[list[float]] = [[] for _ in texts]
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            try:
-                vecs = self._embed_batch([texts[i] or " " for i in idx])
-            except Exception as exc:
-                raise EmbeddingError(f"local embedding failed: {exc}") from exc
-            for i, vec in zip(idx, vecs, strict=True):
-                out[i] = vec.tolist()
+        batches = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+
+        def run(idx: list[int]) -> np.ndarray:
+            return self._embed_batch([texts[i] or " " for i in idx])
+
+        try:
+            results = list(self._pool.map(run, batches)) if self._pool and len(batches) > 1 else map(run, batches)
+            out: list[list[float]] = [[] for _ in texts]
+            for idx, vecs in zip(batches, results, strict=True):
+                for i, vec in zip(idx, vecs, strict=True):
+                    out[i] = vec.tolist()
+        except Exception as exc:
+            raise EmbeddingError(f"local embedding failed: {exc}") from exc
         return out
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models.chat import ChatMessage, ChatSession
@@ -44,3 +48,27 @@ class ChatRepository:
 
     def add(self, entity: ChatSession | ChatMessage) -> None:
         self.session.add(entity)
+
+    # --- many turns in one statement each (core/services/chat_writes.py) ----------------
+    async def owners(self, session_ids: Sequence[str]) -> dict[str, str]:
+        """session id -> its user id, for the sessions that still exist."""
+        if not session_ids:
+            return {}
+        rows = await self.session.execute(
+            select(ChatSession.id, ChatSession.user_id).where(ChatSession.id.in_(set(session_ids)))
+        )
+        return {sid: uid for sid, uid in rows.all()}
+
+    async def insert_sessions(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(ChatSession), list(rows))
+
+    async def insert_messages(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(ChatMessage), list(rows))
+
+    async def touch(self, session_ids: Sequence[str], when: datetime) -> None:
+        if session_ids:
+            await self.session.execute(
+                update(ChatSession).where(ChatSession.id.in_(set(session_ids))).values(updated_at=when)
+            )

@@ -2,30 +2,27 @@
 
 A turn has two short transactions around the slow part: `prepare` checks access and reads
 the session's history, then the answer streams (an LLM call may take a minute) with no
-transaction open, and `_persist` writes the question and the answer together. Holding one
+transaction open, and `_persist` writes the question and the answer together, grouped
+with the other turns finishing at the same time (core/services/chat_writes.py). Holding one
 request transaction across the stream would lock SQLite's single writer for that long.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import weakref
 from collections.abc import AsyncIterator, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.db.base import utcnow
 from core.db.models.chat import ChatMessage, ChatSession
 from core.db.models.documents import DocumentStatus
 from core.errors import InvalidInput, NotFound
 from core.repositories.chat import ChatRepository
 from core.repositories.documents import DocumentRepository
 from core.security.principal import Principal
+from core.services.chat_writes import SESSION_NOT_FOUND, TurnRecord, chat_writer
 from core.services.citations import DocumentRef, document_refs
 from core.services.courses import CourseService
 from core.services.llm_chat import LANGUAGES, build_messages, get_answerer
@@ -46,7 +43,6 @@ NOT_COVERED = "The course material does not cover this."
 GENERAL_PREFIX = "General knowledge (not from the course material): "
 EXTRACTIVE_NOTE = "From the course material (an extractive answer: the passages that answer best, quoted):"
 ENGLISH_ONLY = " Answers in other languages need an LLM provider; this one is in English."
-SESSION_NOT_FOUND = "chat session not found"
 MAX_QUESTION_CHARS = 2000
 # Follow-ups like "and why is that?" carry no topic of their own: retrieval adds the last question.
 _ANAPHORA = re.compile(r"^(?:and|but|so|what about|how about|why|it|that|this|those|these|they|them|its)\b", re.I)
@@ -211,31 +207,9 @@ class ChatService:
                 prefix = ""
 
     async def _persist(self, turn: Turn, answer: str, cited: list[dict[str, Any]]) -> tuple[str, str]:
-        # On SQLite, answers finishing together queue here rather than in SQLite's busy
-        # handler, which polls with growing sleeps while each waiter holds a pooled
-        # connection that the next students' reads then wait for.
-        async with _sqlite_writes() if self.settings.is_sqlite else nullcontext(), self.sessions() as db, db.begin():
-            repo = ChatRepository(db)
-            now = utcnow()
-            chat: ChatSession | None
-            if turn.session_id is None:
-                chat = ChatSession(course_id=turn.course_id, user_id=turn.user_id, title=turn.question[:120])
-                repo.add(chat)
-                await db.flush()
-            else:
-                chat = await repo.get_owned(turn.session_id, turn.user_id)
-                if chat is None:  # deleted while the answer streamed
-                    raise NotFound(SESSION_NOT_FOUND)
-                chat.updated_at = now
-            # Explicit, increasing timestamps: the two rows of a turn never tie when ordered.
-            repo.add(ChatMessage(session_id=chat.id, course_id=turn.course_id, role="user", content=turn.question,
-                                 citations=[], language=turn.language, created_at=now, updated_at=now))
-            later = now + timedelta(microseconds=1)
-            reply = ChatMessage(session_id=chat.id, course_id=turn.course_id, role="assistant", content=answer,
-                                citations=cited, language=turn.language, created_at=later, updated_at=later)
-            repo.add(reply)
-            await db.flush()
-            return chat.id, reply.id
+        record = TurnRecord(turn.user_id, turn.course_id, turn.session_id, turn.question, answer, cited,
+                            turn.language)
+        return await chat_writer(self.sessions).write(record)
 
 
 class ChatHistory:
@@ -258,15 +232,3 @@ class ChatHistory:
         except NotFound:
             raise NotFound(SESSION_NOT_FOUND) from None
         return chat, await self.chats.messages_of(chat.id)
-
-
-_write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-def _sqlite_writes() -> asyncio.Lock:
-    """This process's chat writes, one at a time (a lock per event loop)."""
-    loop = asyncio.get_running_loop()
-    lock = _write_locks.get(loop)
-    if lock is None:
-        lock = _write_locks[loop] = asyncio.Lock()
-    return lock
