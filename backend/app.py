@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 from cachetools import TTLCache
 from litestar import Litestar
@@ -15,6 +16,7 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.auth import AuthMiddleware
 from backend.cache import ResponseCache
@@ -38,7 +40,8 @@ from backend.state import Services
 from core.db.change_feed import ChangePublisher, channel_name, follow_changes
 from core.db.changes import add_sink, remove_sink
 from core.db.engine import create_engine, create_session_factory
-from core.db.read_pool import ReadPool
+from core.db.read_pool import PostgresReadPool, ReadPool
+from core.db.sqlite_read_pool import SqliteReadPool
 from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
 from core.settings import Settings, get_settings
@@ -69,14 +72,13 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             responses=ResponseCache(enabled=bool(settings.redis_url)),
             # One per process: building a course's page index reads all its parsed documents.
             tutor_pages=PageIndexCache(files),
-            reads=None if settings.is_sqlite else ReadPool(url, engine.dialect, settings.db_pool_size),
+            reads=read_pool(url, engine, settings.db_pool_size),
         )
         app.state.services = services
         add_sink(services.apply_changes)
         async with AsyncExitStack() as stack:
-            if services.reads is not None:
-                await services.reads.open()
-                stack.push_async_callback(services.reads.close)
+            await services.reads.open()
+            stack.push_async_callback(services.reads.close)
             if settings.redis_url:
                 channel = channel_name(settings.queue_name)
                 publisher = ChangePublisher(settings.redis_url, channel)
@@ -144,3 +146,14 @@ def app_factory() -> CacheEdge:
     """Entry point for uvicorn --factory: the app behind its cached-response edge."""
     logging.basicConfig(level=get_settings().log_level)
     return CacheEdge(create_app())
+
+
+def read_pool(url: str, engine: AsyncEngine, size: int) -> ReadPool:
+    """The hot reads' pool for this database."""
+    if engine.dialect.name == "postgresql":
+        return PostgresReadPool(url, engine.dialect, size)
+    database = engine.url.database
+    if not database or database == ":memory:":
+        raise ValueError("an in-memory SQLite database cannot be shared with the workers: name a file")
+    # SQLite serves a read in microseconds: a few threads keep up with the event loop.
+    return SqliteReadPool(Path(database), size=min(size, 4))

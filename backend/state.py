@@ -29,6 +29,8 @@ class Services:
     # processes notice within the TTL (settings.cache_ttl_seconds).
     principals: TTLCache[str, Principal]
     responses: ResponseCache
+    # Hot reads past the ORM: core/db/read_pool.py (PostgreSQL), core/db/sqlite_read_pool.py.
+    reads: ReadPool
 
     def apply_changes(self, tags: set[str]) -> None:
         """Drop what a commit (here or in another process) made stale."""
@@ -42,5 +44,3 @@ class Services:
     # its per-course page index cache; None only in apps built without the lifespan.
     retriever: Retriever | None = None
     tutor_pages: PageIndexCache | None = None
-    # Hot reads past the ORM (PostgreSQL only; None on SQLite): core/db/read_pool.py.
-    reads: ReadPool | None = None

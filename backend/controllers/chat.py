@@ -31,7 +31,7 @@ def chat_service(svc: ServicesDep) -> ChatService:
     retriever = svc.retriever or get_retriever(svc.settings)
     # Without the lifespan's cache (apps built bare, in tests) each request builds its own.
     pages = svc.tutor_pages or PageIndexCache(svc.files)
-    return ChatService(svc.sessions, svc.settings, retriever, svc.files, pages, read_sessions=svc.read_sessions)
+    return ChatService(svc.sessions, svc.settings, retriever, svc.files, svc.reads, pages)
 
 
 def _error_event(exc: Exception) -> dict[str, Any]:

@@ -98,8 +98,5 @@ async def job_events(svc: ServicesDep, job_id: str) -> AsyncGenerator[ServerSent
 
 
 async def read_visible_job(svc: Services, principal: Principal, job_id: str) -> Job:
-    """The job, if the caller may see it: on the read pool where there is one (PostgreSQL)."""
-    if svc.reads is not None:
-        return await visible_job(JobReads(svc.reads), principal, job_id)
-    async with svc.read_sessions() as session:
-        return await JobService(session).get_visible(principal, job_id)
+    """The job, if the caller may see it: on the read pool."""
+    return await visible_job(JobReads(svc.reads), principal, job_id)

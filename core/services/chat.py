@@ -17,14 +17,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db.models.chat import ChatMessage, ChatSession
-from core.db.models.documents import DocumentStatus
+from core.db.models.courses import Course
+from core.db.read_pool import ReadPool
 from core.errors import InvalidInput, NotFound
 from core.repositories.chat import ChatRepository
-from core.repositories.documents import DocumentRepository
+from core.repositories.tutor_reads import TutorReads
 from core.security.principal import Principal
 from core.services.chat_writes import SESSION_NOT_FOUND, TurnRecord, chat_writer
 from core.services.citations import DocumentRef, document_refs
-from core.services.courses import CourseService
+from core.services.courses import COURSE_NOT_FOUND, CourseService, can_see_course
 from core.services.llm_chat import LANGUAGES, build_messages, get_answerer
 from core.services.passages import (
     Cited,
@@ -89,20 +90,21 @@ def retrieval_query(question: str, history: list[tuple[str, str]]) -> str:
 
 class ChatService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, retriever: Retriever,
-                 files: FileStore, pages: PageIndexCache | None = None,
-                 read_sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
+                 files: FileStore, reads: ReadPool, pages: PageIndexCache | None = None) -> None:
         self.sessions = sessions
-        # Reads before the answer must not queue behind writers: on SQLite a writing session
-        # takes the database's single write lock when it begins.
-        self.read_sessions = read_sessions or sessions
+        # The reads before an answer go past the ORM, one statement per hop, and never queue
+        # behind writers (core/repositories/tutor_reads.py).
+        self.reads = TutorReads(reads)
         self.settings = settings
         self.retriever = retriever
         self.pages = pages or PageIndexCache(files)
 
-    async def check_course(self, principal: Principal, course_id: str) -> None:
-        """NotFound unless the caller may chat about the course (a websocket checks on connect)."""
-        async with self.read_sessions() as db:
-            await CourseService(db).get_visible(principal, course_id)
+    async def check_course(self, principal: Principal, course_id: str) -> Course:
+        """The course, or NotFound unless the caller may chat about it (exactly like a missing id)."""
+        found = await self.reads.course(course_id, principal.user_id)
+        if found is None or not can_see_course(principal, *found):
+            raise NotFound(COURSE_NOT_FOUND)
+        return found[0]
 
     # --- a turn --------------------------------------------------------------------
     async def prepare(self, principal: Principal, course_id: str, question: str,
@@ -114,18 +116,16 @@ class ChatService:
             raise InvalidInput(f"the question is longer than {MAX_QUESTION_CHARS} characters")
         if language not in LANGUAGES:
             raise InvalidInput(f"unsupported language {language!r}; use one of {', '.join(sorted(LANGUAGES))}")
-        async with self.read_sessions() as db:
-            # Access first: another user's course answers 404 before anything is searched.
-            course = await CourseService(db).get_visible(principal, course_id)
-            history: list[tuple[str, str]] = []
-            if session_id is not None:
-                chat = await ChatRepository(db).get_owned(session_id, principal.user_id)
-                if chat is None or chat.course_id != course.id:
-                    raise NotFound(SESSION_NOT_FOUND)
-                history = [(m.role, m.content) for m in await ChatRepository(db).messages_of(chat.id, limit=8)]
-            documents = await DocumentRepository(db).list_for_course(course.id, DocumentStatus.READY)
-            general = course.allow_general_knowledge
-            turn = Turn(principal.user_id, course.id, course.title, question, language, session_id, history, "")
+        # Access first: another user's course answers 404 before anything is searched.
+        course = await self.check_course(principal, course_id)
+        history: list[tuple[str, str]] = []
+        if session_id is not None:
+            if await self.reads.session_course(session_id, principal.user_id) != course.id:
+                raise NotFound(SESSION_NOT_FOUND)
+            history = await self.reads.history(session_id)
+        documents = await self.reads.ready_documents(course.id)
+        general = course.allow_general_knowledge
+        turn = Turn(principal.user_id, course.id, course.title, question, language, session_id, history, "")
         found = await self.retriever.search(course_id, retrieval_query(question, history), k=5)
         llm = self.settings.llm_provider == "openai"
         if not found.hits:

@@ -18,6 +18,13 @@ from core.security.tokens import new_enrollment_code
 COURSE_NOT_FOUND = "course not found"
 
 
+def can_see_course(principal: Principal, course: Course, enrolled: bool) -> bool:
+    """The access rule: its teacher and admins always; students once enrolled and published."""
+    if principal.is_admin or course.owner_id == principal.user_id:
+        return True
+    return course.status is CourseStatus.PUBLISHED and enrolled
+
+
 @dataclass
 class CourseSummary:
     course: Course
@@ -54,9 +61,9 @@ class CourseService:
         return principal.is_admin or course.owner_id == principal.user_id
 
     async def _can_see(self, principal: Principal, course: Course) -> bool:
-        if self.can_manage(principal, course):
+        if self.can_manage(principal, course):  # no enrollment query for the course's teacher
             return True
-        return course.status is CourseStatus.PUBLISHED and await self.courses.is_enrolled(course.id, principal.user_id)
+        return can_see_course(principal, course, await self.courses.is_enrolled(course.id, principal.user_id))
 
     # --- queries --------------------------------------------------------------------
     async def list_visible(self, principal: Principal) -> list[Course]:

@@ -128,7 +128,7 @@ async def can_see_job(
 
 
 async def visible_job(reads: JobReads, principal: Principal, job_id: str) -> Job:
-    """get_visible on the read pool (PostgreSQL): the job status route's fast path."""
+    """get_visible on the read pool: the job status route's fast path."""
     job = await reads.get(job_id)
     if job is None or not await can_see_job(principal, job, reads.course_owner):
         raise NotFound("job not found")
