@@ -100,6 +100,9 @@ def main() -> int:
     """`python -m core.vectors.lite_bm25 server ...`: milvus-lite's own CLI, faster BM25."""
     from milvus_lite.cmdline import main as milvus_lite_main
 
+    from core.vectors import lite_keepalive
+
+    lite_keepalive.install()
     if not install():
         print(f"milvus-lite {version('milvus-lite')}: its own BM25 scorer is used", file=sys.stderr)
     return int(milvus_lite_main() or 0)
