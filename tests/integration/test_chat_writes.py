@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import nullcontext
-from pathlib import Path
 
-import pytest
 from sqlalchemy import event, select
 
 from core.db.base import new_id
 from core.db.engine import create_engine, create_session_factory
-from core.db.migrate import upgrade
 from core.db.models.chat import ChatMessage, ChatSession
 from core.db.models.courses import Course
 from core.db.models.users import Role, User
 from core.errors import NotFound
 from core.services.chat_writes import ChatWriter, TurnRecord
-from core.settings import Settings, get_settings
-from tests.conftest import new_pg_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    sqlite = nullcontext(f"sqlite:///{tmp_path / 'c.db'}")
-    with new_pg_database() if request.param == "postgresql" else sqlite as url:
-        monkeypatch.setenv("DATABASE_URL", url)
-        monkeypatch.setenv("DATA_DIR", str(tmp_path))
-        get_settings.cache_clear()
-        try:
-            upgrade()
-            yield get_settings()
-        finally:
-            get_settings.cache_clear()
+from core.settings import Settings
 
 
 def turn(user: str, course: str, n: int, session_id: str | None = None) -> TurnRecord:
@@ -94,5 +74,5 @@ async def scenario(settings: Settings) -> None:
         await engine.dispose()
 
 
-def test_grouped_chat_writes(settings: Settings) -> None:
-    asyncio.run(scenario(settings))
+def test_grouped_chat_writes(migrated: Settings) -> None:
+    asyncio.run(scenario(migrated))

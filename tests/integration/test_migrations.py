@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import nullcontext
-from pathlib import Path
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -16,21 +12,7 @@ from sqlalchemy.engine import Connection
 from core.db.base import Base
 from core.db.engine import create_engine
 from core.db.migrate import downgrade, upgrade
-from core.settings import Settings, get_settings
-from tests.conftest import new_pg_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    sqlite = nullcontext(f"sqlite:///{tmp_path / 'm.db'}")
-    with new_pg_database() if request.param == "postgresql" else sqlite as url:
-        monkeypatch.setenv("DATABASE_URL", url)
-        monkeypatch.setenv("DATA_DIR", str(tmp_path))
-        get_settings.cache_clear()
-        try:
-            yield get_settings()
-        finally:
-            get_settings.cache_clear()
+from core.settings import Settings
 
 
 def _inspect(settings: Settings) -> tuple[set[str], list[object]]:

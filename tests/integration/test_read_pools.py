@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import nullcontext
-from pathlib import Path
 
-import pytest
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from backend.app import read_pool
 from core.db.base import new_id
 from core.db.engine import create_engine, create_session_factory
-from core.db.migrate import upgrade
 from core.db.models.chat import ChatMessage, ChatSession
 from core.db.models.courses import Course, CourseStatus, Enrollment
 from core.db.models.documents import Document, DocumentStatus
 from core.db.models.users import Role, User
 from core.repositories.tutor_reads import TutorReads
-from core.settings import Settings, get_settings
-from tests.conftest import new_pg_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    sqlite = nullcontext(f"sqlite:///{tmp_path / 'r.db'}")
-    with new_pg_database() if request.param == "postgresql" else sqlite as url:
-        monkeypatch.setenv("DATABASE_URL", url)
-        monkeypatch.setenv("DATA_DIR", str(tmp_path))
-        get_settings.cache_clear()
-        try:
-            upgrade()
-            yield get_settings()
-        finally:
-            get_settings.cache_clear()
+from core.settings import Settings
 
 
 def columns(entity: object) -> dict[str, object]:
@@ -97,5 +77,5 @@ async def scenario(settings: Settings) -> None:
         await engine.dispose()
 
 
-def test_read_pool_matches_the_orm(settings: Settings) -> None:
-    asyncio.run(scenario(settings))
+def test_read_pool_matches_the_orm(migrated: Settings) -> None:
+    asyncio.run(scenario(migrated))
