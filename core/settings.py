@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     llm_concurrency: int = 4
     llm_timeout_seconds: float = 60.0
     llm_max_retries: int = 2
+    # Caps a tutor answer: bounds the cost and the time of one chat with any provider.
+    llm_max_answer_tokens: int = Field(default=600, ge=16, le=8192)
     openai_base_url: str | None = Field(default=None, description="Any OpenAI-compatible endpoint.")
     openai_api_key: SecretStr | None = None
     embedding_base_url: str | None = Field(default=None, description="Defaults to OPENAI_BASE_URL.")

@@ -31,7 +31,8 @@ params.port = int(sys.argv[2])
 params.hostnames = ["127.0.0.1"]
 params.n_ctx = 8192
 params.n_parallel = 2
-# Caps every answer (requests may not ask for more): SmolLM2 rambles, and tests check plumbing.
+# The default answer length; a request's max_tokens overrides it (the tests' API sets
+# LLM_MAX_ANSWER_TOKENS): SmolLM2 rambles, and tests check plumbing.
 params.n_predict = 48
 params.cpuparams.n_threads = 2
 params.cpuparams_batch.n_threads = 2

@@ -19,7 +19,6 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_ANSWER_TOKENS = 600
 HISTORY_MESSAGES = 6
 _HISTORY_CHARS = 1200
 
@@ -86,7 +85,7 @@ class LLMAnswerer:
             try:
                 stream: Any = await self._client.chat.completions.create(
                     model=self.model, messages=messages, stream=True,  # type: ignore[arg-type]
-                    temperature=0.2, max_tokens=MAX_ANSWER_TOKENS,
+                    temperature=0.2, max_tokens=self.settings.llm_max_answer_tokens,
                 )
                 async for chunk in stream:
                     delta = chunk.choices[0].delta.content if chunk.choices else None

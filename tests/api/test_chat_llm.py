@@ -49,7 +49,9 @@ class SplitStack(Stack):
 @pytest.fixture(scope="module")
 def llm_stack(tmp_path_factory: pytest.TempPathFactory, milvus_server: str, llm_server: str) -> Iterator[SplitStack]:  # noqa: F811
     api_env = {"LLM_PROVIDER": "openai", "OPENAI_BASE_URL": llm_server, "OPENAI_API_KEY": "x",
-               "LLM_MODEL": "smollm2", "LLM_TIMEOUT_SECONDS": "120", "LLM_MAX_RETRIES": "0"}
+               "LLM_MODEL": "smollm2", "LLM_TIMEOUT_SECONDS": "120", "LLM_MAX_RETRIES": "0",
+               # Short answers: a rambling 600 tokens took ~25 s each on 2 busy cores.
+               "LLM_MAX_ANSWER_TOKENS": "48"}
     s = SplitStack(Path(tmp_path_factory.mktemp("llm")), milvus_server, api_env=api_env)
     try:
         yield s.boot(scheduler=False)  # type: ignore[misc]
@@ -81,7 +83,8 @@ def test_llm_answer_streams_with_citations(course: Course) -> None:
     assert events[-2]["mode"] == "llm" and citations
     assert all(c["document_name"] == SMALL.name and c["page"] >= 1 and c["quote"] for c in citations)
     answer = "".join(e["text"] for e in events if e["type"] == "token").strip()
-    assert answer
+    # LLM_MAX_ANSWER_TOKENS=48 reached the provider: a word takes at least one token.
+    assert answer and len(answer.split()) <= 48, answer
     detail = course.student.get(f"/api/v1/chat/sessions/{events[-1]['session_id']}").json()
     assert detail["messages"][-1]["content"] == answer and detail["messages"][-1]["citations"] == citations
     print(f"first token after {first_token:.2f} s")
