@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from core.db.models.content import Lesson
 from core.db.models.documents import Document, DocumentStatus
 from core.db.models.jobs import JobKind
+from core.db.models.quizzes import Quiz
 from core.pipeline.deps import PipelineDeps, pipeline_deps
 from core.pipeline.generation import generate_course
 from core.pipeline.indexing import index_documents
@@ -49,11 +51,25 @@ async def generate(ctx: JobContext) -> dict[str, Any]:
         content = ContentRepository(session)
         lessons = await content.lessons_of(ctx.course_id)
         quizzes = await content.quizzes_of(ctx.course_id)
-    wanted = set(ctx.payload.get("lesson_ids", [])) | set(ctx.payload.get("quiz_ids", []))
-    everything = bool(ctx.payload.get("all"))
-    rewrite = {x.source_key for x in lessons if everything or x.id in wanted}
+    rewrite, spared = rewrite_keys(lessons, quizzes, ctx.payload)
+    result = await generate_course(ctx, deps, ctx.course_id, rewrite=rewrite)
+    if spared:
+        result["message"] += f" (kept {spared} lesson(s) the teacher edited; regenerate them by name to replace them)"
+    return result
+
+
+def rewrite_keys(lessons: Sequence[Lesson], quizzes: Sequence[Quiz], payload: dict[str, Any]) -> tuple[set[str], int]:
+    """Source keys to write again, and how many edited lessons "all" spared.
+
+    Regenerating the whole course never overwrites a lesson the teacher edited: those words are
+    the teacher's. Naming a lesson (`lesson_ids`) is asking for it, edited or not.
+    """
+    wanted = set(payload.get("lesson_ids", [])) | set(payload.get("quiz_ids", []))
+    everything = bool(payload.get("all"))
+    rewrite = {x.source_key for x in lessons if x.id in wanted or (everything and not x.edited_by_teacher)}
     rewrite |= {x.source_key for x in quizzes if everything or x.id in wanted}
-    return await generate_course(ctx, deps, ctx.course_id, rewrite=rewrite)
+    spared = sum(1 for x in lessons if everything and x.edited_by_teacher and x.id not in wanted)
+    return rewrite, spared
 
 
 async def cleanup(ctx: JobContext) -> dict[str, Any]:
