@@ -15,6 +15,7 @@ for the milvus-lite versions it was checked against, and only in the server proc
 from __future__ import annotations
 
 import math
+import os
 import sys
 from importlib.metadata import version
 from typing import Any
@@ -100,11 +101,13 @@ def main() -> int:
     """`python -m core.vectors.lite_bm25 server ...`: milvus-lite's own CLI, faster BM25."""
     from milvus_lite.cmdline import main as milvus_lite_main
 
-    from core.vectors import lite_keepalive
+    from core.vectors import lite_hits, lite_keepalive
 
     lite_keepalive.install()
     if not install():
         print(f"milvus-lite {version('milvus-lite')}: its own BM25 scorer is used", file=sys.stderr)
+    if os.environ.get("PROFAI_LITE_HITS", "1") != "0" and not lite_hits.install():
+        print(f"milvus-lite {version('milvus-lite')}: its own search hits are used", file=sys.stderr)
     return int(milvus_lite_main() or 0)
 
 
