@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -44,6 +45,7 @@ from core.db.read_pool import PostgresReadPool, ReadPool
 from core.db.sqlite_read_pool import SqliteReadPool
 from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
+from core.services.retrieval import get_retriever
 from core.settings import Settings, get_settings
 from core.storage import FileStore
 
@@ -87,6 +89,10 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
                 stack.callback(remove_sink, publisher)
                 follower = asyncio.create_task(follow_changes(settings.redis_url, channel, services.apply_changes))
                 stack.callback(follower.cancel)
+            if settings.embedding_provider == "local":
+                # In the background: the API answers at once, the tutor is warm ~2 s later.
+                # A remote embeddings endpoint is left alone until a question needs it.
+                threading.Thread(target=get_retriever(settings).warm, name="tutor-warm-up", daemon=True).start()
             # Everything built so far lives as long as the process: keep it out of the
             # collector's generations, so full collections stay short under load (p99).
             gc.freeze()

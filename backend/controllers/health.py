@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from backend.db import ServicesDep
 from backend.metrics import exposition
+from core.services.retrieval import get_retriever
 
 
 class HealthController(Controller):
@@ -26,7 +27,9 @@ class HealthController(Controller):
         checks = await asyncio.gather(_database(svc), _queue(svc), _vectors(svc))
         results = dict(zip(("database", "queue", "vectors"), checks, strict=True))
         ok = all(v == "ok" for v in results.values())
-        return Response({"status": "ok" if ok else "unavailable", "checks": results}, status_code=200 if ok else 503)
+        # The tutor's model warming up does not make the API unready: everything else works.
+        body = {"status": "ok" if ok else "unavailable", "checks": results, "tutor": get_retriever(svc.settings).state}
+        return Response(body, status_code=200 if ok else 503)
 
     @get("/metrics", summary="Prometheus metrics", exclude_from_auth=True, media_type=MediaType.TEXT)
     async def metrics(self) -> Response[bytes]:

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -65,6 +66,23 @@ class Retriever:
             self._dense_many, executor=self._side
         )
         self._lexical: Batcher[tuple[str, int], str, list[SearchHit]] = Batcher(self._text_many, executor=self._side)
+        self.state = "cold"  # warm(): "warming", then "ready" or the error
+
+    def warm(self) -> None:
+        """Load the model and open the store now, so the first question after a start does not
+        wait for them (~1-2 s with the local model). Blocking; a failure is only reported: the
+        first question then tries again."""
+        self.state = "warming"
+        started = time.perf_counter()
+        try:
+            embedder, _store = self._ready()
+            embedder.embed(["warm-up"])
+        except Exception as exc:  # noqa: BLE001 - reported in /health/ready and the log
+            self.state = f"error: {type(exc).__name__}: {exc}"[:300]
+            log.warning("tutor warm-up failed: %s", exc)
+        else:
+            self.state = "ready"
+            log.info("tutor ready in %.1f s (embedding model and vector store)", time.perf_counter() - started)
 
     def _ready(self) -> tuple[Embedder, ChunkStore]:
         with self._lock:

@@ -109,6 +109,13 @@ def test_health_metrics_and_openapi(stack: Stack) -> None:
     ready = httpx.get(f"{stack.url}/health/ready").json()
     assert ready["status"] == "ok", ready
     assert set(ready["checks"]) == {"database", "queue", "vectors"}
+    # The local embedding model loads in the background at start, not on the first question.
+    deadline = time.monotonic() + 60
+    while ready["tutor"] != "ready" and time.monotonic() < deadline:
+        assert ready["tutor"] in ("cold", "warming"), ready
+        time.sleep(0.5)
+        ready = httpx.get(f"{stack.url}/health/ready").json()
+    assert ready["tutor"] == "ready", ready
     _, teacher = stack.user("teacher")
     json_type = {"content-type": "application/json"}
     huge = b'{"title": "' + b"x" * (7 * 1024 * 1024) + b'"}'
