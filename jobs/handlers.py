@@ -17,6 +17,7 @@ from core.pipeline.indexing import index_documents
 from core.pipeline.sentence_vectors import prepare_tutor
 from core.repositories.content import ContentRepository
 from core.repositories.documents import DocumentRepository
+from core.repositories.quizzes import QuizRepository
 from core.services.job_context import JobContext, PermanentJobError
 
 Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
@@ -51,25 +52,36 @@ async def generate(ctx: JobContext) -> dict[str, Any]:
         content = ContentRepository(session)
         lessons = await content.lessons_of(ctx.course_id)
         quizzes = await content.quizzes_of(ctx.course_id)
-    rewrite, spared = rewrite_keys(lessons, quizzes, ctx.payload)
+        edited_quizzes = await QuizRepository(session).edited_quiz_ids(ctx.course_id)
+    rewrite, kept = rewrite_keys(lessons, quizzes, edited_quizzes, ctx.payload)
     result = await generate_course(ctx, deps, ctx.course_id, rewrite=rewrite)
-    if spared:
-        result["message"] += f" (kept {spared} lesson(s) the teacher edited; regenerate them by name to replace them)"
+    if kept:
+        result["message"] += f" (kept {kept} the teacher edited; name them to write them again)"
     return result
 
 
-def rewrite_keys(lessons: Sequence[Lesson], quizzes: Sequence[Quiz], payload: dict[str, Any]) -> tuple[set[str], int]:
-    """Source keys to write again, and how many edited lessons "all" spared.
+def rewrite_keys(
+    lessons: Sequence[Lesson], quizzes: Sequence[Quiz], edited_quizzes: set[str], payload: dict[str, Any]
+) -> tuple[set[str], str]:
+    """Source keys to write again, and what "all" kept ("1 lesson and 2 quizzes", or "").
 
-    Regenerating the whole course never overwrites a lesson the teacher edited: those words are
-    the teacher's. Naming a lesson (`lesson_ids`) is asking for it, edited or not.
+    Regenerating the whole course never overwrites what the teacher edited (a lesson, or a
+    quiz with an edited question): those words are the teacher's. Naming a lesson or quiz
+    (`lesson_ids`, `quiz_ids`) is asking for it, edited or not.
     """
     wanted = set(payload.get("lesson_ids", [])) | set(payload.get("quiz_ids", []))
     everything = bool(payload.get("all"))
-    rewrite = {x.source_key for x in lessons if x.id in wanted or (everything and not x.edited_by_teacher)}
-    rewrite |= {x.source_key for x in quizzes if everything or x.id in wanted}
-    spared = sum(1 for x in lessons if everything and x.edited_by_teacher and x.id not in wanted)
-    return rewrite, spared
+    edited = {x.id for x in lessons if x.edited_by_teacher} | (edited_quizzes & {x.id for x in quizzes})
+
+    def asked(row_id: str) -> bool:
+        return row_id in wanted or (everything and row_id not in edited)
+
+    rewrite = {x.source_key for x in lessons if asked(x.id)} | {x.source_key for x in quizzes if asked(x.id)}
+    kept_lessons = sum(1 for x in lessons if not asked(x.id) and x.id in edited) if everything else 0
+    kept_quizzes = sum(1 for x in quizzes if not asked(x.id) and x.id in edited) if everything else 0
+    parts = [f"{n} {noun}{'' if n == 1 else plural}" for n, noun, plural in
+             ((kept_lessons, "lesson", "s"), (kept_quizzes, "quiz", "zes")) if n]
+    return rewrite, " and ".join(parts)
 
 
 async def cleanup(ctx: JobContext) -> dict[str, Any]:

@@ -45,8 +45,9 @@ class ContentController(Controller):
         "/courses/{course_id:str}/regenerate",
         status_code=202,
         summary="Regenerate chosen lessons/quizzes, or the whole course when none are named",
-        description="The whole course keeps every lesson the teacher edited (the job's message counts them); "
-        "name a lesson in `lesson_ids` to write it again anyway.",
+        description="The whole course keeps every lesson the teacher edited and every quiz with a question the "
+        "teacher edited (the job's message counts them); name them in `lesson_ids` / `quiz_ids` to write them "
+        "again anyway.",
     )
     async def regenerate(
         self, course_id: str, data: RegenerateIn, request: PrincipalRequest, session: SessionDep, svc: ServicesDep

@@ -64,12 +64,14 @@ class QuestionOut(msgspec.Struct, omit_defaults=True):
     answer_index: int | None = None
     explanation: str | None = None
     citation: QuizCitationOut | None = None
+    edited_by_teacher: bool | None = None  # teachers only: regenerating the course keeps its quiz
 
     @classmethod
     def of(cls, q: Question, view: QuizView) -> QuestionOut:
         out = cls(q.id, q.position, q.prompt, list(q.options))
         if view.manager:
             out.answer_index, out.explanation = q.answer_index, q.explanation
+            out.edited_by_teacher = q.edited_by_teacher
             out.citation = QuizCitationOut.maybe(QuizService.citation(q, view.documents))
         return out
 
@@ -176,10 +178,12 @@ class QuestionTeacherOut(msgspec.Struct):
     options: list[str]
     answer_index: int
     explanation: str
+    edited_by_teacher: bool
 
     @classmethod
     def of(cls, q: Question) -> QuestionTeacherOut:
-        return cls(q.id, q.quiz_id, q.position, q.prompt, list(q.options), q.answer_index, q.explanation)
+        return cls(q.id, q.quiz_id, q.position, q.prompt, list(q.options), q.answer_index, q.explanation,
+                   q.edited_by_teacher)
 
 
 class QuizScoreOut(msgspec.Struct):

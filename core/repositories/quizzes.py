@@ -38,6 +38,14 @@ class QuizRepository:
             query = query.where(Quiz.status == QuizStatus.APPROVED)
         return [(q, int(n)) for q, n in (await self.session.execute(query)).all()]
 
+    async def edited_quiz_ids(self, course_id: str) -> set[str]:
+        """The course's quizzes holding a question the teacher edited."""
+        rows = await self.session.execute(
+            select(Question.quiz_id).join(Quiz, Quiz.id == Question.quiz_id)
+            .where(Quiz.course_id == course_id, Question.edited_by_teacher.is_(True)).distinct()
+        )
+        return set(rows.scalars())
+
     async def questions_of(self, quiz_id: str) -> list[Question]:
         result = await self.session.scalars(
             select(Question).where(Question.quiz_id == quiz_id).order_by(Question.position, Question.id)

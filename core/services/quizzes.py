@@ -231,6 +231,8 @@ class QuizService:
             question.answer_index = answer_index
         if explanation is not None:
             question.explanation = explanation.strip()
+        if any(v is not None for v in (prompt, options, answer_index, explanation)):
+            question.edited_by_teacher = True
         await self.session.flush()
         return question
 

@@ -120,3 +120,34 @@ def test_an_untouched_course_regenerates_to_the_same_outline(any_stack: Stack) -
     grown = outline_of(teacher, cid)
     assert grown[: len(before)] == before  # the new document's modules come after, as generated
     assert [t for _, t, _ in grown] == [m["title"] for m in job["result"]["modules"]]
+
+
+def test_regenerating_the_course_keeps_the_teachers_words(any_stack: Stack) -> None:
+    teacher, cid = new_course(any_stack, "Edited")
+    lesson_id = outline_of(teacher, cid)[0][2][0]
+    own = "In my own words [1]."
+    assert teacher.patch(f"/api/v1/lessons/{lesson_id}", json={"body": own}).status_code == 200
+    quizzes = teacher.get(f"/api/v1/courses/{cid}/quizzes").json()
+    assert len(quizzes) >= 2, quizzes
+    edited_quiz, other_quiz = quizzes[0]["id"], quizzes[1]["id"]
+    question = teacher.get(f"/api/v1/quizzes/{edited_quiz}").json()["questions"][0]
+    assert teacher.patch(f"/api/v1/questions/{question['id']}", json={"prompt": "My own question?"}).status_code == 200
+
+    def question_ids(quiz_id: str) -> list[str]:
+        return [q["id"] for q in teacher.get(f"/api/v1/quizzes/{quiz_id}").json()["questions"]]
+
+    others = question_ids(other_quiz)
+    job = succeeded(teacher, teacher.post(f"/api/v1/courses/{cid}/regenerate", json={}))
+    assert "kept 1 lesson and 1 quiz the teacher edited" in job["message"], job["message"]
+    assert teacher.get(f"/api/v1/lessons/{lesson_id}").json()["body"] == own
+    kept = teacher.get(f"/api/v1/quizzes/{edited_quiz}").json()["questions"][0]
+    assert (kept["id"], kept["prompt"], kept["edited_by_teacher"]) == (question["id"], "My own question?", True)
+    rewritten = question_ids(other_quiz)
+    assert rewritten and set(rewritten).isdisjoint(others)  # everything else was written again
+
+    # Named, both are written again, and their new questions start unedited.
+    body = {"lesson_ids": [lesson_id], "quiz_ids": [edited_quiz]}
+    succeeded(teacher, teacher.post(f"/api/v1/courses/{cid}/regenerate", json=body))
+    assert teacher.get(f"/api/v1/lessons/{lesson_id}").json()["body"] != own
+    again = teacher.get(f"/api/v1/quizzes/{edited_quiz}").json()["questions"]
+    assert again[0]["id"] != question["id"] and not any(q["edited_by_teacher"] for q in again)

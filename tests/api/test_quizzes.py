@@ -100,6 +100,7 @@ def test_question_edits_are_validated(stack: Stack) -> None:
     course = built_course(stack, SMALL, "Quiz course")
     quiz = a_quiz(course, approved=False)
     question = course.teacher.get(f"/api/v1/quizzes/{quiz['id']}").json()["questions"][0]
+    assert question["edited_by_teacher"] is False
     url = f"/api/v1/questions/{question['id']}"
     for body in ({"options": ["a", "b", "c"]}, {"answer_index": 4}, {"options": ["a", "a", "b", "c"]},
                  {"prompt": "   "}, {"colour": "red"}):
@@ -110,12 +111,14 @@ def test_question_edits_are_validated(stack: Stack) -> None:
             "explanation": "Because y."}
     reply = course.teacher.patch(url, json=edit)
     assert reply.status_code == 200, reply.text
-    assert {k: reply.json()[k] for k in edit} == edit
+    assert {k: reply.json()[k] for k in edit} == edit and reply.json()["edited_by_teacher"] is True
     # Students can't edit, and a quiz they can't see is simply not there.
     assert course.student.patch(url, json={"prompt": "hacked"}).status_code == 404
     course.teacher.post(f"/api/v1/quizzes/{quiz['id']}/approve")
     assert course.student.patch(url, json={"prompt": "hacked"}).status_code == 403
-    assert course.teacher.get(f"/api/v1/quizzes/{quiz['id']}").json()["questions"][0]["prompt"] == edit["prompt"]
+    kept = course.teacher.get(f"/api/v1/quizzes/{quiz['id']}").json()["questions"][0]
+    assert kept["prompt"] == edit["prompt"] and kept["edited_by_teacher"] is True
+    assert "edited_by_teacher" not in course.student.get(f"/api/v1/quizzes/{quiz['id']}").json()["questions"][0]
 
 
 def test_bad_attempts_are_400(stack: Stack) -> None:

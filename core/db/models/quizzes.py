@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, str_enum
@@ -40,6 +40,8 @@ class Question(IdMixin, TimestampMixin, Base):
     document_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     page: Mapped[int | None] = mapped_column(Integer, nullable=True)
     quote: Mapped[str] = mapped_column(Text, default="")
+    # The teacher changed it: regenerating the whole course keeps its quiz (jobs/handlers.py).
+    edited_by_teacher: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class QuizAttempt(IdMixin, Base):
