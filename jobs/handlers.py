@@ -77,11 +77,10 @@ def rewrite_keys(
         return row_id in wanted or (everything and row_id not in edited)
 
     rewrite = {x.source_key for x in lessons if asked(x.id)} | {x.source_key for x in quizzes if asked(x.id)}
-    kept_lessons = sum(1 for x in lessons if not asked(x.id) and x.id in edited) if everything else 0
-    kept_quizzes = sum(1 for x in quizzes if not asked(x.id) and x.id in edited) if everything else 0
-    parts = [f"{n} {noun}{'' if n == 1 else plural}" for n, noun, plural in
-             ((kept_lessons, "lesson", "s"), (kept_quizzes, "quiz", "zes")) if n]
-    return rewrite, " and ".join(parts)
+    kept = (edited - wanted) if everything else set()
+    counts = ((sum(x.id in kept for x in lessons), "lesson", "lessons"),
+              (sum(x.id in kept for x in quizzes), "quiz", "quizzes"))
+    return rewrite, " and ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
 
 
 async def cleanup(ctx: JobContext) -> dict[str, Any]:

@@ -11,7 +11,7 @@ name; everything else is theirs, unchanged.
 They are changed by rewriting one statement in each function's source and compiling it
 again, which needs no copy of milvus-lite's code here. It is done only for the milvus-lite
 versions it was checked against, only when each statement is found exactly as expected,
-and only in the server process `MilvusLiteServer` starts (tests/unit/test_lite_hits.py
+and only in the server process `MilvusLiteServer` starts (tests/integration/test_lite_hits.py
 compares the hits with and without it).
 """
 
@@ -111,10 +111,7 @@ def segment_row(segment: Any, row_i: int, output_fields: Iterable[str] | None) -
     vectors the search will not return."""
     import json
 
-    table = segment.table
-    columns = _columns(table)
-    skip = _left_out(columns, output_fields) | {"_seq"}
-    result = {name: columns.value(table, name, row_i) for name in columns.names if name not in skip}
+    result = row(segment.table, row_i, output_fields, ("_seq",))
     meta_raw = result.get("$meta")
     if isinstance(meta_raw, str):
         try:
