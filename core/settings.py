@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     max_audio_seconds: float = 300.0
     audio_concurrency: int = Field(default=2, description="TTS/STT runs at once per API process (CPU-bound).")
     audio_timeout_seconds: float = 120.0
+    audio_cache_max_mb: float = Field(
+        default=2048, ge=0, description="Disk the speech cache may use; least recently used go first. 0: no limit."
+    )
 
     # --- generation ----------------------------------------------------------------
     chunk_tokens: int = 300

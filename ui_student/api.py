@@ -30,6 +30,12 @@ STATUS_MESSAGES = {
 Json = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Speech:
+    audio: bytes
+    language: str  # what the audio is spoken in: without a model the server reads a lesson as written
+
+
 class ApiError(Exception):
     """A failed API call: a human message, the HTTP status (0 when the API was unreachable) and the error code."""
 
@@ -190,17 +196,20 @@ class Api:
             body["language"] = language
         return self.request("POST", "/api/v1/tts", json=body, timeout=AUDIO_TIMEOUT).content
 
-    def lesson_audio(self, lesson_id: str, fmt: str = "mp3", language: str | None = None) -> bytes:
+    def lesson_audio(self, lesson_id: str, fmt: str = "mp3", language: str | None = None) -> Speech:
         """The lesson read aloud; in the course's language unless `language` is given."""
-        path = f"/api/v1/lessons/{lesson_id}/audio"
-        return self.request("GET", path, params=audio_params(fmt, language), timeout=AUDIO_TIMEOUT).content
+        return self._speech(f"/api/v1/lessons/{lesson_id}/audio", fmt, language)
 
-    def lecture(self, lesson_id: str) -> Json:
-        return dict(self.json("GET", f"/api/v1/lessons/{lesson_id}/lecture", timeout=AUDIO_TIMEOUT))
+    def lecture(self, lesson_id: str, language: str | None = None) -> Json:
+        params = {"language": language} if language else None
+        return dict(self.json("GET", f"/api/v1/lessons/{lesson_id}/lecture", params=params, timeout=AUDIO_TIMEOUT))
 
-    def lecture_audio(self, lesson_id: str, fmt: str = "mp3", language: str | None = None) -> bytes:
-        path = f"/api/v1/lessons/{lesson_id}/lecture/audio"
-        return self.request("GET", path, params=audio_params(fmt, language), timeout=AUDIO_TIMEOUT).content
+    def lecture_audio(self, lesson_id: str, fmt: str = "mp3", language: str | None = None) -> Speech:
+        return self._speech(f"/api/v1/lessons/{lesson_id}/lecture/audio", fmt, language)
+
+    def _speech(self, path: str, fmt: str, language: str | None) -> Speech:
+        reply = self.request("GET", path, params=audio_params(fmt, language), timeout=AUDIO_TIMEOUT)
+        return Speech(reply.content, reply.headers.get("content-language", language or ""))
 
     def stt(self, filename: str, data: bytes, language: str = "") -> Json:
         form = {"language": language} if language else None

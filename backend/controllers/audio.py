@@ -20,9 +20,9 @@ from litestar.response import Stream
 from backend.db import ServicesDep, SessionDep
 from backend.schemas.common import Input
 from core.audio.formats import MEDIA_TYPES, check_format
-from core.audio.lecture import lecture_script
+from core.audio.languages import check_language
+from core.audio.lecture import SpokenText, lecture_script, lesson_speech
 from core.audio.stream import speak_stream, transcribe
-from core.audio.text import speakable
 from core.db.models.content import Lesson
 from core.db.models.courses import Course
 from core.errors import InvalidInput, NotFound, TooLarge
@@ -59,6 +59,7 @@ class LectureOut(msgspec.Struct):
     course_id: str
     title: str
     script: str
+    language: str
     source: str
 
 
@@ -70,6 +71,7 @@ async def audio_response(
     voice: str | None = None,
     language: str | None = None,
     filename: str = "speech",
+    headers: dict[str, str] | None = None,
 ) -> Stream:
     audio_format = check_format(fmt)
     pieces = speak_stream(settings, text, voice, audio_format, language=language, whole_file=True)
@@ -88,8 +90,15 @@ async def audio_response(
         headers={
             "Content-Disposition": f'inline; filename="{filename}.{audio_format}"',
             "Cache-Control": "private, max-age=3600",
+            **(headers or {}),
         },
     )
+
+
+def spoken_headers(spoken: SpokenText) -> dict[str, str]:
+    """Say which language the audio is in: offline, a lesson asked for in another language is
+    read in its own (no model to translate it), and the caller should be able to tell."""
+    return {"Content-Language": spoken.language, "X-Speech-Source": spoken.source}
 
 
 def check_text(settings: Settings, text: str) -> str:
@@ -151,20 +160,36 @@ class AudioController(Controller):
         language: LanguageParam = None,
     ) -> Stream:
         lesson, course = await visible_lesson(session, request.user, lesson_id)
-        text = speakable(f"# {lesson.title}\n\n{lesson.body}")
-        language = language or course.language
+        title, body, written_in = lesson.title, lesson.body, course.language
         await session.commit()  # end the read transaction: the stream may take a while
+        spoken = await lesson_speech(svc.settings, title, body, check_language(language or written_in), written_in)
         return await audio_response(
-            svc.settings, text, format, voice=voice, language=language, filename=f"lesson-{lesson_id}"
+            svc.settings,
+            spoken.text,
+            format,
+            voice=voice,
+            language=spoken.language,
+            filename=f"lesson-{lesson_id}",
+            headers=spoken_headers(spoken),
         )
 
     @get("/lessons/{lesson_id:str}/lecture", summary="Class mode: the lesson as a spoken lecture script")
     async def lecture(
-        self, lesson_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
+        self,
+        lesson_id: str,
+        request: PrincipalRequest,
+        session: SessionDep,
+        svc: ServicesDep,
+        language: LanguageParam = None,
     ) -> LectureOut:
-        lesson, _ = await visible_lesson(session, request.user, lesson_id)
-        script = await lecture_script(svc.settings, lesson.title, lesson.body, lesson.summary)
-        return LectureOut(lesson.id, lesson.course_id, lesson.title, script.script, script.source)
+        lesson, course = await visible_lesson(session, request.user, lesson_id)
+        out = LectureOut(lesson.id, lesson.course_id, lesson.title, "", "", "")
+        body, summary, written_in = lesson.body, lesson.summary, course.language
+        await session.commit()  # end the read transaction: a model may take a while
+        wanted = check_language(language or written_in)
+        script = await lecture_script(svc.settings, out.title, body, summary, wanted, written_in)
+        out.script, out.language, out.source = script.text, script.language, script.source
+        return out
 
     @get("/lessons/{lesson_id:str}/lecture/audio", summary="Class mode: the lecture spoken (streamed audio)")
     async def lecture_audio(
@@ -178,12 +203,18 @@ class AudioController(Controller):
         language: LanguageParam = None,
     ) -> Stream:
         lesson, course = await visible_lesson(session, request.user, lesson_id)
-        language = language or course.language
-        title, body, summary = lesson.title, lesson.body, lesson.summary
+        title, body, summary, written_in = lesson.title, lesson.body, lesson.summary, course.language
         await session.commit()
-        script = await lecture_script(svc.settings, title, body, summary)
+        wanted = check_language(language or written_in)
+        script = await lecture_script(svc.settings, title, body, summary, wanted, written_in)
         return await audio_response(
-            svc.settings, script.script, format, voice=voice, language=language, filename=f"lecture-{lesson_id}"
+            svc.settings,
+            script.text,
+            format,
+            voice=voice,
+            language=script.language,
+            filename=f"lecture-{lesson_id}",
+            headers=spoken_headers(script),
         )
 
     @post(

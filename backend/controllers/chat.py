@@ -137,7 +137,7 @@ class ChatController(Controller):
                 if event["type"] == "token":
                     parts.append(event["text"])
                 elif event["type"] == "done" and ask.audio:
-                    await _send_audio(socket, svc, "".join(parts), turn.language)
+                    await _send_audio(socket, svc, "".join(parts), turn.answer_language)
                 await socket.send_json(event)
 
 

@@ -4,6 +4,11 @@ The key is sha256 over (text, voice, language, engine, format). The engine name 
 model, so changing the voice model or provider never serves stale audio. Files are written to
 a temporary name and renamed: a reader (another API process on the shared volume) sees a
 complete file or none, never half of one.
+
+The folder is bounded by AUDIO_CACHE_MAX_MB: once a process has written a twentieth of that
+since it last looked, it sums the folder and deletes the least recently used files (a hit
+refreshes a file's time, at most once an hour) down to 90 % of the limit. Several API processes
+on one volume each do this, so the folder overshoots by at most a twentieth per process.
 """
 
 from __future__ import annotations
@@ -13,12 +18,19 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
+import time
 from pathlib import Path
+
+TOUCH_AFTER_SECONDS = 3600  # a hit marks a file as used; more often would only cost writes
+_written_since_trim: dict[Path, int] = {}  # per cache folder, in this process
+_trim_lock = threading.Lock()
 
 
 class AudioCache:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_bytes: int = 0) -> None:
         self.root = root
+        self.max_bytes = max_bytes  # 0: no limit
 
     @staticmethod
     def key(text: str, voice: str | None, engine: str, fmt: str, language: str = "en") -> str:
@@ -31,7 +43,12 @@ class AudioCache:
 
     def find(self, key: str, fmt: str) -> Path | None:
         path = self.path(key, fmt)
-        return path if path.is_file() else None
+        try:
+            if time.time() - path.stat().st_mtime > TOUCH_AFTER_SECONDS:
+                os.utime(path)
+        except FileNotFoundError:
+            return None
+        return path
 
     def get(self, key: str, fmt: str) -> bytes | None:
         path = self.find(key, fmt)
@@ -54,8 +71,42 @@ class AudioCache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+        self._count(len(data))
         return path
 
+    def _count(self, written: int) -> None:
+        if not self.max_bytes:
+            return
+        with _trim_lock:
+            # A process's first write looks at once: the folder may already be over the limit.
+            total = _written_since_trim.get(self.root, self.max_bytes) + written
+            due = total >= self.max_bytes // 20
+            _written_since_trim[self.root] = 0 if due else total
+        if due:
+            self.trim()
 
-def audio_cache(data_dir: Path) -> AudioCache:
-    return AudioCache(data_dir.resolve() / "audio-cache")
+    def trim(self) -> int:
+        """Delete the least recently used files until the folder is under 90 % of the limit;
+        returns the bytes freed."""
+        files: list[tuple[float, int, Path]] = []
+        for path in self.root.glob("*/*"):
+            if path.name.startswith(".tmp-"):
+                continue  # being written by someone
+            with contextlib.suppress(FileNotFoundError):
+                st = path.stat()
+                files.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in files)
+        if not self.max_bytes or total <= self.max_bytes:
+            return 0
+        freed, target = 0, total - int(self.max_bytes * 0.9)
+        for _, size, path in sorted(files):
+            if freed >= target:
+                break
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                freed += size
+        return freed
+
+
+def audio_cache(data_dir: Path, max_mb: float = 0) -> AudioCache:
+    return AudioCache(data_dir.resolve() / "audio-cache", int(max_mb * 1024 * 1024))

@@ -1,9 +1,12 @@
-"""Class mode: a lesson turned into a script meant to be heard rather than read.
+"""What a lesson sounds like: read as written, in another language, or as a class-mode lecture.
 
-Offline (the default) the script is the lesson's own text, cleaned for speech and framed with
-a short introduction and closing. With LLM_PROVIDER=openai an OpenAI-compatible chat model
-rewrites it as a lecture; that script is cached on disk (keyed by model and lesson text), so
-the same lesson is not paid for twice and its audio stays cached too.
+Offline (the default) a lecture is the lesson's own text, cleaned for speech and framed with a
+short introduction and closing, and a lesson is read in the language it is written in: with no
+model to translate it, another language's voice would only mispronounce it, so the reply says
+which language it is in instead (`SpokenText.language`). With LLM_PROVIDER=openai an
+OpenAI-compatible chat model writes the lecture, or the lesson, in the language asked for;
+what it writes is cached on disk (keyed by model, language and lesson text), so the same lesson
+is not paid for twice and its audio stays cached too.
 """
 
 from __future__ import annotations
@@ -12,63 +15,106 @@ import asyncio
 from dataclasses import dataclass
 
 from core.audio.cache import audio_cache
+from core.audio.languages import iso_language
 from core.audio.text import offline_lecture, speakable
 from core.errors import ServiceUnavailable
+from core.languages import LANGUAGES
 from core.settings import Settings
 
-SYSTEM_PROMPT = (
+LECTURE_PROMPT = (
     "You are a university lecturer. Rewrite the lesson you are given as the script of a short spoken "
-    "lecture: a one-sentence welcome, the explanation in clear spoken English with short sentences, and a "
-    "brief recap. Use only facts from the lesson. Plain text only: no markdown, no lists, no headings, "
-    "no citation numbers, no code; describe code in words if it matters."
+    "lecture in {language}: a one-sentence welcome, the explanation in clear spoken {language} with short "
+    "sentences, and a brief recap. Use only facts from the lesson. Plain text only: no markdown, no lists, "
+    "no headings, no citation numbers, no code; describe code in words if it matters."
+)
+TRANSLATE_PROMPT = (
+    "Translate the lesson you are given into {language}, to be read aloud to a student. Keep every fact "
+    "and the order; keep names, keywords and code identifiers as they are. Plain text only: no markdown, "
+    "no citation numbers. Reply with the translation only."
 )
 MAX_LESSON_CHARS = 12_000  # keeps the prompt inside small models' context windows
 
 
 @dataclass(frozen=True)
-class LectureScript:
-    script: str
-    source: str  # "offline" or "llm:<model>"
+class SpokenText:
+    text: str
+    language: str  # what the text is written in, so the voice can match it
+    source: str  # "offline" (the lesson's own words) or "llm:<model>"
 
 
-async def lecture_script(settings: Settings, title: str, body: str, summary: str = "") -> LectureScript:
+def same_language(a: str, b: str) -> bool:
+    return iso_language(a) == iso_language(b)
+
+
+def _name(language: str) -> str:
+    base = iso_language(language)
+    return LANGUAGES.get(base) or LANGUAGES.get(language.lower()) or f"the language with the code {base!r}"
+
+
+async def lesson_speech(settings: Settings, title: str, body: str, language: str, written_in: str) -> SpokenText:
+    """The lesson to read aloud in `language`: translated when it is written in another one and
+    a model is configured; otherwise as written, in `written_in`."""
+    own = speakable(f"# {title}\n\n{body}")
+    if same_language(language, written_in):
+        return SpokenText(own, language, "offline")
     if settings.llm_provider != "openai":
-        return LectureScript(offline_lecture(title, body, summary), "offline")
-    cache = audio_cache(settings.data_dir)
-    key = cache.key(f"{title}\n\n{body}", None, f"lecture:{settings.llm_model}", "txt")
+        return SpokenText(own, written_in, "offline")
+    prompt = TRANSLATE_PROMPT.format(language=_name(language))
+    text = await _written(settings, "translation", prompt, title, body, language, 100 + 4 * len(own.split()))
+    return SpokenText(speakable(text), language, f"llm:{settings.llm_model}")
+
+
+async def lecture_script(
+    settings: Settings, title: str, body: str, summary: str = "", language: str | None = None, written_in: str = "en"
+) -> SpokenText:
+    """Class mode: the lesson as a lecture, in `language` (default: the lesson's own) when a model
+    writes it; offline, the lesson framed as one, in the language it is written in."""
+    language = language or written_in
+    if settings.llm_provider != "openai":
+        return SpokenText(offline_lecture(title, body, summary), written_in, "offline")
+    prompt = LECTURE_PROMPT.format(language=_name(language))
+    # A lecture retells the lesson; much longer means the model is rambling (and costs time).
+    text = await _written(settings, "lecture", prompt, title, body, language, 100 + 2 * len(body.split()))
+    return SpokenText(text, language, f"llm:{settings.llm_model}")
+
+
+async def _written(
+    settings: Settings, what: str, prompt: str, title: str, body: str, language: str, max_tokens: int
+) -> str:
+    cache = audio_cache(settings.data_dir, settings.audio_cache_max_mb)
+    key = cache.key(f"{title}\n\n{body}", None, f"{what}:{iso_language(language)}:{settings.llm_model}", "txt")
     cached = await asyncio.to_thread(cache.get, key, "txt")
     if cached is not None:
-        return LectureScript(cached.decode(), f"llm:{settings.llm_model}")
-    script = await _llm_script(settings, title, body)
-    await asyncio.to_thread(cache.put, key, "txt", script.encode())
-    return LectureScript(script, f"llm:{settings.llm_model}")
+        return cached.decode()
+    lesson = f"Lesson title: {title}\n\nLesson:\n{speakable(body)[:MAX_LESSON_CHARS]}"
+    text = await _complete(settings, what, prompt, lesson, max_tokens=min(4096, max_tokens))
+    await asyncio.to_thread(cache.put, key, "txt", text.encode())
+    return text
 
 
-async def _llm_script(settings: Settings, title: str, body: str) -> str:
+async def _complete(settings: Settings, what: str, system: str, user: str, max_tokens: int) -> str:
     from openai import AsyncOpenAI, OpenAIError
 
     key = settings.openai_api_key
     client = AsyncOpenAI(
-        base_url=settings.openai_base_url, api_key=key.get_secret_value() if key else "not-needed",
-        timeout=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries,
+        base_url=settings.openai_base_url,
+        api_key=key.get_secret_value() if key else "not-needed",
+        timeout=settings.llm_timeout_seconds,
+        max_retries=settings.llm_max_retries,
     )
-    lesson = speakable(body)[:MAX_LESSON_CHARS]
     try:
         reply = await client.chat.completions.create(
-            model=settings.llm_model, temperature=0.3,
-            # A lecture retells the lesson; much longer means the model is rambling (and costs time).
-            max_tokens=min(2048, 100 + 2 * len(lesson.split())),
-            messages=[
-                {"role": "system", "content": SYSTEM_PROMPT},
-                {"role": "user", "content": f"Lesson title: {title}\n\nLesson:\n{lesson}"},
-            ],
+            model=settings.llm_model,
+            temperature=0.3,
+            max_tokens=max_tokens,
+            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
         )
     except OpenAIError as exc:
-        raise ServiceUnavailable(f"the language model could not write the lecture: {exc}") from exc
+        raise ServiceUnavailable(f"the language model could not write the {what}: {exc}") from exc
     finally:
         await client.close()
     text = (reply.choices[0].message.content or "").strip() if reply.choices else ""
-    # A provider that answers with nothing gives an error, never an empty lecture.
+    # A provider that answers with nothing gives an error, never an empty lecture or lesson.
     if len(text.split()) < 5:
-        raise ServiceUnavailable("the language model returned no usable lecture script")
+        raise ServiceUnavailable(f"the language model returned no usable {what}")
     return speakable(text)

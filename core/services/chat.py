@@ -65,6 +65,12 @@ class Turn:
     passages: list[str] = field(default_factory=list)  # LLM context, numbered like citations
     extractive: list[str] = field(default_factory=list)  # offline answer sentences, [n] = index + 1
 
+    @property
+    def answer_language(self) -> str:
+        """The language the answer is written in: the one asked for when a model writes it; the
+        offline tutor's own words are English. Speech of the answer uses this voice."""
+        return self.language if self.mode in ("llm", "general") else "en"
+
 
 @dataclass
 class ChatReply:
@@ -170,7 +176,8 @@ class ChatService:
         cited = [c.as_dict(i) for i, c in enumerate(turn.citations, 1)]
         yield {"type": "citations", "citations": cited, "mode": turn.mode}
         session_id, message_id = await self._persist(turn, answer, cited)
-        yield {"type": "done", "message_id": message_id, "session_id": session_id, "mode": turn.mode}
+        yield {"type": "done", "message_id": message_id, "session_id": session_id, "mode": turn.mode,
+               "language": turn.answer_language}
 
     async def ask(self, principal: Principal, course_id: str, question: str,
                   session_id: str | None = None, language: str = "en") -> ChatReply:
@@ -186,7 +193,7 @@ class ChatService:
             else:
                 done = event
         return ChatReply(done["session_id"], done["message_id"], "".join(parts).strip(), cited, turn.mode,
-                         turn.language)
+                         turn.answer_language)
 
     async def _answer(self, turn: Turn) -> AsyncIterator[str]:
         if turn.mode == "not_covered":

@@ -114,11 +114,19 @@ def test_speech_follows_the_language_asked_for(stack: Stack, lesson: dict[str, A
     teacher: httpx.Client = lesson["teacher"]
     url = f"/api/v1/lessons/{lesson['short_id']}/audio"
     course_voice = teacher.get(url, params={"format": "wav"})
+    assert course_voice.headers["content-language"] == "en" and course_voice.headers["x-speech-source"] == "offline"
+    # Another English voice is still English: the lesson is read in it.
+    american = teacher.get(url, params={"format": "wav", "language": "en-US"})
+    assert american.status_code == 200 and american.headers["content-language"] == "en-US", american.text
+    assert american.content[:4] == b"RIFF" and american.content != course_voice.content
+    # Offline nothing translates the English lesson: asked for in Hindi, it is read as written, in English.
     hindi = teacher.get(url, params={"format": "wav", "language": "hi"})
-    assert hindi.status_code == 200, hindi.text
-    assert hindi.content[:4] == b"RIFF" and hindi.content != course_voice.content
+    assert hindi.status_code == 200 and hindi.headers["content-language"] == "en", hindi.text
+    assert hindi.content == course_voice.content
     lecture = teacher.get(f"/api/v1/lessons/{lesson['short_id']}/lecture/audio", params={"language": "ta"})
-    assert lecture.status_code == 200, lecture.text
+    assert lecture.status_code == 200 and lecture.headers["content-language"] == "en", lecture.text
+    script = teacher.get(f"/api/v1/lessons/{lesson['short_id']}/lecture", params={"language": "ta"}).json()
+    assert script["language"] == "en" and script["source"] == "offline"
     for bad in ("not a language", "x" * 40):
         reply = teacher.get(url, params={"language": bad})
         assert reply.status_code == 400 and error_of(reply)["code"], reply.text
@@ -143,7 +151,8 @@ def test_lecture_script_and_audio(lesson: dict[str, Any]) -> None:
     reply = teacher.get(f"/api/v1/lessons/{lesson['lesson_id']}/lecture")
     assert reply.status_code == 200, reply.text
     lecture = reply.json()
-    assert lecture["source"] == "offline" and lecture["lesson_id"] == lesson["lesson_id"]
+    assert lecture["source"] == "offline" and lecture["language"] == "en"
+    assert lecture["lesson_id"] == lesson["lesson_id"]
     assert lecture["script"].startswith("Welcome.") and "end of this lecture" in lecture["script"]
     assert "[1]" not in lecture["script"] and "**" not in lecture["script"]
     audio = teacher.get(f"/api/v1/lessons/{lesson['short_id']}/lecture/audio", params={"format": "ogg"})

@@ -115,6 +115,7 @@ def test_sse_stream_sends_tokens_citations_done(course: Course) -> None:
     answer = "".join(e["text"] for e in events if e["type"] == "token")
     assert "[1]" in answer and events[-2]["citations"]
     done = events[-1]
+    assert done["language"] == "en"
     detail = course.student.get(f"/api/v1/chat/sessions/{done['session_id']}").json()
     assert detail["messages"][-1]["id"] == done["message_id"]
     assert detail["messages"][-1]["content"] == answer.strip()
@@ -132,6 +133,17 @@ def test_websocket_streams_and_reports_errors(stack: Stack, course: Course) -> N
         # The socket is still usable after errors, and keeps the session.
         again = ws_turn(socket, {"question": "Why not?", "session_id": sid})
         assert again[-1]["type"] == "done" and again[-1]["session_id"] == sid
+
+
+def test_offline_answers_say_they_are_in_english(stack: Stack, course: Course) -> None:
+    """Asked in Hindi with no model configured: the answer, its language field and its voice are English."""
+    reply = ask(course.student, course.id, "How do you write a comment in Python?", language="hi")
+    body = reply.json()
+    assert reply.status_code == 200 and body["mode"] == "extractive" and body["language"] == "en", body
+    assert "this one is in English" in body["answer"] and body["citations"]
+    with connect(ws_url(stack, course.id, course.student)) as socket:
+        events = ws_turn(socket, {"question": "How do you write a comment in Python?", "language": "hi"})
+    assert events[-1]["type"] == "done" and events[-1]["language"] == "en", events[-1]
 
 
 def test_websocket_answer_with_audio(stack: Stack, course: Course) -> None:

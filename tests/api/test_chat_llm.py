@@ -96,6 +96,7 @@ def test_llm_full_answer_in_another_language_and_history(course: Course) -> None
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["mode"] == "llm" and body["language"] == "hi" and body["answer"] and body["citations"]
+    assert "need an LLM provider" not in body["answer"]  # the offline note is not added to a model's answer
     follow = course.student.post(f"/api/v1/courses/{course.id}/chat",
                                  json={"question": "and how do I write one?", "session_id": body["session_id"]},
                                  timeout=180)

@@ -139,8 +139,8 @@ def test_listen_teach_me_read_aloud_and_voice_question(
     assert edit.status_code == 200, edit.text
     ui.predict(lesson_id, api_name="/open_lesson")
 
-    audio = ui.predict(api_name="/listen")
-    assert Path(update_of(audio)["value"]["path"]).suffix == ".mp3"
+    audio, note = ui.predict(api_name="/listen")
+    assert Path(update_of(audio)["value"]["path"]).suffix == ".mp3" and note == ""
 
     script, lecture_audio, status = ui.predict(api_name="/teach_me")
     assert "open" in script.lower() and status == ""

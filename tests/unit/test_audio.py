@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from core.audio import stream as audio_stream
 from core.audio.cache import AudioCache
 from core.audio.decode import decode, sniff
 from core.audio.formats import Pcm, encode, parse_wav, wav_bytes
-from core.audio.lecture import lecture_script
+from core.audio.lecture import SpokenText, lecture_script, lesson_speech
 from core.audio.stt import WhisperTranscriber, words
 from core.audio.text import sentences, speakable
 from core.audio.tts import EspeakSynthesizer, PiperSynthesizer, SpeechSynthesizer, piper_available
@@ -161,6 +162,22 @@ async def test_cache_hit_returns_identical_bytes_without_synthesizing(
     assert AudioCache.key("ab", "c", "e", "mp3") != AudioCache.key("a", "bc", "e", "mp3")
 
 
+def test_cache_keeps_to_its_size_and_drops_the_least_recently_used(tmp_path: Path) -> None:
+    cache = AudioCache(tmp_path / "audio-cache", max_bytes=100_000)
+    keys = [AudioCache.key(f"text {i}", None, "e", "mp3") for i in range(12)]
+    now = time.time()
+    for i, key in enumerate(keys[:10]):
+        os.utime(cache.put(key, "mp3", b"x" * 10_000), (now - 7200 + i, now - 7200 + i))  # older first
+    assert cache.find(keys[0], "mp3") is not None  # a hit: the oldest file is used again now
+    cache.put(keys[10], "mp3", b"x" * 10_000)  # 110 kB: over the limit, trimmed to 90 kB
+    cache.put(keys[11], "mp3", b"x" * 10_000)  # 100 kB: at the limit, kept
+    left = {p.stem for p in (tmp_path / "audio-cache").rglob("*.mp3")}
+    assert sum(p.stat().st_size for p in (tmp_path / "audio-cache").rglob("*.mp3")) <= 100_000
+    assert {keys[0], keys[10], keys[11]} <= left  # just used and just written stay
+    assert keys[1] not in left and keys[2] not in left  # the least recently used went first
+    assert AudioCache(tmp_path / "unbounded").trim() == 0
+
+
 async def test_wav_stream_gives_one_playable_wav_per_sentence(tmp_path: Path) -> None:
     text = (
         "The first sentence is long enough to be spoken alone. The second sentence is also long enough for that. "
@@ -195,6 +212,20 @@ async def test_synthesis_runs_off_the_event_loop_and_is_bounded(
 
 async def test_offline_lecture_frames_the_lesson(tmp_path: Path) -> None:
     script = await lecture_script(settings_for(tmp_path), "Reading *files*", "Use open() [1].\n\n## Modes\n\nText.")
-    assert script.source == "offline"
-    assert script.script.startswith("Welcome. In this lecture we look at Reading files.")
-    assert "Use open()." in script.script and "[1]" not in script.script and "end of this lecture" in script.script
+    assert script.source == "offline" and script.language == "en"
+    assert script.text.startswith("Welcome. In this lecture we look at Reading files.")
+    assert "Use open()." in script.text and "[1]" not in script.text and "end of this lecture" in script.text
+    # Nothing offline writes Tamil: the lecture stays in the lesson's language and says so.
+    tamil = await lecture_script(settings_for(tmp_path), "Reading *files*", "Use open() [1].", language="ta")
+    assert tamil.language == "en" and tamil.text.startswith("Welcome.")
+
+
+async def test_offline_lesson_speech_is_the_lesson_as_written(tmp_path: Path) -> None:
+    conf = settings_for(tmp_path)
+    own = await lesson_speech(conf, "Files", "Use **open()** [1].", "en-US", "en")
+    assert own == SpokenText(speakable("# Files\n\nUse **open()** [1]."), "en-US", "offline")
+    assert "Use open()" in own.text and "[1]" not in own.text and "**" not in own.text
+    hindi = await lesson_speech(conf, "Files", "Use **open()** [1].", "hi", "en")
+    assert (hindi.text, hindi.language, hindi.source) == (own.text, "en", "offline")
+    odia = await lesson_speech(conf, "ଫାଇଲ", "ପାଠ।", "or", "od")  # "or" is ISO's Odia, "od" the tutor's
+    assert odia.language == "or"

@@ -60,3 +60,15 @@ def for_lesson(code: str | None) -> str | None:
     English voice on a Hindi course; any other choice is the student's and is followed."""
     code = checked(code)
     return None if code == DEFAULT else code
+
+
+def spoken_note(asked: str | None, spoken: str) -> str:
+    """What to tell a student whose lesson is read in another language than the one they chose:
+    the server reads a lesson as written unless a language model can translate it."""
+    if not asked or not spoken or spoken.split("-")[0].lower() == asked.split("-")[0].lower():
+        return ""
+    names = {code: label.split(" · ")[-1] for label, code in LANGUAGES}
+    return (
+        f"Read in {names.get(spoken, spoken)}, the language the lesson is written in: reading it in "
+        f"{names.get(asked, asked)} needs a language model on the server to translate it."
+    )

@@ -59,23 +59,25 @@ def build(ctx: Ctx) -> LessonView:
         viewer = pages.build(ctx, "lesson")
 
     @friendly
-    def listen_lesson(token: str, lesson_id: str, language_code: str | None) -> Any:
+    def listen_lesson(token: str, lesson_id: str, language_code: str | None) -> tuple[Any, str]:
         need_lesson(token, lesson_id)
-        path = audio_file(ctx.api(token).lesson_audio(lesson_id, "mp3", languages.for_lesson(language_code)))
-        return gr.update(value=path, visible=True)
+        asked = languages.for_lesson(language_code)
+        speech = ctx.api(token).lesson_audio(lesson_id, "mp3", asked)
+        return gr.update(value=audio_file(speech.audio), visible=True), languages.spoken_note(asked, speech.language)
 
     @friendly_stream
     def teach_me(token: str, lesson_id: str, language_code: str | None) -> Iterator[tuple[Any, Any, Any, str]]:
         need_lesson(token, lesson_id)
-        voice_language = languages.for_lesson(language_code)
+        asked = languages.for_lesson(language_code)
         api = ctx.api(token)
-        script = api.lecture(lesson_id)
+        script = api.lecture(lesson_id, asked)
         text = str(script.get("script") or "")
         yield gr.update(visible=True), text, gr.update(value=None), "Preparing the lecture audio…"
-        path = audio_file(api.lecture_audio(lesson_id, "mp3", voice_language))
-        yield gr.update(visible=True), text, gr.update(value=path), ""
+        speech = api.lecture_audio(lesson_id, "mp3", asked)
+        yield gr.update(visible=True), text, gr.update(value=audio_file(speech.audio)), \
+            languages.spoken_note(asked, speech.language)
 
-    listen.click(listen_lesson, [ctx.token, ctx.lesson_id, ctx.language], [audio], api_name="listen")
+    listen.click(listen_lesson, [ctx.token, ctx.lesson_id, ctx.language], [audio, status], api_name="listen")
     teach.click(
         teach_me,
         [ctx.token, ctx.lesson_id, ctx.language],
