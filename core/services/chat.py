@@ -215,7 +215,7 @@ class ChatService:
 
     async def _persist(self, turn: Turn, answer: str, cited: list[dict[str, Any]]) -> tuple[str, str]:
         record = TurnRecord(turn.user_id, turn.course_id, turn.session_id, turn.question, answer, cited,
-                            turn.language)
+                            turn.language, turn.answer_language)
         return await chat_writer(self.sessions).write(record)
 
 

@@ -34,7 +34,8 @@ class TurnRecord:
     question: str
     answer: str
     citations: list[dict[str, Any]]
-    language: str
+    language: str  # asked for: the question's
+    answer_language: str  # written in: the answer's (offline: en)
 
 
 class ChatWriter:
@@ -96,6 +97,7 @@ def chat_writer(sessions: async_sessionmaker[AsyncSession]) -> ChatWriter:
 
 def _message(message_id: str, session_id: str, t: TurnRecord, role: str, content: str,
              citations: list[dict[str, Any]], when: Any) -> dict[str, Any]:
+    language = t.language if role == "user" else t.answer_language
     return {"id": message_id, "session_id": session_id, "course_id": t.course_id, "role": role,
-            "content": content, "citations": citations, "language": t.language,
+            "content": content, "citations": citations, "language": language,
             "created_at": when, "updated_at": when}

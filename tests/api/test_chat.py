@@ -141,6 +141,8 @@ def test_offline_answers_say_they_are_in_english(stack: Stack, course: Course) -
     body = reply.json()
     assert reply.status_code == 200 and body["mode"] == "extractive" and body["language"] == "en", body
     assert "this one is in English" in body["answer"] and body["citations"]
+    stored = course.student.get(f"/api/v1/chat/sessions/{body['session_id']}").json()["messages"]
+    assert [(m["role"], m["language"]) for m in stored] == [("user", "hi"), ("assistant", "en")]
     with connect(ws_url(stack, course.id, course.student)) as socket:
         events = ws_turn(socket, {"question": "How do you write a comment in Python?", "language": "hi"})
     assert events[-1]["type"] == "done" and events[-1]["language"] == "en", events[-1]

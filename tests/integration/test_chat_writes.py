@@ -18,7 +18,7 @@ from core.settings import Settings
 
 def turn(user: str, course: str, n: int, session_id: str | None = None) -> TurnRecord:
     cited = [{"n": 1, "document_id": "d", "page": n, "quote": f"quote {n}"}]
-    return TurnRecord(user, course, session_id, f"question {n}", f"answer {n}", cited, "en")
+    return TurnRecord(user, course, session_id, f"question {n}", f"answer {n}", cited, "en", "en")
 
 
 async def scenario(settings: Settings) -> None:

@@ -13,7 +13,9 @@ from core.services.llm_chat import LANGUAGES as API_LANGUAGES
 from tests.fixtures_path import FIXTURES
 from tests.harness import Stack, wait_job
 from tests.ui_student.conftest import Course, Student, choices_of, enter_course, text_of, update_of
+from tests.ui_student.test_voice_language import api_speech, shown_audio
 from ui_student.views import languages
+from ui_student.views.chat import speakable
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # What the offline answerer adds when asked for another language (core/services/chat.py, ENGLISH_ONLY).
@@ -48,7 +50,10 @@ def test_the_chosen_language_goes_with_the_question(ui: Client, course: Course, 
     assert ENGLISH_ONLY_NOTE in text_of(history[-1])
     asked, answered = last_session_messages(student, course.id)[-2:]
     assert (asked["role"], asked["language"]) == ("user", "hi")
-    assert answered["language"] == "hi"
+    assert answered["language"] == "en"  # what the answer is written in
+    # So "Read aloud" speaks it with an English voice, though Hindi is still picked.
+    spoken = shown_audio(ui.predict(history, "hi", api_name="/read_aloud"))
+    assert spoken == api_speech(student, speakable(text_of(history[-1])), "en")
 
     history, *_ = ui.predict("And how do I print a table?", history, "en", api_name="/ask")
     assert ENGLISH_ONLY_NOTE not in text_of(history[-1])

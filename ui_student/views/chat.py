@@ -76,6 +76,9 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
     """The tutor tab's content; selecting `tab` lists the course's sessions."""
     cites = gr.State([])
     chat_course = gr.State("")
+    # The language the last answer on screen is written in (the API's `language`): an offline
+    # answer is English whatever was picked, and is read aloud in English.
+    answer_language = gr.State("")
     with gr.Row(equal_height=False):
         sessions = gr.Dropdown(
             label="Previous conversations",
@@ -158,17 +161,19 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         cites_by_message = [*(message_cites or []), [], []][: len(history)]
         answer = ""
         pages_unchanged = (gr.skip(), gr.skip())
-        yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, *pages_unchanged
+        written_in = ""
+        yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, "", *pages_unchanged
         for event in api.ask_stream(course_id, text, session_id or None, language_code):
             kind = event.get("type")
             if kind == "token":
                 answer += str(event.get("text") or "")
                 history[-1] = {"role": "assistant", "content": answer}
-                yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, *pages_unchanged
+                yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, "", *pages_unchanged
             elif kind == "citations":
                 found = list(event.get("citations") or [])
             elif kind == "done":
                 session_id = str(event.get("session_id") or session_id)
+                written_in = str(event.get("language") or "")
         if not answer:
             history[-1] = {"role": "assistant", "content": "*The tutor gave no answer.*"}
         cites_by_message[-1] = found
@@ -181,6 +186,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             gr.update(choices=choices, value=session_id),
             cites_by_message,
             course_id,
+            written_in,
             *pages.offer(found),
         )
 
@@ -188,7 +194,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
     def load_session(token: str, chosen: str | None) -> tuple[Any, ...]:
         need_login(token)
         if not chosen:
-            return [], NO_CITATIONS, "", [], *pages.offer([])
+            return [], NO_CITATIONS, "", [], "", *pages.offer([])
         detail = ctx.api(token).chat_session(chosen)
         history: list[Message] = []
         per_message: list[list[dict[str, Any]]] = []
@@ -197,10 +203,12 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             history.append({"role": role, "content": str(m.get("content") or "")})
             per_message.append(list(m.get("citations") or []))
         last: list[dict[str, Any]] = next((c for c in reversed(per_message) if c), [])
-        return history, citations_html(last), chosen, per_message, *pages.offer(last)
+        answers = [m for m in detail.get("messages") or [] if m.get("role") == "assistant"]
+        written_in = str(answers[-1].get("language") or "") if answers else ""
+        return history, citations_html(last), chosen, per_message, written_in, *pages.offer(last)
 
     def new_conversation() -> tuple[Any, ...]:
-        return [], NO_CITATIONS, "", [], gr.update(value=None), "", *pages.offer([])
+        return [], NO_CITATIONS, "", [], gr.update(value=None), "", "", *pages.offer([])
 
     def show_message_citations(message_cites: list[list[dict[str, Any]]], evt: gr.SelectData) -> Any:
         index = evt.index if isinstance(evt.index, int) else (evt.index[0] if evt.index else -1)
@@ -226,9 +234,13 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         return text
 
     @friendly
-    def read_last_answer(token: str, history: list[Message], language_code: str | None) -> str:
+    def read_last_answer(
+        token: str, history: list[Message], language_code: str | None, written_in: str | None = None
+    ) -> str:
         need_login(token)
         language_code = languages.checked(language_code)
+        if written_in in languages.CODES:  # the answer on screen says what it is written in
+            language_code = written_in
         answers = [m for m in history or [] if isinstance(m, dict) and m.get("role") == "assistant"]
         if not answers:
             raise gr.Error("Ask a question first: there is no answer to read yet.", print_exception=False)
@@ -239,19 +251,21 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
 
     # Wherever the citations on screen change, the page picker offers their pages (viewer.outputs).
     ask_inputs = [question, chatbot, language, ctx.token, ctx.course_id, ctx.session_id, cites]
-    ask_outputs = [chatbot, question, citations, ctx.session_id, sessions, cites, chat_course, *viewer.outputs]
+    ask_outputs = [
+        chatbot, question, citations, ctx.session_id, sessions, cites, chat_course, answer_language, *viewer.outputs
+    ]
     ask.click(ask_tutor, ask_inputs, ask_outputs, api_name="ask")
     question.submit(ask_tutor, ask_inputs, ask_outputs, api_visibility="private")
     sessions.input(
         load_session,
         [ctx.token, sessions],
-        [chatbot, citations, ctx.session_id, cites, *viewer.outputs],
+        [chatbot, citations, ctx.session_id, cites, answer_language, *viewer.outputs],
         api_name="load_session",
     )
     new.click(
         new_conversation,
         None,
-        [chatbot, citations, ctx.session_id, cites, sessions, question, *viewer.outputs],
+        [chatbot, citations, ctx.session_id, cites, sessions, question, answer_language, *viewer.outputs],
         api_name="new_conversation",
     )
     chatbot.select(show_message_citations, [cites], [citations, *viewer.outputs], api_visibility="private")
@@ -259,7 +273,9 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
     transcribe.click(transcribe_voice, voice_inputs, [question], api_name="transcribe")
     voice.stop_recording(transcribe_voice, voice_inputs, [question], api_visibility="private")
     voice.upload(transcribe_voice, voice_inputs, [question], api_visibility="private")
-    read_aloud.click(read_last_answer, [ctx.token, chatbot, language], [answer_audio], api_name="read_aloud")
+    read_aloud.click(
+        read_last_answer, [ctx.token, chatbot, language, answer_language], [answer_audio], api_name="read_aloud"
+    )
     # Opening the tutor lists the course's sessions; another course starts a fresh conversation.
     tab.select(
         refresh,
