@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,10 +10,11 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.exceptions import WebSocketDisconnect
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import ServerSentEvent
 
 from backend.db import ServicesDep, SessionDep
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
+from backend.sse import EventStream
 from core.audio.stream import speak_stream
 from core.audio.text import speakable
 from core.errors import DomainError, Forbidden, InvalidInput
@@ -66,14 +66,6 @@ async def _primed(service: ChatService, turn: Turn) -> AsyncIterator[dict[str, A
     return _guarded(rest())
 
 
-def _sse(events: AsyncIterator[dict[str, Any]]) -> AsyncIterator[ServerSentEventMessage]:
-    async def gen() -> AsyncIterator[ServerSentEventMessage]:
-        async for event in events:
-            yield ServerSentEventMessage(data=json.dumps(event, ensure_ascii=False), event=event["type"])
-
-    return gen()
-
-
 class ChatController(Controller):
     path = "/api/v1"
     tags = ["chat"]
@@ -94,7 +86,7 @@ class ChatController(Controller):
         service = chat_service(svc)
         turn = await service.prepare(request.user, course_id, data.question, data.session_id, data.language)
         events = await _primed(service, turn)
-        return ServerSentEvent(_sse(events), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return EventStream(events)
 
     @get("/courses/{course_id:str}/chat/sessions", summary="My chat sessions in this course")
     async def sessions(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> list[ChatSessionOut]:
