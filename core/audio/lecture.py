@@ -71,7 +71,8 @@ async def lecture_script(
     writes it; offline, the lesson framed as one, in the language it is written in."""
     language = language or written_in
     if settings.llm_provider != "openai":
-        return SpokenText(offline_lecture(title, body, summary), written_in, "offline")
+        spoken_in = language if same_language(language, written_in) else written_in  # en-GB stays en-GB
+        return SpokenText(offline_lecture(title, body, summary), spoken_in, "offline")
     prompt = LECTURE_PROMPT.format(language=_name(language))
     # A lecture retells the lesson; much longer means the model is rambling (and costs time).
     text = await _written(settings, "lecture", prompt, title, body, language, 100 + 2 * len(body.split()))

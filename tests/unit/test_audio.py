@@ -218,6 +218,8 @@ async def test_offline_lecture_frames_the_lesson(tmp_path: Path) -> None:
     # Nothing offline writes Tamil: the lecture stays in the lesson's language and says so.
     tamil = await lecture_script(settings_for(tmp_path), "Reading *files*", "Use open() [1].", language="ta")
     assert tamil.language == "en" and tamil.text.startswith("Welcome.")
+    british = await lecture_script(settings_for(tmp_path), "Files", "Use open().", language="en-GB")
+    assert british.language == "en-GB"  # another English voice is still the lesson's language
 
 
 async def test_offline_lesson_speech_is_the_lesson_as_written(tmp_path: Path) -> None:
