@@ -95,10 +95,13 @@ async def audio_response(
     )
 
 
-def spoken_headers(spoken: SpokenText) -> dict[str, str]:
-    """Say which language the audio is in: offline, a lesson asked for in another language is
-    read in its own (no model to translate it), and the caller should be able to tell."""
-    return {"Content-Language": spoken.language, "X-Speech-Source": spoken.source}
+async def spoken_response(settings: Settings, spoken: SpokenText, fmt: str, voice: str | None, filename: str) -> Stream:
+    """A lesson or lecture spoken, saying which language it is in: offline, a lesson asked for in
+    another language is read in its own (no model to translate it), and the caller can tell."""
+    headers = {"Content-Language": spoken.language, "X-Speech-Source": spoken.source}
+    return await audio_response(
+        settings, spoken.text, fmt, voice=voice, language=spoken.language, filename=filename, headers=headers
+    )
 
 
 def check_text(settings: Settings, text: str) -> str:
@@ -163,15 +166,7 @@ class AudioController(Controller):
         title, body, written_in = lesson.title, lesson.body, course.language
         await session.commit()  # end the read transaction: the stream may take a while
         spoken = await lesson_speech(svc.settings, title, body, check_language(language or written_in), written_in)
-        return await audio_response(
-            svc.settings,
-            spoken.text,
-            format,
-            voice=voice,
-            language=spoken.language,
-            filename=f"lesson-{lesson_id}",
-            headers=spoken_headers(spoken),
-        )
+        return await spoken_response(svc.settings, spoken, format, voice, f"lesson-{lesson_id}")
 
     @get("/lessons/{lesson_id:str}/lecture", summary="Class mode: the lesson as a spoken lecture script")
     async def lecture(
@@ -207,15 +202,7 @@ class AudioController(Controller):
         await session.commit()
         wanted = check_language(language or written_in)
         script = await lecture_script(svc.settings, title, body, summary, wanted, written_in)
-        return await audio_response(
-            svc.settings,
-            script.text,
-            format,
-            voice=voice,
-            language=script.language,
-            filename=f"lecture-{lesson_id}",
-            headers=spoken_headers(script),
-        )
+        return await spoken_response(svc.settings, script, format, voice, f"lecture-{lesson_id}")
 
     @post(
         "/stt",
