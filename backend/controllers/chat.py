@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,7 +16,7 @@ from litestar.response import ServerSentEvent
 from backend.db import ServicesDep, SessionDep
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
 from backend.sse import EventStream
-from core.audio.stream import speak_stream
+from core.audio.stream import speak_stream, transcribe
 from core.audio.text import speakable
 from core.errors import DomainError, Forbidden, InvalidInput
 from core.security.principal import Principal
@@ -115,12 +116,16 @@ class ChatController(Controller):
             return
         while True:
             try:
-                raw = await socket.receive_text()
+                message = await socket.receive()
             except WebSocketDisconnect:
                 return
+            if message["type"] == "websocket.disconnect":
+                return
             try:
-                ask = _parse_socket_message(raw)
-                turn = await service.prepare(principal, course_id, ask.question, ask.session_id, ask.language)
+                text = message.get("text")
+                ask = _parse_socket_message(text if isinstance(text, str) else None)
+                question = await _question_of(socket, svc, ask)
+                turn = await service.prepare(principal, course_id, question, ask.session_id, ask.language)
             except Exception as exc:  # noqa: BLE001 - the client gets an error event and may ask again
                 await socket.send_json(_error_event(exc))
                 continue
@@ -134,17 +139,40 @@ class ChatController(Controller):
 
 
 class SocketAsk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    question: str
+    question: str | None = None
+    recording: str | None = None  # a spoken question: base64 of a WAV, MP3, WebM or OGG recording
     session_id: str | None = None
     language: str = "en"
     audio: bool = False  # ask for spoken audio events (see _send_audio)
 
 
-def _parse_socket_message(raw: str) -> SocketAsk:
+def _parse_socket_message(raw: str | None) -> SocketAsk:
+    if raw is None:
+        raise InvalidInput('send JSON text messages; a recording goes base64-encoded in "recording"')
     try:
-        return msgspec.json.decode(raw, type=SocketAsk)
+        ask = msgspec.json.decode(raw, type=SocketAsk)
     except msgspec.DecodeError as exc:
         raise InvalidInput(f'send a JSON object like {{"question": "..."}}: {exc}') from exc
+    if (ask.question is None) == (ask.recording is None):
+        raise InvalidInput('send either "question" (text) or "recording" (base64 audio), not both')
+    return ask
+
+
+async def _question_of(socket: WebSocket[Principal, Any, Any], svc: ServicesDep, ask: SocketAsk) -> str:
+    """The question's text; a recording is transcribed first, and the transcript is sent back
+    (a `transcript` event) so the student sees what was heard."""
+    if ask.recording is None:
+        return ask.question or ""
+    try:
+        data = base64.b64decode(ask.recording, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput(f'"recording" is not base64: {exc}') from exc
+    heard = await transcribe(svc.settings, data, ask.language)  # checks MAX_AUDIO_MB, MAX_AUDIO_SECONDS
+    text = " ".join(heard.text.split())
+    await socket.send_json({"type": "transcript", "text": text, "language": heard.language, "duration": heard.duration})
+    if not text:
+        raise InvalidInput("no speech was recognised in the recording: try again, or type the question")
+    return text
 
 
 async def _send_audio(socket: WebSocket[Principal, Any, Any], svc: ServicesDep, text: str, language: str) -> None:

@@ -162,6 +162,39 @@ def test_websocket_answer_with_audio(stack: Stack, course: Course) -> None:
     assert len(mp3) > 2000
 
 
+def test_websocket_takes_a_spoken_question(stack: Stack, course: Course) -> None:
+    """Voice in: the recording is transcribed, the transcript comes back, then the usual answer."""
+    spoken = course.student.post("/api/v1/tts", json={"text": "How do you write a comment in Python?", "format": "wav"})
+    assert spoken.status_code == 200, spoken.text
+    recording = base64.b64encode(spoken.content).decode()
+    with connect(ws_url(stack, course.id, course.student), max_size=2**24) as socket:
+        events = ws_turn(socket, {"recording": recording, "audio": True})
+        kinds = [e["type"] for e in events]
+        assert kinds[0] == "transcript" and kinds[1] == "token" and kinds[-1] == "done", kinds
+        heard = events[0]
+        assert {"comment", "python"} <= set(heard["text"].lower().replace("?", " ").split()), heard
+        assert heard["language"] == "en" and heard["duration"] > 1
+        assert "audio" in kinds and "audio_end" in kinds
+        detail = course.student.get(f"/api/v1/chat/sessions/{events[-1]['session_id']}").json()
+        assert detail["messages"][0]["content"] == heard["text"]  # the transcript is the stored question
+
+        pdf = base64.b64encode(b"%PDF-1.7 not audio" * 50).decode()
+        bad = [
+            ({"recording": "not base64!"}, "invalid_input"),
+            ({"recording": pdf}, "unsupported_media_type"),
+            ({"recording": recording, "question": "and this?"}, "invalid_input"),
+            ({"recording": recording, "language": "hi"}, "unsupported_language"),  # Whisper tiny.en
+        ]
+        for message, code in bad:
+            [error] = ws_turn(socket, message)
+            assert error["type"] == "error" and error["code"] == code, (message, error)
+        socket.send(spoken.content)  # a binary frame: the error says how to send a recording
+        error = json.loads(socket.recv(timeout=60))
+        assert error["type"] == "error" and "base64" in error["message"], error
+        # Still usable after all of that.
+        assert ws_turn(socket, {"question": "What is a list?"})[-1]["type"] == "done"
+
+
 def test_bad_requests_are_400_in_the_error_shape(course: Course) -> None:
     url = f"/api/v1/courses/{course.id}/chat"
     cases = [
