@@ -23,11 +23,13 @@ from core.audio.formats import MEDIA_TYPES, check_format
 from core.audio.languages import check_language
 from core.audio.lecture import SpokenText, lecture_script, lesson_speech
 from core.audio.stream import speak_stream, transcribe
+from core.audio.text import speakable
 from core.db.models.content import Lesson
 from core.db.models.courses import Course
 from core.errors import InvalidInput, NotFound, TooLarge
 from core.repositories.audio import LessonAudioRepository
 from core.security.principal import Principal
+from core.services.chat import ChatHistory
 from core.services.courses import CourseService
 from core.settings import Settings
 
@@ -167,6 +169,25 @@ class AudioController(Controller):
         await session.commit()  # end the read transaction: the stream may take a while
         spoken = await lesson_speech(svc.settings, title, body, check_language(language or written_in), written_in)
         return await spoken_response(svc.settings, spoken, format, voice, f"lesson-{lesson_id}")
+
+    @get("/chat/messages/{message_id:str}/audio", summary="A tutor answer of mine read aloud (streamed; cached)")
+    async def message_audio(
+        self,
+        message_id: str,
+        request: PrincipalRequest,
+        session: SessionDep,
+        svc: ServicesDep,
+        format: FormatParam = "mp3",
+        voice: str | None = None,
+    ) -> Stream:
+        message = await ChatHistory(session).message(request.user, message_id)
+        # In the language the answer is written in (stored with it), never a voice that would misread it.
+        text, language = speakable(message.content), message.language
+        await session.commit()
+        return await audio_response(
+            svc.settings, text, format, voice=voice, language=language, filename=f"answer-{message_id}",
+            headers={"Content-Language": language},
+        )
 
     @get("/lessons/{lesson_id:str}/lecture", summary="Class mode: the lesson as a spoken lecture script")
     async def lecture(

@@ -22,6 +22,14 @@ class ChatRepository:
             select(ChatSession).where(ChatSession.id == session_id, ChatSession.user_id == user_id)
         )
 
+    async def message_owned(self, message_id: str, user_id: str) -> ChatMessage | None:
+        """A message of one of `user_id`'s sessions; None for a missing one or another user's."""
+        return await self.session.scalar(
+            select(ChatMessage)
+            .join(ChatSession, ChatSession.id == ChatMessage.session_id)
+            .where(ChatMessage.id == message_id, ChatSession.user_id == user_id)
+        )
+
     async def sessions_of(self, course_id: str, user_id: str) -> list[tuple[ChatSession, int]]:
         """The user's sessions in a course, newest activity first, with their message counts."""
         counts = (

@@ -239,3 +239,14 @@ class ChatHistory:
         except NotFound:
             raise NotFound(SESSION_NOT_FOUND) from None
         return chat, await self.chats.messages_of(chat.id)
+
+    async def message(self, principal: Principal, message_id: str) -> ChatMessage:
+        """One of the caller's own messages, in a course they can still see; NotFound otherwise."""
+        message = await self.chats.message_owned(message_id, principal.user_id)
+        if message is None:
+            raise NotFound("chat message not found")
+        try:
+            await CourseService(self.session).get_visible(principal, message.course_id)
+        except NotFound:
+            raise NotFound("chat message not found") from None
+        return message

@@ -15,6 +15,7 @@ from core.pipeline.sentence_vectors import load_vectors
 from tests.api.test_auth import error_of
 from tests.api.tutor_course import SMALL, TUTORIAL, Course, answer_pages, built_course, sse_events
 from tests.harness import Stack
+from tests.unit.test_audio import av_duration
 
 NOT_COVERED = "The course material does not cover this."
 
@@ -193,6 +194,23 @@ def test_websocket_takes_a_spoken_question(stack: Stack, course: Course) -> None
         assert error["type"] == "error" and "base64" in error["message"], error
         # Still usable after all of that.
         assert ws_turn(socket, {"question": "What is a list?"})[-1]["type"] == "done"
+
+
+def test_an_answer_is_read_aloud_by_its_id_for_its_owner_only(stack: Stack, course: Course) -> None:
+    reply = ask(course.student, course.id, "How do you write a comment in Python?", language="hi").json()
+    url = f"/api/v1/chat/messages/{reply['message_id']}/audio"
+    audio = course.student.get(url, params={"format": "ogg"})
+    assert audio.status_code == 200 and audio.content[:4] == b"OggS", audio.text
+    # The offline answer is English though Hindi was asked for: an English voice reads it.
+    assert audio.headers["content-language"] == "en" and av_duration(audio.content) > 3
+    again = course.student.get(url, params={"format": "ogg"})
+    assert again.content == audio.content  # cached
+    _, stranger = stack.user("student")
+    for other in (stranger, course.teacher):  # not even the course's teacher hears a student's chat
+        missing = other.get(url)
+        assert missing.status_code == 404 and error_of(missing)["code"] == "not_found", missing.text
+    assert course.student.get(f"/api/v1/chat/messages/{'0' * 32}/audio").status_code == 404
+    assert course.student.get(url, params={"format": "flac"}).status_code == 400
 
 
 def test_bad_requests_are_400_in_the_error_shape(course: Course) -> None:
