@@ -242,8 +242,10 @@ def test_chat_is_scoped_to_the_students_courses(any_stack: Stack) -> None:
     b = built_course(any_stack, SMALL, "Course B")  # another teacher, another student
     student = a.student
     assert ask(student, a.id, "How do I read a file?").status_code == 200
-    theirs = ask(b.student, b.id, "How do I read a file?").json()["session_id"]
+    their_reply = ask(b.student, b.id, "How do I read a file?").json()
+    theirs = their_reply["session_id"]
     replies = [
+        student.get(f"/api/v1/chat/messages/{their_reply['message_id']}/audio"),
         ask(student, b.id, "How do I read a file?"),
         student.post(f"/api/v1/courses/{b.id}/chat/stream", json={"question": "How do I read a file?"}),
         student.get(f"/api/v1/courses/{b.id}/chat/sessions"),
