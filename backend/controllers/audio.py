@@ -9,6 +9,7 @@ broken 200 stream.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -20,12 +21,9 @@ from litestar.response import Stream
 from backend.db import ServicesDep, SessionDep
 from backend.schemas.common import Input
 from core.audio.formats import MEDIA_TYPES, check_format
-from core.audio.languages import check_language
 from core.audio.lecture import SpokenText, lecture_script, lesson_speech
 from core.audio.stream import speak_stream, transcribe
 from core.audio.text import speakable
-from core.db.models.content import Lesson
-from core.db.models.courses import Course
 from core.errors import InvalidInput, NotFound, TooLarge
 from core.repositories.audio import LessonAudioRepository
 from core.security.principal import Principal
@@ -114,8 +112,19 @@ def check_text(settings: Settings, text: str) -> str:
     return text
 
 
-async def visible_lesson(session: SessionDep, principal: Principal, lesson_id: str) -> tuple[Lesson, Course]:
-    """The lesson and its course if the caller may see the course; NotFound otherwise."""
+@dataclass(frozen=True)
+class LessonText:
+    id: str
+    course_id: str
+    title: str
+    body: str
+    summary: str
+    written_in: str  # the course's language
+
+
+async def lesson_to_speak(session: SessionDep, principal: Principal, lesson_id: str) -> LessonText:
+    """The lesson if the caller may see its course (NotFound otherwise), read and the read
+    transaction ended: speech, and a model writing it, may take a while."""
     found = await LessonAudioRepository(session).lesson_with_course(lesson_id)
     if found is None:
         raise NotFound("lesson not found")
@@ -124,7 +133,9 @@ async def visible_lesson(session: SessionDep, principal: Principal, lesson_id: s
         await CourseService(session).get_visible(principal, course.id)
     except NotFound:
         raise NotFound("lesson not found") from None  # someone else's lesson looks exactly like no lesson
-    return lesson, course
+    text = LessonText(lesson.id, lesson.course_id, lesson.title, lesson.body, lesson.summary, course.language)
+    await session.commit()
+    return text
 
 
 async def read_audio_field(request: PrincipalRequest, settings: Settings, fields: tuple[str, ...]) -> tuple[bytes, str]:
@@ -164,10 +175,8 @@ class AudioController(Controller):
         voice: str | None = None,
         language: LanguageParam = None,
     ) -> Stream:
-        lesson, course = await visible_lesson(session, request.user, lesson_id)
-        title, body, written_in = lesson.title, lesson.body, course.language
-        await session.commit()  # end the read transaction: the stream may take a while
-        spoken = await lesson_speech(svc.settings, title, body, check_language(language or written_in), written_in)
+        lesson = await lesson_to_speak(session, request.user, lesson_id)
+        spoken = await lesson_speech(svc.settings, lesson.title, lesson.body, language, lesson.written_in)
         return await spoken_response(svc.settings, spoken, format, voice, f"lesson-{lesson_id}")
 
     @get("/chat/messages/{message_id:str}/audio", summary="A tutor answer of mine read aloud (streamed; cached)")
@@ -198,14 +207,11 @@ class AudioController(Controller):
         svc: ServicesDep,
         language: LanguageParam = None,
     ) -> LectureOut:
-        lesson, course = await visible_lesson(session, request.user, lesson_id)
-        out = LectureOut(lesson.id, lesson.course_id, lesson.title, "", "", "")
-        body, summary, written_in = lesson.body, lesson.summary, course.language
-        await session.commit()  # end the read transaction: a model may take a while
-        wanted = check_language(language or written_in)
-        script = await lecture_script(svc.settings, out.title, body, summary, wanted, written_in)
-        out.script, out.language, out.source = script.text, script.language, script.source
-        return out
+        lesson = await lesson_to_speak(session, request.user, lesson_id)
+        script = await lecture_script(
+            svc.settings, lesson.title, lesson.body, lesson.summary, language, lesson.written_in
+        )
+        return LectureOut(lesson.id, lesson.course_id, lesson.title, script.text, script.language, script.source)
 
     @get("/lessons/{lesson_id:str}/lecture/audio", summary="Class mode: the lecture spoken (streamed audio)")
     async def lecture_audio(
@@ -218,11 +224,10 @@ class AudioController(Controller):
         voice: str | None = None,
         language: LanguageParam = None,
     ) -> Stream:
-        lesson, course = await visible_lesson(session, request.user, lesson_id)
-        title, body, summary, written_in = lesson.title, lesson.body, lesson.summary, course.language
-        await session.commit()
-        wanted = check_language(language or written_in)
-        script = await lecture_script(svc.settings, title, body, summary, wanted, written_in)
+        lesson = await lesson_to_speak(session, request.user, lesson_id)
+        script = await lecture_script(
+            svc.settings, lesson.title, lesson.body, lesson.summary, language, lesson.written_in
+        )
         return await spoken_response(svc.settings, script, format, voice, f"lecture-{lesson_id}")
 
     @post(

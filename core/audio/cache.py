@@ -21,6 +21,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 TOUCH_AFTER_SECONDS = 3600  # a hit marks a file as used; more often would only cost writes
 _written_since_trim: dict[Path, int] = {}  # per cache folder, in this process
@@ -108,5 +112,5 @@ class AudioCache:
         return freed
 
 
-def audio_cache(data_dir: Path, max_mb: float = 0) -> AudioCache:
-    return AudioCache(data_dir.resolve() / "audio-cache", int(max_mb * 1024 * 1024))
+def audio_cache(settings: Settings) -> AudioCache:
+    return AudioCache(settings.data_dir.resolve() / "audio-cache", int(settings.audio_cache_max_mb * 1024 * 1024))

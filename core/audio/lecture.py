@@ -15,7 +15,7 @@ import asyncio
 from dataclasses import dataclass
 
 from core.audio.cache import audio_cache
-from core.audio.languages import iso_language
+from core.audio.languages import check_language, iso_language
 from core.audio.text import offline_lecture, speakable
 from core.errors import ServiceUnavailable
 from core.languages import LANGUAGES
@@ -51,9 +51,12 @@ def _name(language: str) -> str:
     return LANGUAGES.get(base) or LANGUAGES.get(language.lower()) or f"the language with the code {base!r}"
 
 
-async def lesson_speech(settings: Settings, title: str, body: str, language: str, written_in: str) -> SpokenText:
-    """The lesson to read aloud in `language`: translated when it is written in another one and
-    a model is configured; otherwise as written, in `written_in`."""
+async def lesson_speech(
+    settings: Settings, title: str, body: str, language: str | None, written_in: str
+) -> SpokenText:
+    """The lesson to read aloud in `language` (default: its own): translated when it is written in
+    another one and a model is configured; otherwise as written, in `written_in`."""
+    language = check_language(language or written_in)
     own = speakable(f"# {title}\n\n{body}")
     if same_language(language, written_in):
         return SpokenText(own, language, "offline")
@@ -69,7 +72,7 @@ async def lecture_script(
 ) -> SpokenText:
     """Class mode: the lesson as a lecture, in `language` (default: the lesson's own) when a model
     writes it; offline, the lesson framed as one, in the language it is written in."""
-    language = language or written_in
+    language = check_language(language or written_in)
     if settings.llm_provider != "openai":
         spoken_in = language if same_language(language, written_in) else written_in  # en-GB stays en-GB
         return SpokenText(offline_lecture(title, body, summary), spoken_in, "offline")
@@ -82,7 +85,7 @@ async def lecture_script(
 async def _written(
     settings: Settings, what: str, prompt: str, title: str, body: str, language: str, max_tokens: int
 ) -> str:
-    cache = audio_cache(settings.data_dir, settings.audio_cache_max_mb)
+    cache = audio_cache(settings)
     key = cache.key(f"{title}\n\n{body}", None, f"{what}:{iso_language(language)}:{settings.llm_model}", "txt")
     cached = await asyncio.to_thread(cache.get, key, "txt")
     if cached is not None:

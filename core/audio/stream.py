@@ -72,7 +72,7 @@ async def speak_stream(
     if not text.strip():
         raise InvalidInput("there is nothing to say: the text is empty")
     synth = build_synthesizer(settings, lang)
-    cache = audio_cache(settings.data_dir, settings.audio_cache_max_mb)
+    cache = audio_cache(settings)
     per_sentence_wav = audio_format == "wav" and not whole_file
     key = cache.key(text, voice, synth.name, "wav-parts" if per_sentence_wav else audio_format, lang)
     if use_cache and not per_sentence_wav:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -219,6 +219,9 @@ class ChatService:
         return await chat_writer(self.sessions).write(record)
 
 
+_Owned = TypeVar("_Owned", ChatSession, ChatMessage)
+
+
 class ChatHistory:
     """Read side, on the request's own transaction."""
 
@@ -231,22 +234,22 @@ class ChatHistory:
         return await self.chats.sessions_of(course_id, principal.user_id)
 
     async def messages(self, principal: Principal, session_id: str) -> tuple[ChatSession, list[ChatMessage]]:
-        chat = await self.chats.get_owned(session_id, principal.user_id)
-        if chat is None:
-            raise NotFound(SESSION_NOT_FOUND)
-        try:  # a session of a course the student has since lost access to is gone too
-            await CourseService(self.session).get_visible(principal, chat.course_id)
-        except NotFound:
-            raise NotFound(SESSION_NOT_FOUND) from None
+        chat = await self._still_visible(principal, await self.chats.get_owned(session_id, principal.user_id),
+                                         SESSION_NOT_FOUND)
         return chat, await self.chats.messages_of(chat.id)
 
     async def message(self, principal: Principal, message_id: str) -> ChatMessage:
         """One of the caller's own messages, in a course they can still see; NotFound otherwise."""
-        message = await self.chats.message_owned(message_id, principal.user_id)
-        if message is None:
-            raise NotFound("chat message not found")
+        owned = await self.chats.message_owned(message_id, principal.user_id)
+        return await self._still_visible(principal, owned, "chat message not found")
+
+    async def _still_visible(self, principal: Principal, owned: _Owned | None, not_found: str) -> _Owned:
+        """`owned` unless it is missing or its course is one the caller has since lost access to:
+        both look exactly like no such thing."""
+        if owned is None:
+            raise NotFound(not_found)
         try:
-            await CourseService(self.session).get_visible(principal, message.course_id)
+            await CourseService(self.session).get_visible(principal, owned.course_id)
         except NotFound:
-            raise NotFound("chat message not found") from None
-        return message
+            raise NotFound(not_found) from None
+        return owned
