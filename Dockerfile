@@ -28,7 +28,7 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
-RUN pip wheel --wheel-dir /wheels ".[all]"
+RUN pip wheel --wheel-dir /wheels -c requirements.lock ".[all]"
 
 # ---------------------------------------------------------------------------------
 # Stage 2: runtime. Installs only the wheels built above (no network for Python

@@ -32,7 +32,7 @@ from core.settings import Settings
 from core.vectors.lite_server import MilvusLiteServer, free_port
 from core.vectors.store import ChunkStore
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 
 
 def corpus_words(pdf: Path) -> list[str]:

