@@ -136,7 +136,7 @@ def cmd_ui_teacher(args: argparse.Namespace) -> int:
 def cmd_ui_student(args: argparse.Namespace) -> int:
     from ui_student.app import launch
 
-    launch(get_settings())
+    launch()
     return 0
 
 

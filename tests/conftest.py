@@ -128,3 +128,21 @@ def any_stack(request: pytest.FixtureRequest) -> Stack:
     """Runs a test once on each configuration."""
     name = "stack" if request.param == "embedded" else "pg_stack"
     return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+# Fixtures that start or need a server process: their tests are left out of the fast lane.
+SERVER_FIXTURES = frozenset({"milvus_server", "pg_database", "redis_url", "database", "llm_server"})
+PG_FIXTURES = frozenset({"pg_database", "redis_url"})
+FAST_FOLDERS = ("unit", "deploy")  # the only folders whose tests may run without servers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks every test by what it needs, so `-m "not servers"` (scripts/test.sh --fast) is exact."""
+    root = Path(__file__).resolve().parent
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        folder = item.path.resolve().relative_to(root).parts[0]
+        if used & SERVER_FIXTURES or folder not in FAST_FOLDERS:
+            item.add_marker(pytest.mark.servers)
+        if used & PG_FIXTURES:
+            item.add_marker(pytest.mark.pg)

@@ -14,7 +14,7 @@ from typing import Any
 
 import gradio as gr
 
-from core.settings import Settings, get_settings
+from ui_student.settings import StudentAppSettings
 from ui_student.views import auth, chat, courses, languages, lesson, progress, quiz
 from ui_student.views.common import Ctx
 
@@ -81,8 +81,8 @@ def build(api_url: str, storage_secret: str | None = None) -> gr.Blocks:
     return app
 
 
-def launch(settings: Settings | None = None, **kwargs: Any) -> None:
-    settings = settings or get_settings()
+def launch(settings: StudentAppSettings | None = None, **kwargs: Any) -> None:
+    settings = settings or StudentAppSettings()
     kwargs.setdefault("root_path", os.environ.get("GRADIO_ROOT_PATH") or None)
     secret = settings.ui_student_storage_secret
     build(settings.api_url, secret.get_secret_value() if secret else None).queue(default_concurrency_limit=8).launch(

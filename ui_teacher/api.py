@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from core.settings import get_settings
+from ui_teacher.settings import ConsoleSettings
 
 Json = Any
 UploadFile = tuple[str, bytes]
@@ -36,7 +36,7 @@ class ApiError(Exception):
 
 
 def api_url() -> str:
-    return get_settings().api_url.rstrip("/")
+    return ConsoleSettings().api_url.rstrip("/")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ TRANSLATE_PROMPT = (
     "no citation numbers. Reply with the translation only."
 )
 MAX_LESSON_CHARS = 12_000  # keeps the prompt inside small models' context windows
+LLM_SEED = 7
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ async def _complete(settings: Settings, what: str, system: str, user: str, max_t
         reply = await client.chat.completions.create(
             model=settings.llm_model,
             temperature=0.3,
+            seed=LLM_SEED,  # the same lesson gives the same lecture, on any server that honours it
             max_tokens=max_tokens,
             messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
         )
@@ -117,8 +119,9 @@ async def _complete(settings: Settings, what: str, system: str, user: str, max_t
         raise ServiceUnavailable(f"the language model could not write the {what}: {exc}") from exc
     finally:
         await client.close()
-    text = (reply.choices[0].message.content or "").strip() if reply.choices else ""
-    # A provider that answers with nothing gives an error, never an empty lecture or lesson.
+    text = speakable((reply.choices[0].message.content or "").strip() if reply.choices else "")
+    # A provider that answers with nothing speakable (nothing, or only code or markup) gives an
+    # error, never an empty lecture or lesson.
     if len(text.split()) < 5:
         raise ServiceUnavailable(f"the language model returned no usable {what}")
-    return speakable(text)
+    return text
