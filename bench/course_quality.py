@@ -26,7 +26,7 @@ from typing import Any, cast
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from core.generation.outline import build_outline, clean_title
+from core.generation.outline import build_outline, clean_title, wordset
 from core.generation.quiz import extract_terms
 from core.ingestion.parser import parse_document_inline
 from core.ingestion.types import ParsedDocument, QuestionDraft
@@ -50,6 +50,8 @@ _MATTER = re.compile(
 )
 _MONO = re.compile(r"mono|typewriter|courier|cmtt|consol|menlo|code", re.I)
 _FENCE = re.compile(r"^```.*?^```", re.M | re.S)
+_DETERMINERS = wordset("a an the this that these those some many several all each every any most few two three")
+_NOT_NOUNS = wordset("sure later long much well also again too less only even yet still here there now soon")
 _IDENT = re.compile(r"[\w.]*(?:[_.()\[\]]|[a-z][A-Z])[\w.()\[\]]*")
 
 
@@ -108,13 +110,15 @@ def question_kind(prompt: str) -> str:
     return "other"
 
 
-def phrase_type(text: str) -> tuple[str, str]:
-    """(token kind, word class of the last word): code identifier / word / phrase, -ing/-ed/-ly/-s."""
+def phrase_type(text: str) -> tuple[str, str, str]:
+    """(token kind, class of the first word, class of the last): code identifier / word / phrase;
+    a determiner or number first ("these packages"); last word -ing/-ed/-ly/-s or a non-noun ("too long")."""
     t = text.strip()
     kind = "code" if _IDENT.fullmatch(t) else "phrase" if " " in t else "word"
-    last = t.split()[-1].casefold() if t.split() else ""
+    first, last = (t.split()[0].casefold(), t.split()[-1].casefold()) if t.split() else ("", "")
+    lead = "det" if kind == "phrase" and (first in _DETERMINERS or first.isdigit()) else ""
     suffix = next((s for s in ("ing", "ed", "ly", "s") if last.endswith(s) and len(last) > len(s) + 2), "")
-    return kind, suffix
+    return kind, lead, "non-noun" if kind != "code" and last in _NOT_NOUNS else suffix
 
 
 def distractors_matching(question: QuestionDraft) -> tuple[int, int]:

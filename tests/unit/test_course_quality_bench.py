@@ -79,10 +79,14 @@ def test_question_kinds_from_the_prompt() -> None:
 
 
 def test_distractors_match_the_answers_phrase_type() -> None:
-    assert phrase_type("str.format()") == ("code", "")
-    assert phrase_type("equivalence relation") == ("phrase", "")
-    assert phrase_type("tuples") == ("word", "s")
-    assert phrase_type("looping") == ("word", "ing")
+    assert phrase_type("str.format()") == ("code", "", "")
+    assert phrase_type("equivalence relation") == ("phrase", "", "")
+    assert phrase_type("tuples") == ("word", "", "s")
+    assert phrase_type("looping") == ("word", "", "ing")
+    assert phrase_type("these packages") == ("phrase", "det", "s")
+    assert phrase_type("too long") == ("phrase", "", "non-noun")
+    # a verb phrase, a determiner phrase and an adverb phrase are no options for "math mode"
+    assert distractors_matching(_question("?", ["math mode", "make sure", "two words", "input file"])) == (1, 3)
     assert distractors_matching(_question("?", ["lists", "tuples", "sets", "arrays"])) == (3, 3)
     assert distractors_matching(_question("?", ["lists", "tuples", "sets", "dictionaries"])) == (2, 3)  # too long
     # a phrase, a code name and a word of another class do not pass for a plain noun
