@@ -74,12 +74,6 @@ def test_tutorial_text_is_clean(tutorial: ParsedDocument) -> None:
     assert all(not page.rstrip().endswith(f"\n{i}") for i, page in enumerate(tutorial.pages, 1))
 
 
-def test_tutorial_parses_fast() -> None:
-    start = time.perf_counter()
-    parse(TUTORIAL.name)
-    assert time.perf_counter() - start < 2.0
-
-
 def test_pdflatex_outline_splits_sections_within_a_page() -> None:
     doc = parse("pdflatex-outline.pdf")
     assert doc.has_outline and doc.page_count == 4
