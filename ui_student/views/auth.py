@@ -18,7 +18,7 @@ from ui_student.api import ApiError
 from ui_student.views.common import Ctx, friendly, skip
 from ui_student.views.courses import CoursesView, courses_update, outline_view
 
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10  # the API also refuses common or guessable passwords (core/security/password_policy.py)
 STORAGE_KEY = "profai-student-login"
 SESSION_ENDED = "Your session ended; please sign in again."
 
@@ -75,7 +75,7 @@ def build() -> AuthView:
                 reg_name = gr.Textbox(label="Your name", elem_id="register-name", max_lines=1)
                 reg_email = gr.Textbox(label="Email", type="email", elem_id="register-email", max_lines=1)
                 reg_password = gr.Textbox(
-                    label="Password (at least 8 characters)", type="password", elem_id="register-password", max_lines=1
+                    label="Password (at least 10 characters, not a common one)", type="password", elem_id="register-password", max_lines=1
                 )
                 register = gr.Button("Create account", variant="primary", elem_id="register-button")
         status = gr.Markdown(elem_id="login-status")
