@@ -99,7 +99,7 @@ class ApiClient:
     def login(self, email: str, password: str, client_ip: str | None = None) -> Json:
         """`client_ip`: the browser's address, so that the API limits failed logins per person,
         not per console (the API trusts it from FORWARDED_ALLOW_IPS only)."""
-        headers = {"X-Forwarded-For": client_ip} if client_ip else {}
+        headers = {"X-Forwarded-For": client_ip} if isinstance(client_ip, str) and client_ip else {}
         return self._json("POST", "/api/v1/auth/login", json={"email": email, "password": password}, headers=headers)
 
     def logout(self) -> None:
