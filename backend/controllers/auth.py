@@ -39,7 +39,8 @@ class AuthController(Controller):
         except Unauthenticated:
             await svc.limits.record(Rule.LOGIN_IP, ip)
             raise
-        assert user is not None  # verify_login refuses a missing user
+        if user is None:  # verify_login refuses a missing user: never here
+            raise Unauthenticated("wrong email or password")
         await svc.limits.reset(Rule.LOGIN_ACCOUNT, account)
         issued = await AuthService(session).open_session(user, svc.settings.token_ttl_seconds, new_hash)
         return TokenOut(issued.secret, "bearer", UserOut.of(user))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import uuid
+
 import httpx
 
+from core.security.passwords import hash_password
 from tests.harness import ADMIN_PASSWORD, PASSWORD, Stack, login
 
 
@@ -76,6 +80,20 @@ def test_registration_refuses_weak_passwords_with_advice(stack: Stack) -> None:
         weak = admin.post("/api/v1/users", json={"email": "t@test.io", "password": "password", "role": "teacher"})
         assert weak.status_code == 400 and "at least 10" in str(error_of(weak)["message"])
     assert httpx.post(url, json={"email": "grace.hopper@test.io", "password": PASSWORD}).status_code == 201
+
+
+def test_accounts_made_under_the_older_rule_still_log_in(stack: Stack) -> None:
+    """The policy applies to new passwords: an 8-character password set before still works."""
+    email = f"old-{uuid.uuid4().hex[:8]}@test.io"
+    with sqlite3.connect(stack.data_dir / "profai.db") as db:
+        db.execute(
+            "INSERT INTO users (id, email, name, role, password_hash, is_active, created_at, updated_at) "
+            "VALUES (?, ?, 'Old', 'student', ?, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+            (uuid.uuid4().hex, email, hash_password("12345678")),
+        )
+    reply = httpx.post(f"{stack.url}/api/v1/auth/login", json={"email": email, "password": "12345678"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["user"]["email"] == email
 
 
 def test_brute_force_on_one_account_is_stopped(stack: Stack) -> None:
