@@ -19,6 +19,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend import log_redaction
 from backend.auth import AuthMiddleware
 from backend.cache import ResponseCache
 from backend.controllers.analytics import AnalyticsController
@@ -43,6 +44,7 @@ from core.db.changes import add_sink, remove_sink
 from core.db.engine import create_engine, create_session_factory
 from core.db.read_pool import PostgresReadPool, ReadPool
 from core.db.sqlite_read_pool import SqliteReadPool
+from core.security.rate_limits import RateLimiter
 from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
 from core.services.retrieval import get_retriever
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             # One per process: building a course's page index reads all its parsed documents.
             tutor_pages=PageIndexCache(files),
             reads=read_pool(url, engine, settings.db_pool_size),
+            limits=RateLimiter(settings),
         )
         app.state.services = services
         add_sink(services.apply_changes)
@@ -151,6 +154,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
 def app_factory() -> CacheEdge:
     """Entry point for uvicorn --factory: the app behind its cached-response edge."""
     logging.basicConfig(level=get_settings().log_level)
+    log_redaction.install()
     return CacheEdge(create_app())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,6 +19,7 @@ from core.security.principal import Principal
 from core.security.tokens import digest
 from core.services.auth import AuthService
 
+log = logging.getLogger(__name__)
 PUBLIC = re.compile(r"^(/health|/metrics|/schema|/api/v1/auth/login$|/favicon\.ico$|/$)")
 
 
@@ -38,6 +40,12 @@ class AuthMiddleware:
             or (handler is not None and handler.opt.get("exclude_from_auth"))
             or (PUBLIC.match(scope["path"]))
         ):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket" and credential(scope)[0] is None:
+            # Browsers cannot set headers on a websocket: the handler takes the token from
+            # the first message instead (backend/controllers/chat.py), never from the URL.
+            scope["user"] = None
             await self.app(scope, receive, send)
             return
         principal = await self.authenticate(scope)
@@ -64,11 +72,26 @@ def credential(scope: Scope) -> tuple[str | None, bool]:
         elif name == b"authorization":
             token = _bearer(value.decode("latin-1"))
     if token is None and scope["type"] == "websocket":
-        # Browsers cannot set headers on a websocket: accept the token as a query parameter.
+        # Deprecated: a token in the URL ends up in access logs (ours redact it, a proxy's may
+        # not). Clients send {"token": ...} as the first message instead.
         token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
+        if token and not _warned_query_token:
+            _warn_query_token()
     if api_key:
         return api_key, True
     return token or None, False
+
+
+_warned_query_token = False
+
+
+def _warn_query_token() -> None:
+    global _warned_query_token
+    _warned_query_token = True
+    log.warning(
+        "a websocket client sent its token in the URL (?token=), which is deprecated: "
+        'send {"token": ...} as the first message instead'
+    )
 
 
 def credential_digest(scope: Scope) -> str | None:
@@ -87,6 +110,11 @@ def _bearer(header: str | None) -> str | None:
 # Lookups in flight, by credential digest: when a cached principal expires under load, the
 # many requests carrying it wait for one database lookup instead of each making their own.
 _inflight: dict[str, asyncio.Future[Principal]] = {}
+
+
+async def resolve_secret(svc: Services, secret: str, *, via_key: bool = False) -> Principal:
+    """The principal of a token (or API key) given in a message rather than a header."""
+    return await _resolve(svc, secret, via_key=via_key)
 
 
 async def _resolve(svc: Services, secret: str, *, via_key: bool) -> Principal:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from backend.cache import ResponseCache
 from core.db.read_pool import ReadPool
 from core.security.principal import Principal
+from core.security.rate_limits import RateLimiter
 from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
 from core.services.retrieval import Retriever
@@ -31,6 +32,8 @@ class Services:
     responses: ResponseCache
     # Hot reads past the ORM: core/db/read_pool.py (PostgreSQL), core/db/sqlite_read_pool.py.
     reads: ReadPool
+    # Rate limits (core/security/rate_limits.py): in Redis when configured, else this process's.
+    limits: RateLimiter
 
     def apply_changes(self, tags: set[str]) -> None:
         """Drop what a commit (here or in another process) made stale."""

@@ -53,6 +53,19 @@ class Settings(BaseSettings):
         description="Key of the student app's remembered login in the browser; unset: random per process.",
     )
 
+    # --- rate limits ("N/period", e.g. "5/15 minutes"; "off" disables one) ------------------
+    # Shared by every API process through Redis when REDIS_URL is set; per process otherwise.
+    rate_limit_login_account: str = Field(
+        default="5/15 minutes", description="Failed logins per account; then 429, even with the right password."
+    )
+    rate_limit_login_ip: str = Field(default="50/15 minutes", description="Failed logins per client IP.")
+    rate_limit_register_ip: str = Field(default="60/hour", description="Registrations per client IP.")
+    rate_limit_register_account: str = Field(default="10/hour", description="Registrations per email address.")
+    rate_limit_enroll: str = Field(default="20/hour", description="Enrollment attempts (with a code) per user.")
+    rate_limit_chat: str = Field(default="30/minute", description="Tutor questions per user (HTTP and websocket).")
+    rate_limit_audio: str = Field(default="30/minute", description="Speech requests (TTS, STT, lesson audio) per user.")
+    rate_limit_upload: str = Field(default="60/hour", description="Upload requests per user.")
+
     # --- uploads and parsing limits -------------------------------------------------
     max_file_mb: float = 50.0
     max_files_per_request: int = 20

@@ -37,7 +37,7 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
             if await UserRepository(session).count() == 0:
                 rows = []
                 for role, email in ((Role.TEACHER, "teacher@example.com"), (Role.STUDENT, "student@example.com")):
-                    password = secrets.token_urlsafe(9)
+                    password = secrets.token_urlsafe(12)  # 16 characters: well past the password policy
                     await AuthService(session).create_user(email, password, f"Demo {role.value}", role)
                     rows.append((role.value, email, password))
                 await session.commit()

@@ -22,6 +22,10 @@ import httpx
 from core.vectors.lite_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
+# Passwords of the accounts tests make: long and uncommon, as the password policy asks
+# (core/security/password_policy.py); "password-123" is refused since.
+PASSWORD = "harbor-quill-lantern-58"
+ADMIN_PASSWORD = "admin-pass-123"
 LOGS = REPO / "test-artifacts" / "logs"
 
 # Short timings so that heartbeats, the reaper and retries happen within a test.
@@ -36,6 +40,11 @@ FAST_JOBS = {
     "MAX_FILE_MB": "3",
     "MAX_REQUEST_MB": "6",
     "MAX_FILES_PER_REQUEST": "5",
+    # A few shared users ask, listen and upload far more than a person would: the limits
+    # per user are tested on stacks of their own (tests/api/test_rate_limits.py).
+    "RATE_LIMIT_CHAT": "1000/minute",
+    "RATE_LIMIT_AUDIO": "1000/minute",
+    "RATE_LIMIT_UPLOAD": "1000/hour",
 }
 
 
@@ -124,14 +133,14 @@ class Stack:
             "admin",
             "--name",
             "Admin",
-            input_env={"PROFAI_PASSWORD": "admin-pass-123"},
+            input_env={"PROFAI_PASSWORD": ADMIN_PASSWORD},
         )
         self.start_api()
         for i in range(workers):
             self.start(f"worker{i}", "worker")
         if scheduler:
             self.start("scheduler", "scheduler")
-        self.admin_token = login(self.url, "admin@test.io", "admin-pass-123")
+        self.admin_token = login(self.url, "admin@test.io", ADMIN_PASSWORD)
         return self
 
     def client(self, token: str | None = None, api_key: str | None = None) -> httpx.Client:
@@ -146,9 +155,9 @@ class Stack:
         """A new account of `role`; returns its email and a logged-in client."""
         email = f"{name or role}-{uuid.uuid4().hex[:8]}@test.io"
         with self.client(self.admin_token) as admin:
-            reply = admin.post("/api/v1/users", json={"email": email, "password": "password-123", "role": role})
+            reply = admin.post("/api/v1/users", json={"email": email, "password": PASSWORD, "role": role})
             assert reply.status_code == 201, reply.text
-        return email, self.client(login(self.url, email, "password-123"))
+        return email, self.client(login(self.url, email, PASSWORD))
 
 
 def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 30) -> int:

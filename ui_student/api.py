@@ -77,9 +77,15 @@ class Api:
 
     base_url: str
     token: str = ""
+    # The browser's address on logins and registrations: the API limits those per client
+    # address, which must be the student's, not this app's (trusted from FORWARDED_ALLOW_IPS).
+    client_ip: str = ""
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if self.client_ip:
+            headers["X-Forwarded-For"] = self.client_ip
+        return headers
 
     def _client(self, timeout: httpx.Timeout = TIMEOUT) -> httpx.Client:
         return httpx.Client(base_url=self.base_url.rstrip("/"), headers=self._headers(), timeout=timeout)

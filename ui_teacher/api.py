@@ -55,9 +55,17 @@ class ApiClient:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def _send(self, method: str, path: str, timeout: httpx.Timeout = TIMEOUT, **kwargs: Any) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        timeout: httpx.Timeout = TIMEOUT,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        headers = self._headers() | (headers or {})
         try:
-            reply = httpx.request(method, f"{self.base_url}{path}", headers=self._headers(), timeout=timeout, **kwargs)
+            reply = httpx.request(method, f"{self.base_url}{path}", headers=headers, timeout=timeout, **kwargs)
         except httpx.TimeoutException as exc:
             raise ApiError(f"the API at {self.base_url} did not answer in time ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
@@ -88,8 +96,11 @@ class ApiClient:
         return self._json("DELETE", path)
 
     # --- the calls the console makes -------------------------------------------------
-    def login(self, email: str, password: str) -> Json:
-        return self.post("/api/v1/auth/login", {"email": email, "password": password})
+    def login(self, email: str, password: str, client_ip: str | None = None) -> Json:
+        """`client_ip`: the browser's address, so that the API limits failed logins per person,
+        not per console (the API trusts it from FORWARDED_ALLOW_IPS only)."""
+        headers = {"X-Forwarded-For": client_ip} if isinstance(client_ip, str) and client_ip else {}
+        return self._json("POST", "/api/v1/auth/login", json={"email": email, "password": password}, headers=headers)
 
     def logout(self) -> None:
         self._send("POST", "/api/v1/auth/logout")

@@ -39,7 +39,7 @@ def login_page() -> None:
             st.error("Enter your email and password.")
             return
         try:
-            reply = client().login(email.strip(), password)
+            reply = client().login(email.strip(), password, st.context.ip_address)
         except ApiError as exc:
             st.error(f"Could not log in: {exc.message}")
             return

@@ -19,6 +19,7 @@ from litestar.params import Parameter
 from litestar.response import Stream
 
 from backend.db import ServicesDep, SessionDep
+from backend.rate_limits import per_user
 from backend.schemas.common import Input
 from core.audio.formats import MEDIA_TYPES, check_format
 from core.audio.lecture import SpokenText, lecture_script, lesson_speech
@@ -27,6 +28,7 @@ from core.audio.text import speakable
 from core.errors import InvalidInput, NotFound, TooLarge
 from core.repositories.audio import LessonAudioRepository
 from core.security.principal import Principal
+from core.security.rate_limits import Rule
 from core.services.chat import ChatHistory
 from core.services.courses import CourseService
 from core.settings import Settings
@@ -158,6 +160,7 @@ async def read_audio_field(request: PrincipalRequest, settings: Settings, fields
 class AudioController(Controller):
     path = "/api/v1"
     tags = ["audio"]
+    guards = [per_user(Rule.AUDIO)]
 
     @post("/tts", status_code=200, summary="Speak a text (streamed audio; cached)")
     async def tts(self, data: TtsIn, svc: ServicesDep) -> Stream:
@@ -246,6 +249,7 @@ class LegacyAudioController(Controller):
 
     path = "/api"
     tags = ["legacy"]
+    guards = [per_user(Rule.AUDIO)]
 
     @post("/tts", status_code=200, summary="Legacy: speak a text ({text, voice?, language?, format?})")
     async def tts(self, data: dict[str, Any], svc: ServicesDep) -> Stream:

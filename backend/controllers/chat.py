@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
@@ -10,21 +11,25 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, WebSocket, get, post, websocket
-from litestar.exceptions import WebSocketDisconnect
+from litestar.exceptions import NotAuthorizedException, WebSocketDisconnect, WebSocketException
 from litestar.response import ServerSentEvent
 
+from backend.auth import resolve_secret
 from backend.db import ServicesDep, SessionDep
+from backend.rate_limits import per_user, refusal_message
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
 from backend.sse import EventStream
 from core.audio.stream import speak_stream, transcribe
 from core.audio.text import speakable
 from core.errors import DomainError, Forbidden, InvalidInput
 from core.security.principal import Principal
+from core.security.rate_limits import Rule
 from core.services.chat import ChatHistory, ChatService, Turn
 from core.services.passages import PageIndexCache
 from core.services.retrieval import get_retriever
 
 log = logging.getLogger(__name__)
+LOGIN_TIMEOUT_SECONDS = 10.0
 PrincipalRequest = Request[Principal, Any, Any]
 
 
@@ -71,7 +76,12 @@ class ChatController(Controller):
     path = "/api/v1"
     tags = ["chat"]
 
-    @post("/courses/{course_id:str}/chat", status_code=200, summary="Ask the course tutor; the full answer")
+    @post(
+        "/courses/{course_id:str}/chat",
+        status_code=200,
+        guards=[per_user(Rule.CHAT)],
+        summary="Ask the course tutor; the full answer",
+    )
     async def ask(self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: ServicesDep) -> ChatOut:
         reply = await chat_service(svc).ask(request.user, course_id, data.question, data.session_id, data.language)
         return ChatOut.of(reply)
@@ -79,6 +89,7 @@ class ChatController(Controller):
     @post(
         "/courses/{course_id:str}/chat/stream",
         status_code=200,
+        guards=[per_user(Rule.CHAT)],
         summary="Ask the course tutor; SSE events token*, citations, done (or error)",
     )
     async def ask_stream(
@@ -102,10 +113,14 @@ class ChatController(Controller):
         return ChatSessionDetailOut(ChatSessionOut.of(chat, len(messages)), [ChatMessageOut.of(m) for m in messages])
 
     @websocket("/ws/courses/{course_id:str}/chat")
-    async def chat_socket(self, socket: WebSocket[Principal, Any, Any], course_id: str, svc: ServicesDep) -> None:
+    async def chat_socket(
+        self, socket: WebSocket[Principal | None, Any, Any], course_id: str, svc: ServicesDep
+    ) -> None:
         await socket.accept()
         service = chat_service(svc)
-        principal = socket.user
+        principal = socket.user or await _first_message_login(socket, svc)
+        if principal is None:
+            return
         try:
             if not principal.can_write():
                 raise Forbidden("this API key is read-only (scope 'write' is missing)")
@@ -121,6 +136,17 @@ class ChatController(Controller):
                 return
             if message["type"] == "websocket.disconnect":
                 return
+            refusal = await svc.limits.acquire(Rule.CHAT, principal.user_id)
+            if refusal is not None:
+                await socket.send_json(
+                    {
+                        "type": "error",
+                        "code": "too_many_requests",
+                        "message": refusal_message(refusal),
+                        "retry_after": refusal.retry_after,
+                    }
+                )
+                continue
             try:
                 text = message.get("text")
                 ask = _parse_socket_message(text if isinstance(text, str) else None)
@@ -136,6 +162,32 @@ class ChatController(Controller):
                 elif event["type"] == "done" and ask.audio:
                     await _send_audio(socket, svc, "".join(parts), turn.answer_language)
                 await socket.send_json(event)
+
+
+class SocketLogin(msgspec.Struct, forbid_unknown_fields=True):
+    token: str
+
+
+async def _first_message_login(socket: WebSocket[Any, Any, Any], svc: ServicesDep) -> Principal | None:
+    """A socket opened without credentials must send {"token": ...} first; it gets
+    {"type": "ready"} back, or an error event and the socket closed (4401)."""
+    try:
+        raw = await asyncio.wait_for(socket.receive_text(), LOGIN_TIMEOUT_SECONDS)
+        login = msgspec.json.decode(raw, type=SocketLogin)
+        principal = await resolve_secret(svc, login.token.strip())
+    except (WebSocketDisconnect, WebSocketException):
+        return None
+    except (TimeoutError, msgspec.DecodeError, NotAuthorizedException) as exc:
+        message = (
+            exc.detail
+            if isinstance(exc, NotAuthorizedException)
+            else 'send {"token": "<your API token>"} as the first message'
+        )
+        await socket.send_json({"type": "error", "code": "unauthenticated", "message": message})
+        await socket.close(code=4401, reason=message[:120])
+        return None
+    await socket.send_json({"type": "ready"})
+    return principal
 
 
 class SocketAsk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -158,7 +210,7 @@ def _parse_socket_message(raw: str | None) -> SocketAsk:
     return ask
 
 
-async def _question_of(socket: WebSocket[Principal, Any, Any], svc: ServicesDep, ask: SocketAsk) -> str:
+async def _question_of(socket: WebSocket[Any, Any, Any], svc: ServicesDep, ask: SocketAsk) -> str:
     """The question's text; a recording is transcribed first, and the transcript is sent back
     (a `transcript` event) so the student sees what was heard."""
     if ask.recording is None:
@@ -175,7 +227,7 @@ async def _question_of(socket: WebSocket[Principal, Any, Any], svc: ServicesDep,
     return text
 
 
-async def _send_audio(socket: WebSocket[Principal, Any, Any], svc: ServicesDep, text: str, language: str) -> None:
+async def _send_audio(socket: WebSocket[Any, Any, Any], svc: ServicesDep, text: str, language: str) -> None:
     """The stored answer spoken, as `audio` events (base64 MP3 pieces, one per sentence or so),
     between `citations` and `done`. Audio failing never loses the text answer."""
     try:
@@ -194,7 +246,12 @@ class LegacyChatController(Controller):
     path = "/api"
     tags = ["legacy"]
 
-    @post("/chat", status_code=200, summary="Legacy: ask the tutor (body: course_id, question, session_id?)")
+    @post(
+        "/chat",
+        status_code=200,
+        guards=[per_user(Rule.CHAT)],
+        summary="Legacy: ask the tutor (body: course_id, question, session_id?)",
+    )
     async def chat(self, data: LegacyChatIn, request: PrincipalRequest, svc: ServicesDep) -> dict[str, Any]:
         reply = await chat_service(svc).ask(request.user, data.course_id, data.question, data.session_id, data.language)
         return {

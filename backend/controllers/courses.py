@@ -10,11 +10,13 @@ from litestar.response.base import ASGIResponse
 from backend.auth import teachers_only
 from backend.cache import cached_json, json_response
 from backend.db import ServicesDep, SessionDep
-from backend.schemas.courses import CourseIn, CourseOut, CoursePatch, EnrollIn
+from backend.rate_limits import acquire
+from backend.schemas.courses import CourseIn, CourseOut, CoursePatch, EnrollIn, StudentOut
 from backend.schemas.jobs import JobOut
 from core.db.models.jobs import JobKind
 from core.repositories.course_reads import CourseReads
 from core.security.principal import Principal
+from core.security.rate_limits import Rule
 from core.services.courses import CourseService, enrolled_summaries
 from core.services.jobs import JobService
 
@@ -79,8 +81,21 @@ class CourseController(Controller):
             description=data.description,
             language=data.language,
             allow_general_knowledge=data.allow_general_knowledge,
+            enrollment_open=data.enrollment_open,
         )
         return CourseOut.of(course, manager=True)
+
+    @post(
+        "/{course_id:str}/enrollment-code/rotate",
+        status_code=200,
+        summary="A new enrollment code; the old one admits nobody from now on (enrolled students stay)",
+    )
+    async def rotate_code(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> CourseOut:
+        return CourseOut.of(await CourseService(session).rotate_code(request.user, course_id), manager=True)
+
+    @get("/{course_id:str}/students", summary="Who joined the course (its teacher or an admin)")
+    async def students(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> list[StudentOut]:
+        return [StudentOut.of(u, e) for u, e in await CourseService(session).students(request.user, course_id)]
 
     @post("/{course_id:str}/publish", status_code=200, summary="Publish: enrolled students can see it")
     async def publish(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> CourseOut:
@@ -112,7 +127,11 @@ class EnrollmentController(Controller):
     path = "/api/v1/enrollments"
     tags = ["courses"]
 
-    @post("/", status_code=201, summary="Join a published course with its enrollment code")
-    async def enroll(self, data: EnrollIn, request: PrincipalRequest, session: SessionDep) -> CourseOut:
+    @post("/", status_code=201, summary="Join a published course with its enrollment code (students)")
+    async def enroll(
+        self, data: EnrollIn, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
+    ) -> CourseOut:
+        # Every try counts (RATE_LIMIT_ENROLL), atomically: parallel guesses cannot slip past.
+        await acquire(svc, Rule.ENROLL, request.user.user_id)
         course = await CourseService(session).enroll(request.user, data.code)
         return CourseOut.of(course, manager=False)

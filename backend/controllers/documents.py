@@ -6,10 +6,12 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.response import File
 
 from backend.db import ServicesDep, SessionDep
+from backend.rate_limits import per_user
 from backend.schemas.courses import DocumentOut, UploadOut
 from backend.schemas.jobs import JobOut
 from backend.uploads import files_from_form
 from core.security.principal import Principal
+from core.security.rate_limits import Rule
 from core.services.documents import DocumentService
 
 PrincipalRequest = Request[Principal, Any, Any]
@@ -28,7 +30,12 @@ class DocumentController(Controller):
     path = "/api/v1/courses/{course_id:str}/documents"
     tags = ["documents"]
 
-    @post("/", status_code=202, summary="Upload one or more files (multipart field 'files'); starts a job")
+    @post(
+        "/",
+        status_code=202,
+        guards=[per_user(Rule.UPLOAD)],
+        summary="Upload one or more files (multipart field 'files'); starts a job",
+    )
     async def upload(
         self, course_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> UploadOut:

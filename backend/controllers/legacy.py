@@ -12,11 +12,13 @@ from backend.auth import teachers_only
 from backend.cache import cached_json
 from backend.controllers.jobs import read_visible_job, stats_out
 from backend.db import ServicesDep, SessionDep
+from backend.rate_limits import per_user
 from backend.schemas.courses import CourseOut
 from backend.schemas.jobs import WorkerStatsOut
 from backend.uploads import files_from_form
 from core.errors import InvalidInput
 from core.security.principal import Principal
+from core.security.rate_limits import Rule
 from core.services.content import ContentService
 from core.services.courses import CourseService
 from core.services.documents import DocumentService
@@ -31,7 +33,7 @@ class LegacyController(Controller):
     @post(
         "/upload-pdfs",
         status_code=202,
-        guards=[teachers_only],
+        guards=[teachers_only, per_user(Rule.UPLOAD)],
         summary="Legacy: create a course from uploaded files (form: files, course_title)",
     )
     async def upload_pdfs(self, request: PrincipalRequest, session: SessionDep, svc: ServicesDep) -> dict[str, Any]:

@@ -7,8 +7,9 @@ import msgspec
 
 from backend.schemas.common import Input
 from backend.schemas.jobs import JobOut
-from core.db.models.courses import Course
+from core.db.models.courses import Course, Enrollment
 from core.db.models.documents import Document
+from core.db.models.users import User
 from core.services.courses import CourseSummary
 
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
@@ -26,10 +27,23 @@ class CoursePatch(Input):
     description: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
     language: Language | None = None
     allow_general_knowledge: bool | None = None
+    enrollment_open: bool | None = None  # false: the code admits nobody new
 
 
 class EnrollIn(Input):
-    code: Annotated[str, msgspec.Meta(min_length=4, max_length=16)]
+    # Spaces and dashes are ignored ("ABCDE-FGHJK").
+    code: Annotated[str, msgspec.Meta(min_length=4, max_length=32)]
+
+
+class StudentOut(msgspec.Struct):
+    user_id: str
+    email: str
+    name: str
+    enrolled_at: datetime
+
+    @classmethod
+    def of(cls, user: User, enrollment: Enrollment) -> StudentOut:
+        return cls(user.id, user.email, user.name, enrollment.created_at)
 
 
 class CourseOut(msgspec.Struct):
@@ -43,6 +57,7 @@ class CourseOut(msgspec.Struct):
     updated_at: datetime
     allow_general_knowledge: bool
     enrollment_code: str | None = None  # teachers only
+    enrollment_open: bool | None = None  # teachers only
     counts: dict[str, int] | None = None
     state: str | None = None  # draft | processing | ready | failed | published
     last_job: JobOut | None = None
@@ -60,6 +75,7 @@ class CourseOut(msgspec.Struct):
             course.updated_at,
             course.allow_general_knowledge,
             enrollment_code=course.enrollment_code if manager else None,
+            enrollment_open=course.enrollment_open if manager else None,
         )
         if summary is not None:
             out.counts = summary.counts

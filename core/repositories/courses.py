@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.models.content import Lesson, Module
 from core.db.models.courses import Course, CourseStatus, Enrollment
 from core.db.models.documents import Document
+from core.db.models.users import User
 
 
 class CourseRepository:
@@ -95,6 +96,15 @@ class CourseRepository:
         for kind, course_id, n in await self.session.execute(union_all(*parts)):
             out[course_id][kind] = int(n)
         return out
+
+    async def students_of(self, course_id: str) -> list[tuple[User, Enrollment]]:
+        rows = await self.session.execute(
+            select(User, Enrollment)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(Enrollment.course_id == course_id)
+            .order_by(Enrollment.created_at, User.email)
+        )
+        return [(user, enrollment) for user, enrollment in rows.tuples()]
 
     async def remove_enrollment(self, course_id: str, user_id: str) -> None:
         await self.session.execute(

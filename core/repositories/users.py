@@ -25,6 +25,9 @@ class UserRepository:
     def add(self, user: User) -> None:
         self.session.add(user)
 
+    async def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        await self.session.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+
 
 class CredentialRepository:
     """Login tokens and API keys, looked up by the hash of the secret."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from core.db.base import utcnow
 from core.db.models.users import ApiKey, AuthToken, Role, User
 from core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from core.repositories.users import CredentialRepository, UserRepository
+from core.security.password_policy import check_password
 from core.security.passwords import hash_password, needs_rehash, verify_password
 from core.security.principal import Principal
 from core.security.tokens import API_KEY_PREFIX, TOKEN_PREFIX, digest, new_secret
@@ -18,6 +20,13 @@ from core.security.tokens import API_KEY_PREFIX, TOKEN_PREFIX, digest, new_secre
 API_KEY_SCOPES = frozenset({"read", "write"})
 # Verifying against a real hash when the user does not exist keeps login timing uniform.
 _DUMMY_HASH = hash_password("timing-equaliser")
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 320:
+        raise InvalidInput("a valid email address is required")
+    return email
 
 
 @dataclass(frozen=True)
@@ -28,33 +37,61 @@ class IssuedSecret:
     secret: str
 
 
+async def new_password_hash(password: str, email: str, name: str) -> str:
+    """Check the password policy and hash, in a worker thread: argon2 takes tens of
+    milliseconds of CPU, which must neither stall the event loop nor hold a transaction."""
+
+    def work() -> str:
+        check_password(password, email, name)
+        return hash_password(password)
+
+    return await asyncio.to_thread(work)
+
+
+async def verify_login(user: User | None, password: str) -> str | None:
+    """Unauthenticated unless `user` is active and `password` is its password (in a worker
+    thread); the password's new hash when the stored one uses older parameters."""
+
+    def work() -> tuple[bool, str | None]:
+        if user is None or not user.is_active:
+            verify_password(_DUMMY_HASH, password)
+            return False, None
+        if not verify_password(user.password_hash, password):
+            return False, None
+        return True, hash_password(password) if needs_rehash(user.password_hash) else None
+
+    ok, new_hash = await asyncio.to_thread(work)
+    if not ok:
+        raise Unauthenticated("wrong email or password")
+    return new_hash
+
+
 class AuthService:
     def __init__(self, session: AsyncSession) -> None:
         self.users = UserRepository(session)
         self.credentials = CredentialRepository(session)
 
     async def create_user(self, email: str, password: str, name: str, role: Role) -> User:
-        email = email.strip().lower()
-        if "@" not in email or len(email) > 320:
-            raise InvalidInput("a valid email address is required")
-        if len(password) < 8:
-            raise InvalidInput("the password must have at least 8 characters")
+        """A new account. The password is checked and hashed before the first query, so on
+        a fresh session no transaction is open meanwhile."""
+        email = normalise_email(email)
+        name = name.strip()
+        password_hash = await new_password_hash(password, email, name)
         if await self.users.get_by_email(email):
             raise Conflict(f"a user with email {email} already exists")
-        user = User(email=email, password_hash=hash_password(password), name=name.strip() or email, role=role)
+        user = User(email=email, password_hash=password_hash, name=name or email, role=role)
         self.users.add(user)
         await self.users.session.flush()
         return user
 
-    async def login(self, email: str, password: str, ttl_seconds: int) -> tuple[User, IssuedSecret]:
-        user = await self.users.get_by_email(email.strip().lower())
-        if user is None or not user.is_active:
-            verify_password(_DUMMY_HASH, password)
-            raise Unauthenticated("wrong email or password")
-        if not verify_password(user.password_hash, password):
-            raise Unauthenticated("wrong email or password")
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+    async def find_login(self, email: str) -> User | None:
+        """The account an email logs into (a read: call it on a read-only session)."""
+        return await self.users.get_by_email(email.strip().lower())
+
+    async def open_session(self, user: User, ttl_seconds: int, new_hash: str | None = None) -> IssuedSecret:
+        """A login token for a verified user (and its rehashed password, if any)."""
+        if new_hash is not None:
+            await self.users.set_password_hash(user.id, new_hash)
         now = utcnow()
         secret = new_secret(TOKEN_PREFIX)
         token = AuthToken(
@@ -65,7 +102,7 @@ class AuthService:
         )
         self.credentials.add(token)
         await self.users.session.flush()
-        return user, IssuedSecret(token.id, secret)
+        return IssuedSecret(token.id, secret)
 
     async def logout(self, secret: str) -> None:
         await self.credentials.revoke_token(digest(secret), utcnow())

@@ -8,12 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models.courses import Course, CourseStatus, Enrollment
 from core.db.models.jobs import Job
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.db.models.users import Role, User
+from core.errors import Forbidden, InvalidInput, NotFound
 from core.repositories.course_reads import CourseReads
 from core.repositories.courses import CourseRepository
 from core.repositories.jobs import JobRepository
 from core.security.principal import Principal
-from core.security.tokens import new_enrollment_code
+from core.security.tokens import new_enrollment_code, normalise_enrollment_code
 
 COURSE_NOT_FOUND = "course not found"
 
@@ -138,16 +139,33 @@ class CourseService:
         return course
 
     async def enroll(self, principal: Principal, code: str) -> Course:
-        course = await self.courses.get_by_code(code.strip())
+        # Teachers and admins never enroll: a teacher holding another teacher's code (or
+        # guessing codes) learns nothing, and their own courses need no enrollment.
+        if principal.role is not Role.STUDENT:
+            raise Forbidden("only student accounts enroll with a code; teachers and admins see their courses directly")
+        course = await self.courses.get_by_code(normalise_enrollment_code(code))
         # Unpublished courses answer like unknown codes: a draft is not visible to students.
         if course is None or course.status is not CourseStatus.PUBLISHED:
             raise NotFound("no published course has this enrollment code")
-        if self.can_manage(principal, course):
-            raise Conflict("you teach this course; students enroll in it")
-        if not await self.courses.is_enrolled(course.id, principal.user_id):
-            self.courses.add(Enrollment(course_id=course.id, user_id=principal.user_id))
-            await self.session.flush()
+        if await self.courses.is_enrolled(course.id, principal.user_id):
+            return course
+        if not course.enrollment_open:
+            raise Forbidden("this course is closed to new students: ask its teacher")
+        self.courses.add(Enrollment(course_id=course.id, user_id=principal.user_id))
+        await self.session.flush()
         return course
+
+    async def rotate_code(self, principal: Principal, course_id: str) -> Course:
+        """A new enrollment code; the old one admits nobody from now on (enrolled students stay)."""
+        course = await self.get_manageable(principal, course_id)
+        course.enrollment_code = await self._unique_code()
+        await self.session.flush()
+        return course
+
+    async def students(self, principal: Principal, course_id: str) -> list[tuple[User, Enrollment]]:
+        """Who joined the course, first joined first (its teacher or an admin)."""
+        course = await self.get_manageable(principal, course_id)
+        return await self.courses.students_of(course.id)
 
     async def _unique_code(self) -> str:
         while True:

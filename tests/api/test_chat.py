@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -29,9 +31,14 @@ def ask(client: httpx.Client, course_id: str, question: str, **extra: Any) -> ht
     return client.post(f"/api/v1/courses/{course_id}/chat", json={"question": question, **extra})
 
 
-def ws_url(stack: Stack, course_id: str, client: httpx.Client) -> str:
+@contextmanager
+def chat_socket(stack: Stack, course_id: str, client: httpx.Client, **options: Any) -> Iterator[ClientConnection]:
+    """The course's chat websocket, logged in with the token as the first message."""
     token = client.headers["Authorization"].split()[1]
-    return f"ws://127.0.0.1:{stack.api_port}/api/v1/ws/courses/{course_id}/chat?token={token}"
+    with connect(f"ws://127.0.0.1:{stack.api_port}/api/v1/ws/courses/{course_id}/chat", **options) as socket:
+        socket.send(json.dumps({"token": token}))
+        assert json.loads(socket.recv(timeout=30)) == {"type": "ready"}
+        yield socket
 
 
 def ws_turn(socket: ClientConnection, message: dict[str, Any] | str) -> list[dict[str, Any]]:
@@ -123,7 +130,7 @@ def test_sse_stream_sends_tokens_citations_done(course: Course) -> None:
 
 
 def test_websocket_streams_and_reports_errors(stack: Stack, course: Course) -> None:
-    with connect(ws_url(stack, course.id, course.student)) as socket:
+    with chat_socket(stack, course.id, course.student) as socket:
         events = ws_turn(socket, {"question": "Can I change a single character inside an existing string?"})
         kinds = [e["type"] for e in events]
         assert kinds[-2:] == ["citations", "done"] and kinds[0] == "token", kinds
@@ -144,14 +151,14 @@ def test_offline_answers_say_they_are_in_english(stack: Stack, course: Course) -
     assert "this one is in English" in body["answer"] and body["citations"]
     stored = course.student.get(f"/api/v1/chat/sessions/{body['session_id']}").json()["messages"]
     assert [(m["role"], m["language"]) for m in stored] == [("user", "hi"), ("assistant", "en")]
-    with connect(ws_url(stack, course.id, course.student)) as socket:
+    with chat_socket(stack, course.id, course.student) as socket:
         events = ws_turn(socket, {"question": "How do you write a comment in Python?", "language": "hi"})
     assert events[-1]["type"] == "done" and events[-1]["language"] == "en", events[-1]
 
 
 def test_websocket_answer_with_audio(stack: Stack, course: Course) -> None:
     """The older system's flow: question in, answer text streamed, then audio chunks, then done."""
-    with connect(ws_url(stack, course.id, course.student)) as socket:
+    with chat_socket(stack, course.id, course.student) as socket:
         events = ws_turn(socket, {"question": "How do you write a comment in Python?", "audio": True})
     kinds = [e["type"] for e in events]
     first_audio, end = kinds.index("audio"), kinds.index("audio_end")
@@ -168,7 +175,7 @@ def test_websocket_takes_a_spoken_question(stack: Stack, course: Course) -> None
     spoken = course.student.post("/api/v1/tts", json={"text": "How do you write a comment in Python?", "format": "wav"})
     assert spoken.status_code == 200, spoken.text
     recording = base64.b64encode(spoken.content).decode()
-    with connect(ws_url(stack, course.id, course.student), max_size=2**24) as socket:
+    with chat_socket(stack, course.id, course.student, max_size=2**24) as socket:
         events = ws_turn(socket, {"recording": recording, "audio": True})
         kinds = [e["type"] for e in events]
         assert kinds[0] == "transcript" and kinds[1] == "token" and kinds[-1] == "done", kinds
@@ -257,7 +264,7 @@ def test_chat_is_scoped_to_the_students_courses(any_stack: Stack) -> None:
     for reply in replies:
         assert reply.status_code == 404, reply.text
         assert error_of(reply)["code"] == "not_found"
-    with connect(ws_url(any_stack, b.id, student)) as socket:
+    with chat_socket(any_stack, b.id, student) as socket:
         event = json.loads(socket.recv(timeout=30))
         assert event["type"] == "error" and event["code"] == "not_found"
         with pytest.raises(ConnectionClosed) as closed:

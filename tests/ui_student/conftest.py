@@ -14,9 +14,8 @@ from gradio_client import Client
 
 from core.vectors.lite_server import free_port
 from tests.fixtures_path import FIXTURES
-from tests.harness import LOGS, REPO, Stack, stop_process, upload, wait_http, wait_job
+from tests.harness import LOGS, PASSWORD, REPO, Stack, stop_process, upload, wait_http, wait_job
 
-PASSWORD = "password-123"
 STORAGE_SECRET = "test-storage-secret"  # UI_STUDENT_STORAGE_SECRET of the app under test
 
 

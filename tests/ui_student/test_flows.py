@@ -10,6 +10,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
+from tests.harness import PASSWORD
 from tests.ui_student.conftest import Course, Student, choices_of, enter_course, text_of, update_of
 
 SHORT_LESSON = "## Files\n\nA program opens a file with the open function [1]. Then it reads the text.\n"
@@ -32,12 +33,14 @@ def test_login_errors_are_messages(ui: Client, student: Student) -> None:
 
 def test_register_then_log_out(ui: Client) -> None:
     email = f"new-{uuid.uuid4().hex[:8]}@test.io"
-    with pytest.raises(AppError, match="at least 8 characters"):
+    with pytest.raises(AppError, match="at least 10 characters"):
         ui.predict("Ada", email, "short", api_name="/register")
-    signed_in, picker, hint, *_ = ui.predict("Ada Lovelace", email, "password-123", api_name="/register")
+    with pytest.raises(AppError, match=r"(?i)too easy to guess"):  # the API's password policy
+        ui.predict("Ada", email, "password-123", api_name="/register")
+    signed_in, picker, hint, *_ = ui.predict("Ada Lovelace", email, PASSWORD, api_name="/register")
     assert "Ada Lovelace" in signed_in and choices_of(picker) == [] and "join one" in hint
     with pytest.raises(AppError, match=r"(?i)already exists"):
-        ui.predict("Ada", email, "password-123", api_name="/register")  # the token stays; the API refuses
+        ui.predict("Ada", email, PASSWORD, api_name="/register")  # the token stays; the API refuses
     outputs = ui.predict(api_name="/logout")
     assert "logged out" in outputs[-1]
     with pytest.raises(AppError, match=r"(?i)log in first"):

@@ -16,7 +16,6 @@ from tests.fixtures_path import FIXTURES
 from tests.harness import REPO, Stack, upload, wait_job
 
 APP = str(REPO / "ui_teacher" / "app.py")
-PASSWORD = "password-123"
 
 
 @dataclass

@@ -7,7 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.settings import get_settings
 from core.vectors.lite_server import free_port
-from tests.ui_teacher.conftest import APP, PASSWORD, AppFactory, Teacher, button, texts
+from tests.harness import PASSWORD
+from tests.ui_teacher.conftest import APP, AppFactory, Teacher, button, texts
 
 
 def log_in(email: str, password: str) -> AppTest:

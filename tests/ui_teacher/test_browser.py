@@ -14,9 +14,9 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from core.vectors.lite_server import free_port
 from tests.fixtures_path import FIXTURES
-from tests.harness import LOGS, REPO, Stack, stop_process, wait_http
+from tests.harness import LOGS, PASSWORD, REPO, Stack, stop_process, wait_http
 from tests.ui.browser import browser_page, screenshot
-from tests.ui_teacher.conftest import PASSWORD, Teacher
+from tests.ui_teacher.conftest import Teacher
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 expect.set_options(timeout=30_000)  # two shared cores: a Streamlit rerun can take seconds

@@ -18,7 +18,7 @@ from ui_student.api import ApiError
 from ui_student.views.common import Ctx, friendly, skip
 from ui_student.views.courses import CoursesView, courses_update, outline_view
 
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10  # the API also refuses common or guessable passwords (core/security/password_policy.py)
 STORAGE_KEY = "profai-student-login"
 SESSION_ENDED = "Your session ended; please sign in again."
 
@@ -75,7 +75,10 @@ def build() -> AuthView:
                 reg_name = gr.Textbox(label="Your name", elem_id="register-name", max_lines=1)
                 reg_email = gr.Textbox(label="Email", type="email", elem_id="register-email", max_lines=1)
                 reg_password = gr.Textbox(
-                    label="Password (at least 8 characters)", type="password", elem_id="register-password", max_lines=1
+                    label="Password (at least 10 characters, not a common one)",
+                    type="password",
+                    elem_id="register-password",
+                    max_lines=1,
                 )
                 register = gr.Button("Create account", variant="primary", elem_id="register-button")
         status = gr.Markdown(elem_id="login-status")
@@ -116,20 +119,20 @@ def wire(
     outputs = [ctx.token, view.panel, main, user_line, courses.courses, courses.status, view.password, logout]
 
     @friendly
-    def do_login(email: str, password: str) -> tuple[Any, ...]:
+    def do_login(email: str, password: str, request: gr.Request) -> tuple[Any, ...]:
         if not email.strip() or not password:
             raise gr.Error("Enter your email and your password.", print_exception=False)
-        reply = ctx.api("").login(email.strip(), password)
+        reply = ctx.anonymous_api(request).login(email.strip(), password)
         token = str(reply["token"])
         return (*signed_in(token, dict(reply.get("user") or {})), remembered(token))
 
     @friendly
-    def do_register(name: str, email: str, password: str) -> tuple[Any, ...]:
+    def do_register(name: str, email: str, password: str, request: gr.Request) -> tuple[Any, ...]:
         if not email.strip() or "@" not in email:
             raise gr.Error("Enter a valid email address.", print_exception=False)
         if len(password) < MIN_PASSWORD:
             raise gr.Error(f"Choose a password of at least {MIN_PASSWORD} characters.", print_exception=False)
-        reply = ctx.api("").register(email.strip(), password, name.strip())
+        reply = ctx.anonymous_api(request).register(email.strip(), password, name.strip())
         token = str(reply["token"])
         return (*signed_in(token, dict(reply.get("user") or {})), remembered(token))
 

@@ -45,6 +45,11 @@ class Ctx:
     def api(self, token: str) -> Api:
         return Api(self.api_url, token)
 
+    def anonymous_api(self, request: gr.Request | None) -> Api:
+        """The API for logging in or registering, on behalf of the browser's address."""
+        client = getattr(request, "client", None)
+        return Api(self.api_url, "", client_ip=str(getattr(client, "host", "") or ""))
+
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     """Turns an `ApiError` into a clear message for the student instead of a traceback."""

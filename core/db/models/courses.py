@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, IdMixin, TimestampMixin, str_enum
@@ -22,6 +22,8 @@ class Course(IdMixin, TimestampMixin, Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[CourseStatus] = mapped_column(str_enum(CourseStatus), default=CourseStatus.DRAFT)
     enrollment_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The teacher may close enrollment: the code then admits nobody new.
+    enrollment_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     allow_general_knowledge: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
