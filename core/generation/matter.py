@@ -24,6 +24,7 @@ _MATTER = re.compile(
     rf"|list\s+of\s+(?:{_LISTED})(?:\s+and\s+(?:{_LISTED}))?"
     r"|(?:general\s+|subject\s+|author\s+|name\s+|alphabetical\s+)?index(?:\s+of\s+\w+)?"
     r"|bibliography|references|selected\s+references|cited\s+works|works\s+cited|literature(?:\s+cited)?"
+    r"|(?:further|suggested|recommended)\s+reading|weiterführende\s+literatur"
     r"|acknowledge?ments?|about\s+(?:the|this)\s+(?:authors?|book|editors?)|colophon|copyright(?:\s+page)?"
     r"|title\s+page|half\s*[- ]?title|(?:front\s+|back\s+)?cover|dedication|imprint|also\s+by\s+.+"
     # German lecture notes and books
@@ -44,6 +45,7 @@ _REFERENCES = re.compile(
     re.IGNORECASE,
 )
 _LEADER = re.compile(r"(?:\s?[.·…]){3,}\s*(?:\d{1,4}|(?-i:[ivxlc]{1,6}))\b")
+_TOKEN = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"\b(?:1[6-9]|20)\d\d[a-z]?\b")
 _NUMBERING = re.compile(
     r"^\s*(?:(?:chapter|kapitel|appendix|anhang)\s+)?(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.|[A-Z]\.?)\s+", re.IGNORECASE
@@ -128,11 +130,21 @@ def listing_text(text: str) -> bool:
 def _front_end(parsed: ParsedDocument, chunks: list[Chunk]) -> int:
     """How many leading chunks come before the first heading (a level-0 section, or one titled
     like the document: a title page); 0 when nothing else follows (a text without headings)."""
-    title = " ".join(parsed.title.split())
+    titles = {(), (" ".join(parsed.title.split()),)}
+    first = path_of(chunks[0])[:1] if chunks else ()
+    if first and _book_title(first[0], parsed.title) and all(path_of(c)[:1] == first for c in chunks):
+        titles.add(first)  # the text under a book's title heading, before its first chapter
     n = 0
-    while n < len(chunks) and path_of(chunks[n]) in ((), (title,)):
+    while n < len(chunks) and path_of(chunks[n]) in titles:
         n += 1
     return n if n < len(chunks) else 0
+
+
+def _book_title(heading: str, doc_title: str) -> bool:
+    """An unnumbered heading made of the document title's words ("Discrete Mathematics" for
+    "Discrete Mathematics: Lecture Notes"); a numbered one is a chapter."""
+    words = set(_TOKEN.findall(heading.lower()))
+    return bool(words) and not _NUMBERING.match(heading) and words <= set(_TOKEN.findall(doc_title.lower()))
 
 
 def split_matter(

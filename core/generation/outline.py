@@ -35,6 +35,7 @@ TARGET_LESSON_CHUNKS = 4  # small neighbouring subsections are merged up to this
 MAX_LESSONS_PER_MODULE = 12  # inside one chapter; chapters themselves are never merged
 FLAT_MODULE_CHUNKS = 16  # unstructured text or slides: one module per ~16 chunks (4 lessons of 4)
 SMALL_LESSON_WORDS = 250  # a lesson shorter than this is merged with a neighbour if possible
+_CHAPTER_NUMBER = re.compile(r"^\s*(?:(?:chapter|kapitel)\s+\w+|\d+\.?\s|[IVXLC]+\.\s)", re.I)  # not "8.1"
 SLIDE_TOPS, SLIDE_WORDS = 20, 150  # more top-level sections than this, this short: slides, not chapters
 
 
@@ -204,7 +205,8 @@ def _course_modules(parsed: ParsedDocument, chunks: list[Chunk]) -> list[ModuleD
         modules.append(ModuleDraft(title=title, lessons=_lessons_for(subs, title, depth + 1)))
     one_parent = len({top.key[: depth - 1] for top in tops}) == 1
     single_lessons = all(len(m.lessons) == 1 for m in modules)
-    if depth > 1 and one_parent and single_lessons and 1 < len(modules) <= MAX_LESSONS_PER_MODULE:
+    chapters = sum(bool(_CHAPTER_NUMBER.match(top.key[-1])) for top in tops) * 2 >= len(tops)
+    if depth > 1 and one_parent and single_lessons and not chapters and 1 < len(modules) <= MAX_LESSONS_PER_MODULE:
         # One chapter's sections (its single title skipped, as a book's would be): one module
         # with a lesson each, not a module per lesson. Chapters of different parts stay apart.
         key = tops[-1].key
