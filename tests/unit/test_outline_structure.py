@@ -24,7 +24,7 @@ Doc = tuple[str, ParsedDocument, list[Chunk]]
 MATTER_TITLE = re.compile(
     r"^(?:(?:table of )?contents|index|bibliography|references|acknowledge?ments|copyright|title page"
     r"|list of (?:figures|tables)|about the authors?|colophon|thank you!?|inhaltsverzeichnis|literaturverzeichnis"
-    r"|stichwortverzeichnis)$",
+    r"|stichwortverzeichnis|further reading)$",
     re.I,
 )
 PROSE = re.compile(r"[^\W\d_]{2,}")
@@ -32,6 +32,7 @@ FIXTURE_NAMES = (
     "python-tutorial-3.11.pdf",
     "nlp_11-transformers.pdf",
     "lshort-6.4.pdf",  # a book with front and back matter (added with the fixtures of issue 17)
+    "discrete-maths-notes.pdf",  # lecture notes full of formulas, ending in "Further Reading" (same)
     "pdflatex-outline.pdf",
     "multicolumn.pdf",
     "errors-and-exceptions.docx",
@@ -71,7 +72,12 @@ def level_one_bookmarks(name: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("name", "chapters"),
-    [("python-tutorial-3.11.pdf", 16), ("nlp_11-transformers.pdf", 3), ("lshort-6.4.pdf", 7)],
+    [
+        ("python-tutorial-3.11.pdf", 16),
+        ("nlp_11-transformers.pdf", 3),
+        ("lshort-6.4.pdf", 7),
+        ("discrete-maths-notes.pdf", 7),
+    ],
 )
 def test_every_level_one_bookmark_chapter_is_a_module(name: str, chapters: int) -> None:
     _, doc, _ = load(name)
@@ -268,3 +274,21 @@ def test_a_chapters_closing_reference_list_is_left_out() -> None:
     modules = plan_outline([book(entries, title="Notes")]).modules
     sections = {c.section for m in modules for lesson in m.lessons for c in lesson.chunks}
     assert "1 Kernels > 1.2 References" not in sections and "1 Kernels > 1.1 Definitions" in sections
+
+
+# ---- without bookmarks: headings by font size and numbering -------------------------------
+
+
+@pytest.mark.parametrize("name", ["python-tutorial-3.11.pdf", "lshort-6.4.pdf", "discrete-maths-notes.pdf"])
+def test_without_bookmarks_the_headings_give_the_same_chapters(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with_bookmarks = [m.title.lower() for m in outline_of(name).modules]
+    monkeypatch.setattr("core.ingestion.pdf._bookmarks", lambda pdf: [])
+    doc = parse_document_inline(FIXTURES / name, name, max_pages=1500)
+    assert not doc.has_outline
+    modules = plan_outline([(name, doc, chunk_document(doc, document_id=name, course_id="course"))]).modules
+    titles = [m.title.lower().removeprefix("appendix a ") for m in modules]
+    assert titles == with_bookmarks
+    assert all(words(lesson.chunks) >= 40 for m in modules for lesson in m.lessons)
+    if name == "python-tutorial-3.11.pdf":  # sections are found by their numbers ("4.1. if Statements")
+        lessons = [lesson.title for m in modules for lesson in m.lessons]
+        assert "Handling Exceptions" in lessons and "Python Scopes and Namespaces" in lessons
