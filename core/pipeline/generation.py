@@ -115,20 +115,27 @@ async def generate_course(
 
 
 def duplicate_warnings(duplicates: list[DuplicateChapter], names: dict[str, str]) -> list[str]:
-    """One sentence per chapter two documents hold, for the teacher."""
-    grouped: dict[tuple[str, str, str], list[str]] = {}
+    """One sentence per pair of documents that hold the same chapters, for the teacher."""
+    pairs: dict[tuple[str, str], list[DuplicateChapter]] = {}
     for dup in duplicates:
-        grouped.setdefault((dup.title, dup.kept_document_id, dup.dropped_document_id), []).append(dup.dropped_title)
+        pairs.setdefault((dup.kept_document_id, dup.dropped_document_id), []).append(dup)
     out = []
-    for (title, kept, dropped), dropped_titles in grouped.items():
+    for (kept, dropped), dups in pairs.items():
         kept_name, dropped_name = names.get(kept, kept), names.get(dropped, dropped)
-        same = [t for t in dropped_titles if t != title]
-        theirs = f" (as {', '.join(f'“{t}”' for t in same)})" if same else ""
+        titles = list(dict.fromkeys(d.title for d in dups))
+        theirs = [t for t in dict.fromkeys(d.dropped_title for d in dups) if t not in titles]
+        there = f" (as {_listed(theirs)})" if theirs else ""
+        verb, pronoun = ("is", "it") if len(titles) == 1 else ("are", "them")
         out.append(
-            f"“{title}” is in both {kept_name} and {dropped_name}{theirs}: the course teaches it once, "
-            f"from {kept_name}. Remove {dropped_name} if it is a copy."
+            f"{_listed(titles)} {verb} in both {kept_name} and {dropped_name}{there}: the course teaches "
+            f"{pronoun} once, from {kept_name}. Remove {dropped_name} if it is a copy."
         )
     return out
+
+
+def _listed(titles: list[str]) -> str:
+    quoted = [f"“{t}”" for t in titles]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def _plan(outline: list[ModuleDraft]) -> CoursePlan:
