@@ -45,6 +45,7 @@ _REFERENCES = re.compile(
     re.IGNORECASE,
 )
 _LEADER = re.compile(r"(?:\s?[.·…]){3,}\s*(?:\d{1,4}|(?-i:[ivxlc]{1,6}))\b")
+_PAGE_REF = re.compile(r",\s*\d{1,4}(?:\s*[–-]\s*\d{1,4})?(?=[\s,;.]|$)")
 _TOKEN = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"\b(?:1[6-9]|20)\d\d[a-z]?\b")
 _NUMBERING = re.compile(
@@ -121,6 +122,12 @@ def matter_pages(parsed: ParsedDocument, pages: range) -> bool:
     return all(is_matter_page(parsed.pages[p - 1]) for p in pages if 0 < p <= len(parsed.pages))
 
 
+def index_text(text: str) -> bool:
+    """Text of a back-of-book index: "term, 12, 45" entries, a page reference every few words."""
+    words = sum(any(ch.isalnum() for ch in token) for token in text.split())
+    return len(_PAGE_REF.findall(text)) * 6 >= words
+
+
 def listing_text(text: str) -> bool:
     """Text of a table of contents once its lines are joined: an entry's page number every few words."""
     words = sum(any(ch.isalnum() for ch in token) for token in text.split())
@@ -161,6 +168,10 @@ def split_matter(
     body = [c for c in chunks[front:] if all(title_matter(t) is Matter.CONTENT for t in path_of(c)[:1])]
     depth = module_depth(body) if body else 1
     kinds = [path_matter(path_of(c), depth, c.text) for c in chunks]
+    for i in range(len(chunks) - 1, front - 1, -1):  # an index or a list without its own heading, at the end
+        if kinds[i] is not Matter.MATTER and not (index_text(chunks[i].text) or listing_text(chunks[i].text)):
+            break
+        kinds[i] = Matter.MATTER
     tiny_front = words(chunks[:front]) < MIN_SECTION_WORDS
     prefaces = [i for i, kind in enumerate(kinds) if kind is Matter.PREFACE and i >= front]
     preface = prefaces[0] if prefaces and prefaces[0] <= len(chunks) // 5 else None

@@ -292,3 +292,14 @@ def test_without_bookmarks_the_headings_give_the_same_chapters(name: str, monkey
     if name == "python-tutorial-3.11.pdf":  # sections are found by their numbers ("4.1. if Statements")
         lessons = [lesson.title for m in modules for lesson in m.lessons]
         assert "Handling Exceptions" in lessons and "Python Scopes and Namespaces" in lessons
+
+
+def test_an_index_without_a_heading_of_its_own_is_left_out() -> None:
+    index = " ".join(f"term{i}, {i}, {i + 40}–{i + 42}" for i in range(120))
+    entries = [(1, "1 Kernels", prose("k", 600)), (1, "2 Images", prose("i", 600)), (2, "2.1 Ranks", prose("r", 300))]
+    entries += [(2, "2.2 Last words", prose("l", 200) + "\n" + index)]
+    _, doc, chunks = book(entries, title="Notes")
+    modules = plan_outline([("book", doc, chunks)]).modules
+    taught = [c for m in modules for lesson in m.lessons for c in lesson.chunks]
+    assert not any("term7, 7" in c.text for c in taught)
+    assert any(c.section == "2 Images > 2.2 Last words" for c in taught)  # the prose before it stays
