@@ -30,7 +30,7 @@ _MATTER = re.compile(
     # German lecture notes and books
     r"|inhalt|inhaltsverzeichnis|inhaltsübersicht|verzeichnisse"
     r"|(?:abbildungs|tabellen|abkürzungs|symbol|stichwort|sach|literatur|quellen|namens|personen)verzeichnis"
-    r"|register|sachregister|stichwortregister|literatur|danksagung|impressum|kolophon|widmung|titelseite"
+    r"|sachregister|stichwortregister|literatur|danksagung|impressum|kolophon|widmung|titelseite"
     r"|über\s+(?:die|den)\s+autor(?:en|in|innen)?)$",
     re.IGNORECASE,
 )
