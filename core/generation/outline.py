@@ -152,7 +152,8 @@ def _slides(tops: list[Unit]) -> bool:
     sentences or code (a pasted web page, font sizes misread) are noise, not chapters."""
     sizes = sorted(words(t.chunks) for t in tops)
     noisy = sum(not _heading_like(t.title) for t in tops)
-    slides = len(tops) > SLIDE_TOPS and sizes[len(sizes) // 2] < SLIDE_WORDS
+    one_page = all(t.chunks[0].page_start == t.chunks[-1].page_end for t in tops)  # a slide each
+    slides = (len(tops) > SLIDE_TOPS or (one_page and len(tops) > 3)) and sizes[len(sizes) // 2] < SLIDE_WORDS
     return slides or (len(tops) > 3 and noisy * 4 > len(tops))
 
 

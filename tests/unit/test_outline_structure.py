@@ -303,3 +303,11 @@ def test_an_index_without_a_heading_of_its_own_is_left_out() -> None:
     taught = [c for m in modules for lesson in m.lessons for c in lesson.chunks]
     assert not any("term7, 7" in c.text for c in taught)
     assert any(c.section == "2 Images > 2.2 Last words" for c in taught)  # the prose before it stays
+
+
+def test_a_short_deck_of_slides_is_packed_into_few_modules() -> None:
+    entries = [(1, f"Slide title {i}", prose(f"slide{i}", 60)) for i in range(12)]
+    modules = plan_outline([book(entries, title="Deck")]).modules
+    assert 1 <= len(modules) <= 3
+    assert sum(len(m.lessons) for m in modules) < 12
+    assert all(words(lesson.chunks) >= 40 for m in modules for lesson in m.lessons)
