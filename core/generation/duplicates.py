@@ -1,12 +1,14 @@
 """A chapter that two documents of a course hold (a DOCX and a PDF of the same text): taught once.
 
-Two modules from different documents are the same chapter when most of the smaller one's
-text is in the other (word 5-grams, so line breaks, hyphenation and headings do not matter).
-The course keeps the copy in the document with more modules (a chapter stays in its place in
-the book it belongs to; on a tie, the earlier document) and leaves the other out of the
-outline; its passages stay searchable for the tutor. Each case is reported so the teacher can
-remove the extra document. Two modules that only share a title stay both, the later one
-named after its document, so no course has two modules of one name.
+Two modules from different documents are the same chapter when most of one's text is in the
+other (word 5-grams, so line breaks, hyphenation and headings do not matter). When each holds
+the other (two copies of one text) the course keeps the copy of the document uploaded first,
+the one it already had, so regenerating after adding the second copy changes nothing the
+teacher arranged or edited; when one only holds part of the other (a document with a few
+sections of a book's chapter) it keeps the whole one, so nothing is lost. The copy left out
+stays searchable for the tutor. Each case is reported so the teacher can remove the extra
+document. Two modules that only share a title stay both, the later one named after its
+document, so no course has two modules of one name.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 
 from core.ingestion.types import ModuleDraft
 
-SAME_TEXT = 0.5  # share of the smaller module's 5-grams found in the other
+SAME_TEXT = 0.5  # share of a module's 5-grams found in the other: the other holds it
+COPIES = 0.8  # each holds this much of the other: two copies of one text
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -34,26 +37,28 @@ def _shingles(module: ModuleDraft) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(tokens[i : i + 5]) for i in range(len(tokens) - 4))
 
 
-def _same_text(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> bool:
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return bool(small) and len(small & large) >= SAME_TEXT * len(small)
+def _share(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
+    """How much of `a` is in `b`."""
+    return len(a & b) / len(a) if a else 0.0
 
 
 def drop_duplicates(
     per_document: Sequence[tuple[str, list[ModuleDraft]]], document_titles: dict[str, str]
 ) -> tuple[list[ModuleDraft], list[DuplicateChapter]]:
     """All modules in document order without the second copy of a chapter, and the copies dropped."""
-    sizes = {document_id: len(modules) for document_id, modules in per_document}
-    rank = {document_id: (-sizes[document_id], i) for i, (document_id, _m) in enumerate(per_document)}
     entries = [(doc, module, _shingles(module)) for doc, modules in per_document for module in modules]
     dropped: set[int] = set()
     found: list[DuplicateChapter] = []
     for i, (doc_i, _module_i, text_i) in enumerate(entries):
         for j in range(i + 1, len(entries)):
             doc_j, _module_j, text_j = entries[j]
-            if doc_j == doc_i or j in dropped or i in dropped or not _same_text(text_i, text_j):
+            if doc_j == doc_i or j in dropped or i in dropped:
                 continue
-            keep, drop = (i, j) if rank[doc_i] <= rank[doc_j] else (j, i)
+            i_in_j, j_in_i = _share(text_i, text_j), _share(text_j, text_i)
+            if max(i_in_j, j_in_i) < SAME_TEXT:
+                continue
+            copies = min(i_in_j, j_in_i) >= COPIES
+            keep, drop = (i, j) if copies or j_in_i >= i_in_j else (j, i)
             dropped.add(drop)
             found.append(
                 DuplicateChapter(entries[keep][1].title, entries[keep][0], entries[drop][0], entries[drop][1].title)

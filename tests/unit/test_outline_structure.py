@@ -145,21 +145,31 @@ def test_slides_references_are_left_out() -> None:
     ],
 )
 def test_a_chapter_in_two_documents_is_taught_once_and_reported(names: tuple[str, str]) -> None:
+    """Two copies of one text: the copy of the document uploaded first stays (what the course had)."""
+    first, second = names
     plan = outline_of(*names)
     titles = [m.title for m in plan.modules]
     assert titles.count("Errors and Exceptions") == 1
     assert len(titles) == len(outline_of("python-tutorial-3.11.pdf").modules)
-    docx = {c.id for c in load("errors-and-exceptions.docx")[2]}
-    assert not any(c.id in docx for m in plan.modules for lesson in m.lessons for c in lesson.chunks)
+    kept = [
+        c.document_id for m in plan.modules if m.title == "Errors and Exceptions" for x in m.lessons for c in x.chunks
+    ]
+    assert set(kept) == {first}
     [dup] = plan.duplicates
-    assert (dup.title, dup.kept_document_id, dup.dropped_document_id) == (
-        "Errors and Exceptions",
-        "python-tutorial-3.11.pdf",
-        "errors-and-exceptions.docx",
-    )
+    assert (dup.title, dup.kept_document_id, dup.dropped_document_id) == ("Errors and Exceptions", first, second)
     [warning] = duplicate_warnings(plan.duplicates, {"python-tutorial-3.11.pdf": "tutorial.pdf"})
     assert "“Errors and Exceptions”" in warning and "tutorial.pdf" in warning
     assert "errors-and-exceptions.docx" in warning
+
+
+def test_a_document_with_part_of_a_chapter_gives_way_to_the_whole_chapter() -> None:
+    sections = [(2, f"1.{i} Section {i}", prose(f"sec{i}", 400)) for i in range(1, 5)]
+    part = book([(1, "1 Kernels", prose("k", 100)), *sections[:2]], title="Handout", doc_id="handout")
+    whole = book([(1, "1 Kernels", prose("k", 100)), *sections, (1, "2 Images", prose("i", 800))], doc_id="notes")
+    plan = plan_outline([part, whole])
+    assert [m.title for m in plan.modules] == ["Kernels", "Images"]
+    assert {c.document_id for x in plan.modules[0].lessons for c in x.chunks} == {"notes"}
+    assert [(d.kept_document_id, d.dropped_document_id) for d in plan.duplicates] == [("notes", "handout")]
 
 
 def test_different_documents_on_different_chapters_are_not_duplicates() -> None:
@@ -188,7 +198,7 @@ def prose(seed: str, n: int) -> str:
     return " ".join(sentences)
 
 
-def book(entries: list[tuple[int, str, str]], title: str = "") -> Doc:
+def book(entries: list[tuple[int, str, str]], title: str = "", doc_id: str = "book") -> Doc:
     """(level, heading, text) -> a parsed and chunked document, one page per entry."""
     sections, pages = [], []
     for level, heading, text in entries:
@@ -196,7 +206,7 @@ def book(entries: list[tuple[int, str, str]], title: str = "") -> Doc:
         sections.append(Section(heading, level, [Paragraph(text, len(pages))] if text else []))
     _finish_sections(sections, title)
     doc = ParsedDocument(title, len(pages), pages, sections, has_outline=True)
-    return "book", doc, chunk_document(doc, document_id="book", course_id="course")
+    return doc_id, doc, chunk_document(doc, document_id=doc_id, course_id="course")
 
 
 CONTENTS = "\n".join(f"{i} Chapter title number {i} . . . . . . . {10 * i}" for i in range(1, 20))
