@@ -321,3 +321,24 @@ def test_a_short_deck_of_slides_is_packed_into_few_modules() -> None:
     assert 1 <= len(modules) <= 3
     assert sum(len(m.lessons) for m in modules) < 12
     assert all(words(lesson.chunks) >= 40 for m in modules for lesson in m.lessons)
+
+
+def test_text_before_the_first_bookmark_keeps_only_its_prose_as_an_introduction() -> None:
+    """Bookmarks that start at chapter 1: the pages before hold a title page, a copyright
+    notice, the contents and an untitled foreword; only the foreword is taught."""
+    entries = [
+        (0, "", "Linear Algebra\nA. Author"),
+        (0, "", "Copyright © 2024 A. Author. All rights reserved.\nISBN 978-0-00-000000-0"),
+        (0, "", CONTENTS),
+        (0, "", prose("foreword", 250)),
+        (1, "1 Vectors", prose("v", 700)),
+        (1, "2 Matrices", prose("m", 700)),
+    ]
+    _, doc, chunks = book(entries, title="Linear Algebra")
+    modules = plan_outline([("book", doc, chunks)]).modules
+    assert [m.title for m in modules] == ["Vectors", "Matrices"]
+    intro = modules[0].lessons[0]
+    assert intro.title == "Introduction"
+    assert {c.page_start for c in intro.chunks} == {4}
+    taught = " ".join(c.text for m in modules for lesson in m.lessons for c in lesson.chunks)
+    assert "ISBN" not in taught and ". . . ." not in taught and "A. Author" not in taught
