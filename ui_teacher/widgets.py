@@ -85,7 +85,11 @@ def show_job(job: Json, key: str, on_retry: Callable[[], None] | None = None) ->
                     on_retry()
                 st.rerun()
     elif status == "succeeded":
-        st.success(label)
+        warnings = (job.get("result") or {}).get("warnings") or []
+        # the message repeats the warnings for API clients; here each gets a box of its own
+        st.success(label.replace(f". Warning: {' '.join(warnings)}", "") if warnings else label)
+        for warning in warnings:
+            st.warning(warning)
     else:
         st.info(label)
 

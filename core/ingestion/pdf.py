@@ -219,8 +219,16 @@ def _locate_bookmarks(lines: list[_Line], bookmarks: list[_Bookmark]) -> list[_M
     return marks
 
 
+# "Chapter 3" printed above a chapter's title; "4.1." or "4.1.1" numbering a section's title
+_LABEL = re.compile(r"^(?:chapter|appendix|part|lecture|kapitel|anhang|teil|vorlesung)\s+[\dIVXLCA-Z]{1,4}$", re.I)
+_SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+[^\W\d_]")
+
+
 def _font_headings(lines: list[_Line]) -> list[_Mark]:
-    """Without an outline: lines clearly larger (or bold and larger) than the body are headings."""
+    """Without an outline: lines clearly larger (or bold and larger) than the body are headings,
+    and numbered ones ("4.1. if Statements") a little larger. Levels follow the sizes, then the
+    numbering among headings of one size; a chapter label ("Chapter 3") joins the title under it.
+    When most top-level headings open a page (a book's chapters), a big line mid-page is not one."""
     if not lines:
         return []
     sizes: Counter[float] = Counter()
@@ -230,11 +238,12 @@ def _font_headings(lines: list[_Line]) -> list[_Mark]:
 
     def is_heading(line: _Line) -> bool:
         big = line.size >= 1.3 * body or (line.bold and line.size >= 1.12 * body)
-        return big and not line.mono and len(line.text.split()) <= 15 and any(c.isalpha() for c in line.text)
+        numbered = line.size >= 1.1 * body and bool(_SECTION_NUMBER.match(line.text)) and not line.text.endswith(".")
+        short = len(line.text.split()) <= 15 and any(c.isalpha() for c in line.text)
+        return (big or numbered) and short and not line.mono
 
     heads = [is_heading(ln) for ln in lines]
-    ranks = sorted({round(ln.size * 2) / 2 for ln, head in zip(lines, heads, strict=True) if head}, reverse=True)
-    marks: list[_Mark] = []
+    found: list[tuple[int, int, float]] = []  # (first line, lines it takes, size that ranks it)
     i = 0
     while i < len(lines):
         if not heads[i]:
@@ -242,14 +251,46 @@ def _font_headings(lines: list[_Line]) -> list[_Mark]:
             continue
         j = i + 1  # a wrapped heading continues on the next line at the same size
         while j < min(i + 3, len(lines)) and heads[j] and lines[j].page == lines[i].page:
-            if abs(lines[j].size - lines[i].size) >= 0.5:
+            if abs(lines[j].size - lines[i].size) >= 0.5 or _LABEL.match(lines[i].text):
+                break
+            if _SECTION_NUMBER.match(lines[j].text):  # the next heading, not this one's second line
                 break
             j += 1
-        title = " ".join(ln.text for ln in lines[i:j])
-        level = min(ranks.index(round(lines[i].size * 2) / 2) + 1, 3)
-        marks.append((i, title, level, j - i))
-        i = j
+        labelled = _LABEL.match(lines[i].text) and j < len(lines) and heads[j] and lines[j].page == lines[i].page
+        if labelled:
+            end = j + 1
+            while end < min(j + 3, len(lines)) and heads[end] and abs(lines[end].size - lines[j].size) < 0.5:
+                end += 1
+            found.append((i, end - i, lines[j].size))
+            i = end
+        else:
+            found.append((i, j - i, lines[i].size))
+            i = j
+    ranks = sorted({_size_rank(size) for _i, _n, size in found}, reverse=True)
+    opens_page = {at: at == 0 or lines[at - 1].page != lines[at].page for at, _n, _s in found}
+    top = [at for at, _n, size in found if _size_rank(size) == ranks[0]]
+    book = len(top) >= 3 and 3 * sum(opens_page[at] for at in top) >= 2 * len(top)
+    depth_of: dict[float, int] = {}
+    for at, _n, size in found:
+        depth_of[_size_rank(size)] = min(depth_of.get(_size_rank(size), 9), _depth(lines[at].text))
+    marks: list[_Mark] = []
+    for at, n, size in found:
+        rank = _size_rank(size)
+        if book and rank == ranks[0] and not opens_page[at]:
+            continue  # big type in an example or a box, not a chapter
+        level = min(ranks.index(rank) + 1, 3) + _depth(lines[at].text) - depth_of[rank]
+        marks.append((at, " ".join(ln.text for ln in lines[at : at + n]), level, n))
     return marks
+
+
+def _size_rank(size: float) -> float:
+    return round(size * 2) / 2
+
+
+def _depth(title: str) -> int:
+    """1 for "4." or an unnumbered title, 2 for "4.1.", 3 for "4.1.1"."""
+    m = _SECTION_NUMBER.match(title)
+    return m.group(1).count(".") + 1 if m else 1
 
 
 def _breaks(prev: _Line, cur: _Line) -> bool:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.db.models.documents import DocumentStatus
-from core.generation.outline import build_outline
+from core.generation.duplicates import DuplicateChapter
+from core.generation.outline import Outline, plan_outline
 from core.generation.quiz import extract_terms
 from core.ingestion.types import Chunk, LessonDraft, LessonText, ModuleDraft, ParsedDocument, QuestionDraft
 from core.pipeline.content_writer import store_course_content
@@ -74,6 +75,7 @@ async def generate_course(
             raise PermanentJobError("the course no longer exists")
         title = course.title
         documents = await DocumentRepository(session).list_for_course(course_id, DocumentStatus.READY)
+        names = {doc.id: doc.original_name for doc in documents}
         content = ContentRepository(session)
         known_lessons = {lesson.source_key for lesson in await content.lessons_of(course_id)}
         known_quizzes = {quiz.source_key for quiz in await content.quizzes_of(course_id)}
@@ -89,7 +91,9 @@ async def generate_course(
             parsed = await parse_and_keep(settings, path, doc.original_name)
         chunks = chunks_of(settings, parsed, doc.id, course_id)
         units.append((doc.id, parsed, chunks))
-    outline: list[ModuleDraft] = await asyncio.to_thread(build_outline, units) if units else []
+    planned: Outline = await asyncio.to_thread(plan_outline, units) if units else Outline([], [])
+    outline: list[ModuleDraft] = planned.modules
+    warnings = duplicate_warnings(planned.duplicates, names)
     pages = {doc_id: parsed.pages for doc_id, parsed, _ in units}
     terms = extract_terms([c for _, _, chunks in units for c in chunks])
 
@@ -100,12 +104,38 @@ async def generate_course(
     async with ctx.sessions() as session:
         await store_course_content(session, course_id, plan)
         await session.commit()
+    message = f"course ready: {len(plan.modules)} modules, {sum(len(m.lessons) for m in plan.modules)} lessons"
     return {
         "course_id": course_id,
         "course_title": title,
         "modules": [{"title": m.title, "lessons": [lesson.title for lesson in m.lessons]} for m in plan.modules],
-        "message": f"course ready: {len(plan.modules)} modules, {sum(len(m.lessons) for m in plan.modules)} lessons",
+        "warnings": warnings,
+        "message": f"{message}. Warning: {' '.join(warnings)}" if warnings else message,
     }
+
+
+def duplicate_warnings(duplicates: list[DuplicateChapter], names: dict[str, str]) -> list[str]:
+    """One sentence per pair of documents that hold the same chapters, for the teacher."""
+    pairs: dict[tuple[str, str], list[DuplicateChapter]] = {}
+    for dup in duplicates:
+        pairs.setdefault((dup.kept_document_id, dup.dropped_document_id), []).append(dup)
+    out = []
+    for (kept, dropped), dups in pairs.items():
+        kept_name, dropped_name = names.get(kept, kept), names.get(dropped, dropped)
+        titles = list(dict.fromkeys(d.title for d in dups))
+        theirs = [t for t in dict.fromkeys(d.dropped_title for d in dups) if t not in titles]
+        there = f" (as {_listed(theirs)})" if theirs else ""
+        verb, pronoun = ("is", "it") if len(titles) == 1 else ("are", "them")
+        out.append(
+            f"{_listed(titles)} {verb} in both {kept_name} and {dropped_name}{there}: the course teaches "
+            f"{pronoun} once, from {kept_name}. Remove {dropped_name} if it is a copy."
+        )
+    return out
+
+
+def _listed(titles: list[str]) -> str:
+    quoted = [f"“{t}”" for t in titles]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def _plan(outline: list[ModuleDraft]) -> CoursePlan:

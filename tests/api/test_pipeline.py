@@ -193,3 +193,22 @@ def test_a_job_whose_every_file_is_bad_fails_clearly(any_stack: Stack) -> None:
     assert job["status"] == "failed"
     assert "no extractable text (scanned?)" in job["error"]
     assert job["attempts"] == 1  # a bad file is not retried
+
+
+def test_a_chapter_uploaded_twice_is_taught_once_and_the_job_says_so(stack: Stack) -> None:
+    _, teacher = stack.user("teacher")
+    cid = make_course(teacher, "Copies")["id"]
+    text = (FIXTURES / "input-output.md").read_bytes()
+    # an identical file is refused at upload; a copy with a changed line is not
+    copy = text.replace(b"Input and Output", b"Input and output", 1)
+    files = [("files", ("io.md", text)), ("files", ("io-copy.md", copy))]
+    reply = teacher.post(f"/api/v1/courses/{cid}/documents", files=files)
+    job = wait_job(teacher, reply.json()["job"]["id"], timeout=300)
+    assert job["status"] == "succeeded", job
+    titles = [m["title"] for m in job["result"]["modules"]]
+    assert len(titles) == len(set(titles)) == 2, titles
+    [warning] = job["result"]["warnings"]
+    assert "io.md" in warning and "io-copy.md" in warning and f"“{titles[0]}”" in warning
+    assert warning in job["message"]
+    outline = teacher.get(f"/api/v1/courses/{cid}/outline").json()
+    assert [m["title"] for m in outline["modules"]] == titles
