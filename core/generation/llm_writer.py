@@ -20,7 +20,7 @@ from typing import Any
 
 from core.errors import ServiceUnavailable
 from core.generation.extractive import confirm, course_index, split_sentences
-from core.generation.extractive import write_lesson as write_extractive
+from core.generation.lesson_text import write_structured_lesson as write_extractive
 from core.generation.quiz import balance_positions, make_questions
 from core.ingestion.types import Chunk, Citation, LessonDraft, LessonText, QuestionDraft
 from core.settings import Settings

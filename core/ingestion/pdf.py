@@ -17,6 +17,8 @@ from statistics import median
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from core.ingestion import tex_glyphs
+from core.ingestion.line_text import code_block, join_lines, vocabulary
 from core.ingestion.types import Paragraph, ParsedDocument, ParseError, Section
 
 _FPDF_ERR_ENCRYPTED = (4, 5)  # wrong password; unsupported security handler (encrypted all the same)
@@ -28,6 +30,9 @@ _LIGATURES = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFB00,
 _DROP = {0xFFFE: None, 0x00AD: None, 0x02: None}
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(\d{1,4})(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\.|appendix\s+\w+\.?)\s+", re.IGNORECASE)
+_URL = re.compile(r"^(?:https?://|www\.)\S+$")
+# Monospace families by name: not every PDF sets the fixed-pitch flag (CMTT in pdflatex output does not).
+_MONO_FONT = re.compile(r"mono|courier|cmtt|sftt|consol|menlo|inconsolata|typewriter|(?:^|\+)(?:lmtt|txtt|pcr)", re.I)
 
 
 @dataclass
@@ -41,6 +46,7 @@ class _Line:
     size: float
     bold: bool
     mono: bool
+    cells: tuple[tuple[float, str], ...] = ()  # a code line's chars with their start positions (indentation)
 
 
 _Mark = tuple[int, str, int, int]  # (line index where the section starts, title, level, lines it takes)
@@ -69,12 +75,14 @@ def parse_pdf(path: Path, *, max_pages: int, fallback_title: str = "") -> Parsed
     if sum(ch.isalnum() for line in lines for ch in line.text) < 10 * max(n_pages, 1):
         raise ParseError("no extractable text (scanned?)")
     lines = _drop_running_lines(lines, n_pages)
-    texts: list[list[str]] = [[] for _ in range(n_pages)]  # without running heads: what chunks quote
+    by_page: list[list[_Line]] = [[] for _ in range(n_pages)]
     for line in lines:
-        texts[line.page - 1].append(line.text)
-    pages = ["\n".join(t) for t in texts]
+        by_page[line.page - 1].append(line)
+    vocab = vocabulary(line.text for line in lines)
+    # a line ending in a broken word or URL joins the next one here too, so quotes match the lessons
+    pages = [join_lines([ln.text for ln in page_lines], vocab, sep="\n") for page_lines in by_page]
     marks = _locate_bookmarks(lines, bookmarks) if bookmarks else _font_headings(lines)
-    sections = _build_sections(lines, marks)
+    sections = _build_sections(lines, marks, vocab)
     title = meta_title or fallback_title  # a first bookmark is often a chapter, not the document
     return ParsedDocument(title, n_pages, pages, sections, has_outline=bool(bookmarks))
 
@@ -89,12 +97,17 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
     try:
         rotation = page.get_rotation()
         raw_text = textpage.get_text_range()
+        math = _has_math_font(page)
         out: list[_Line] = []
         x, y, flags = ctypes.c_double(), ctypes.c_double(), ctypes.c_int()
+        name = ctypes.create_string_buffer(128)
         pos = 0  # char index = UTF-16 unit offset, so count astral characters twice
         for raw in raw_text.split("\r\n"):
             start, pos = pos, pos + len(raw.encode("utf-16-le")) // 2 + 2
-            text = _clean(raw)
+            shown = raw
+            if math:
+                shown = tex_glyphs.fix_chars(list(zip(raw, _char_fonts(textpage, start, raw, name), strict=True)))
+            text = _clean(shown)
             if not text:
                 continue
             lead = raw[: len(raw) - len(raw.lstrip())]
@@ -104,14 +117,80 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
             v_end = _reader_axes(rotation, x.value, y.value)[0]
             pdfium_c.FPDFText_GetCharOrigin(textpage, first, x, y)
             size = max(pdfium_c.FPDFText_GetFontSize(textpage, first), pdfium_c.FPDFText_GetFontSize(textpage, mid))
-            pdfium_c.FPDFText_GetFontInfo(textpage, mid, None, 0, flags)
-            bold = pdfium_c.FPDFText_GetFontWeight(textpage, mid) >= 600
             v, h = _reader_axes(rotation, x.value, y.value)
-            out.append(_Line(text, index + 1, y.value, v, v_end, h, size, bold, bool(flags.value & _FIXED_PITCH)))
+            n = len(raw.strip())
+            mono = _is_mono(textpage, [first + n * k // 4 for k in range(4)], flags, name)
+            bold = pdfium_c.FPDFText_GetFontWeight(textpage, mid) >= 600
+            cells = _cells(textpage, start, raw, rotation) if mono else ()
+            out.append(_Line(text, index + 1, y.value, v, v_end, h, size, bold, mono, cells))
         return out
     finally:
         textpage.close()
         page.close()
+
+
+def _is_mono(
+    textpage: pdfium_c.FPDF_TEXTPAGE, probes: list[int], flags: ctypes.c_int, name: ctypes.Array[ctypes.c_char]
+) -> bool:
+    """Chars across the line all in a monospace font: a prose line quoting an identifier is not code."""
+    for i in probes:
+        pdfium_c.FPDFText_GetFontInfo(textpage, i, name, len(name), flags)
+        if not (flags.value & _FIXED_PITCH or _MONO_FONT.search(name.value.decode("latin-1"))):
+            return False
+    return True
+
+
+def _has_math_font(page: pdfium.PdfPage) -> bool:
+    """Whether any text on the page is set in a TeX math font (only then are chars checked one by one)."""
+    buf = ctypes.create_string_buffer(128)
+    seen: set[int | None] = set()
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        font = pdfium_c.FPDFTextObj_GetFont(obj)
+        key = ctypes.cast(font, ctypes.c_void_p).value
+        if key in seen or not key:
+            continue
+        seen.add(key)
+        pdfium_c.FPDFFont_GetBaseFontName(font, buf, len(buf))
+        if tex_glyphs.is_math_font(buf.value.decode("latin-1")):
+            return True
+    return False
+
+
+def _char_fonts(textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, name: ctypes.Array[ctypes.c_char]) -> list[str]:
+    fonts, flags, i = [], ctypes.c_int(), start
+    for ch in raw:
+        if ch.isspace():
+            fonts.append("")
+        else:
+            pdfium_c.FPDFText_GetFontInfo(textpage, i, name, len(name), flags)
+            fonts.append(name.value.decode("latin-1"))
+        i += 2 if ord(ch) > 0xFFFF else 1
+    return fonts
+
+
+def _cells(textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, rotation: int) -> tuple[tuple[float, str], ...]:
+    """(start, text) of each word, and of the second char of the first longer word: the char
+    pitch. One call per word, not per char."""
+    x, y = ctypes.c_double(), ctypes.c_double()
+    out: list[tuple[float, str]] = []
+    pitch_taken = False
+    for m in re.finditer(r"\S+", raw):
+        at = start + len(raw[: m.start()].encode("utf-16-le")) // 2
+        word = m.group(0).translate(_DROP).translate(_LIGATURES)
+        if not word:
+            continue
+        pdfium_c.FPDFText_GetCharOrigin(textpage, at, x, y)
+        h = _reader_axes(rotation, x.value, y.value)[1]
+        if not pitch_taken and len(word) >= 2 and len(m.group(0)) == len(word) and ord(word[0]) <= 0xFFFF:
+            pdfium_c.FPDFText_GetCharOrigin(textpage, at + 1, x, y)
+            out += [(h, word[0]), (_reader_axes(rotation, x.value, y.value)[1], word[1:])]
+            pitch_taken = True
+        else:
+            out.append((h, word))
+    return tuple(out)
 
 
 def _reader_axes(rotation: int, x: float, y: float) -> tuple[float, float]:
@@ -257,6 +336,8 @@ def _breaks(prev: _Line, cur: _Line) -> bool:
     size = max(prev.size, cur.size, 1.0)
     if prev.mono != cur.mono or abs(prev.size - cur.size) > 0.15 * size:
         return True
+    if cur.mono:  # a blank line or two inside a listing is part of it
+        return not 0 < cur.v - prev.v_end <= 4 * size
     if cur.text.startswith(_BULLETS):
         return True
     pitch = cur.v - prev.v_end
@@ -266,7 +347,7 @@ def _breaks(prev: _Line, cur: _Line) -> bool:
     return 0 < pitch <= 1.45 * size and cur.h - prev.h > 0.8 * size
 
 
-def _build_sections(lines: list[_Line], marks: list[_Mark]) -> list[Section]:
+def _build_sections(lines: list[_Line], marks: list[_Mark], vocab: frozenset[str] = frozenset()) -> list[Section]:
     """Walk the lines once: a mark opens a section (several at one line give empty parents)."""
     sections = [Section(title="", level=0)]
     m = 0
@@ -274,8 +355,17 @@ def _build_sections(lines: list[_Line], marks: list[_Mark]) -> list[Section]:
 
     def flush() -> None:
         if para:
-            sep = "\n" if para[0].mono else " "  # keep code on its own lines
-            sections[-1].paragraphs.append(Paragraph(text=sep.join(ln.text for ln in para), page=para[0].page))
+            text = join_lines([ln.text for ln in para], vocab)
+            last = sections[-1].paragraphs[-1] if sections[-1].paragraphs else None
+            if para[0].mono and (len(para) > 1 or len(text) >= 6) and not _URL.match(text):
+                # code keeps its lines, indentation and blank lines
+                rows = [(ln.cells, ln.text, ln.v, ln.size) for ln in para]
+                sections[-1].paragraphs.append(Paragraph(code_block(rows), para[0].page, "code"))
+            elif para[0].mono and last and last.kind == "text" and last.page == para[0].page:
+                # a URL or symbol set in typewriter type inside a sentence
+                sections[-1].paragraphs[-1] = Paragraph(join_lines([last.text, text], vocab), last.page)
+            else:
+                sections[-1].paragraphs.append(Paragraph(text, para[0].page))
             para.clear()
 
     skip = 0
