@@ -19,7 +19,7 @@ _WORD_START = re.compile(r"^([a-z]+)")
 _URL_END = re.compile(r"(?:https?://|www\.)\S*[./_#?=&~-]$")
 _URL_GOES_ON = re.compile(r"^[a-z0-9/#?=&_%~]\S*")
 
-Cells = Sequence[tuple[float, str]]  # (start position along the line, text) of the shown words
+Cells = Sequence[tuple[float, str]]  # (start position along the line, word) of a code line
 
 
 def vocabulary(texts: Iterable[str]) -> frozenset[str]:
@@ -55,25 +55,20 @@ def join_lines(lines: Sequence[str], vocab: frozenset[str], sep: str = " ") -> s
     return out
 
 
-def code_block(rows: Sequence[tuple[Cells, str, float, float]]) -> str:
-    """(cells, plain text, baseline down the page, font size) of each line -> the listing."""
+def code_block(rows: Sequence[tuple[Cells, str, float, float, float]]) -> str:
+    """(words with their start, plain text, baseline down the page, font size, char pitch) of
+    each line -> the listing, each word on its column (at least one space apart)."""
     placed = [r for r in rows if r[0]]
     if not placed:
-        return "\n".join(text for _c, text, _v, _s in rows)
-    x0 = min(cells[0][0] for cells, _t, _v, _s in placed)
-    size = median(s for _c, _t, _v, s in rows)
-    # a one-char cell followed by the rest of its word gives the pitch of the font
-    steps = [
-        b[0] - a[0]
-        for cells, _t, _v, _s in placed
-        for a, b in itertools.pairwise(cells)
-        if len(a[1]) == 1 and 0.3 * size <= b[0] - a[0] <= 0.75 * size
-    ]
+        return "\n".join(r[1] for r in rows)
+    x0 = min(r[0][0][0] for r in placed)
+    size = median(r[3] for r in rows)
+    steps = [r[4] for r in placed if 0.3 * size <= r[4] <= 0.75 * size]
     width = median(steps) if steps else 0.6 * size
     pitches = [b[2] - a[2] for a, b in itertools.pairwise(rows) if b[2] > a[2]]
     pitch = min(pitches) if pitches else 1.2 * size
     lines: list[str] = []
-    for i, (cells, text, v, _s) in enumerate(rows):
+    for i, (cells, text, v, _size, _pitch) in enumerate(rows):
         if i:
             gap = round((v - rows[i - 1][2]) / pitch) - 1 if pitch > 0 else 0
             lines += [""] * max(0, min(gap, 2))
@@ -81,8 +76,8 @@ def code_block(rows: Sequence[tuple[Cells, str, float, float]]) -> str:
             lines.append(text)
             continue
         line = ""
-        for h, ch in cells:
+        for h, word in cells:
             col = round((h - x0) / width)
-            line += " " * max(0, col - len(line)) + ch
+            line += " " * max(1 if line else 0, col - len(line)) + word
         lines.append(line.rstrip())
     return "\n".join(lines)

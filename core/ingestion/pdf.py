@@ -7,6 +7,7 @@ calls per line (not per char) give the geometry the heuristics need: 125 pages i
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import re
 import unicodedata
 from collections import Counter
@@ -27,7 +28,7 @@ _BULLETS = ("•", "◦", "▪", "‣", "●", "○", "■", "□", "–")
 # Ligatures (ﬁ ﬂ ...) only: full NFKC would also rewrite ², ½ or full-width text.
 _LIGATURES = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFB00, 0xFB07)}
 # pdfium marks a soft hyphen at a line break as U+FFFE (raw char 0x02) and drops the break.
-_DROP = {0xFFFE: None, 0x00AD: None, 0x02: None}
+_DROP = {0xFFFE: None, 0x00AD: None, 0x02: None, 0x00: None}
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(\d{1,4})(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\.|appendix\s+\w+\.?)\s+", re.IGNORECASE)
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
@@ -46,7 +47,9 @@ class _Line:
     size: float
     bold: bool
     mono: bool
-    cells: tuple[tuple[float, str], ...] = ()  # a code line's chars with their start positions (indentation)
+    cells: tuple[tuple[float, str], ...] = ()  # a code line's words with their start positions (indentation)
+    h_end: float = 0.0  # start position of the last char
+    pitch: float = 0.0  # a code line's char width (monospace)
 
 
 _Mark = tuple[int, str, int, int]  # (line index where the section starts, title, level, lines it takes)
@@ -96,8 +99,12 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
     textpage = page.get_textpage()
     try:
         rotation = page.get_rotation()
-        raw_text = textpage.get_text_range()
         math = _has_math_font(page)
+        if math:  # get_text_range() leaves out NULs (CMSY's minus is code 0), which shifts every index after
+            count = pdfium_c.FPDFText_CountChars(textpage)
+            raw_text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+        else:
+            raw_text = textpage.get_text_range()
         out: list[_Line] = []
         x, y, flags = ctypes.c_double(), ctypes.c_double(), ctypes.c_int()
         name = ctypes.create_string_buffer(128)
@@ -106,7 +113,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
             start, pos = pos, pos + len(raw.encode("utf-16-le")) // 2 + 2
             shown = raw
             if math:
-                shown = tex_glyphs.fix_chars(list(zip(raw, _char_fonts(textpage, start, raw, name), strict=True)))
+                shown = tex_glyphs.fix_chars(_math_chars(textpage, start, raw, name, rotation))
             text = _clean(shown)
             if not text:
                 continue
@@ -114,16 +121,16 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
             first = start + len(lead.encode("utf-16-le")) // 2
             mid = first + len(raw.strip()) // 2
             pdfium_c.FPDFText_GetCharOrigin(textpage, start + len(raw.rstrip().encode("utf-16-le")) // 2 - 1, x, y)
-            v_end = _reader_axes(rotation, x.value, y.value)[0]
+            v_end, h_end = _reader_axes(rotation, x.value, y.value)
             pdfium_c.FPDFText_GetCharOrigin(textpage, first, x, y)
             size = max(pdfium_c.FPDFText_GetFontSize(textpage, first), pdfium_c.FPDFText_GetFontSize(textpage, mid))
             v, h = _reader_axes(rotation, x.value, y.value)
             n = len(raw.strip())
             mono = _is_mono(textpage, [first + n * k // 4 for k in range(4)], flags, name)
             bold = pdfium_c.FPDFText_GetFontWeight(textpage, mid) >= 600
-            cells = _cells(textpage, start, raw, rotation) if mono else ()
-            out.append(_Line(text, index + 1, y.value, v, v_end, h, size, bold, mono, cells))
-        return out
+            cells, pitch = _cells(textpage, start, raw, rotation) if mono else ((), 0.0)
+            out.append(_Line(text, index + 1, y.value, v, v_end, h, size, bold, mono, cells, h_end, pitch))
+        return _join_script_lines(out) if math else out
     finally:
         textpage.close()
         page.close()
@@ -159,24 +166,61 @@ def _has_math_font(page: pdfium.PdfPage) -> bool:
     return False
 
 
-def _char_fonts(textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, name: ctypes.Array[ctypes.c_char]) -> list[str]:
-    fonts, flags, i = [], ctypes.c_int(), start
+def _math_chars(
+    textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, name: ctypes.Array[ctypes.c_char], rotation: int
+) -> list[tuple[str, str, float]]:
+    """(char, font name, rise above the line's baseline in ems) of each char of a line."""
+    flags, x, y = ctypes.c_int(), ctypes.c_double(), ctypes.c_double()
+    fonts, downs, sizes, i = [], [], [], start
     for ch in raw:
         if ch.isspace():
             fonts.append("")
+            downs.append(None)
+            sizes.append(0.0)
         else:
             pdfium_c.FPDFText_GetFontInfo(textpage, i, name, len(name), flags)
             fonts.append(name.value.decode("latin-1"))
+            pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
+            downs.append(_reader_axes(rotation, x.value, y.value)[0])
+            sizes.append(pdfium_c.FPDFText_GetFontSize(textpage, i))
         i += 2 if ord(ch) > 0xFFFF else 1
-    return fonts
+    known = [d for d in downs if d is not None]
+    base = median(known) if known else 0.0
+    em = max(sizes, default=0.0) or 1.0
+    return [(ch, f, 0.0 if d is None else (base - d) / em) for ch, f, d in zip(raw, fonts, downs, strict=True)]
 
 
-def _cells(textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, rotation: int) -> tuple[tuple[float, str], ...]:
-    """(start, text) of each word, and of the second char of the first longer word: the char
-    pitch. One call per word, not per char."""
+def _join_script_lines(lines: list[_Line]) -> list[_Line]:
+    """pdfium starts a new line at a sub- or superscript set apart ("w" / "n" / "⟩ input ..."):
+    a short line that sits within the previous line's height, right after its end, goes back into it."""
+    out: list[_Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and abs(line.v - prev.v) < 0.8 * prev.size
+            and -0.5 * prev.size <= line.h - prev.h_end <= 1.5 * prev.size
+            and not (line.mono or prev.mono)
+        ):
+            raised, lowered = line.v < prev.v - 0.15 * prev.size, line.v > prev.v + 0.15 * prev.size
+            if line.size < 0.9 * prev.size and (raised or lowered):
+                text = prev.text + tex_glyphs.as_script(line.text, raised=raised)
+            else:
+                text = f"{prev.text} {line.text}"
+            out[-1] = dataclasses.replace(prev, text=text, h_end=line.h_end)
+            continue
+        out.append(line)
+    return out
+
+
+def _cells(
+    textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, rotation: int
+) -> tuple[tuple[tuple[float, str], ...], float]:
+    """(start, text) of each word, and the char pitch from the first word of two chars or more:
+    one call per word, not per char."""
     x, y = ctypes.c_double(), ctypes.c_double()
     out: list[tuple[float, str]] = []
-    pitch_taken = False
+    pitch = 0.0
     for m in re.finditer(r"\S+", raw):
         at = start + len(raw[: m.start()].encode("utf-16-le")) // 2
         word = m.group(0).translate(_DROP).translate(_LIGATURES)
@@ -184,13 +228,11 @@ def _cells(textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, rotation: int
             continue
         pdfium_c.FPDFText_GetCharOrigin(textpage, at, x, y)
         h = _reader_axes(rotation, x.value, y.value)[1]
-        if not pitch_taken and len(word) >= 2 and len(m.group(0)) == len(word) and ord(word[0]) <= 0xFFFF:
+        if not pitch and len(m.group(0)) >= 2 and len(word) == len(m.group(0)) and ord(word[0]) <= 0xFFFF:
             pdfium_c.FPDFText_GetCharOrigin(textpage, at + 1, x, y)
-            out += [(h, word[0]), (_reader_axes(rotation, x.value, y.value)[1], word[1:])]
-            pitch_taken = True
-        else:
-            out.append((h, word))
-    return tuple(out)
+            pitch = _reader_axes(rotation, x.value, y.value)[1] - h
+        out.append((h, word))
+    return tuple(out), pitch
 
 
 def _reader_axes(rotation: int, x: float, y: float) -> tuple[float, float]:
@@ -206,14 +248,21 @@ def _drop_running_lines(lines: list[_Line], n_pages: int) -> list[_Line]:
     edge_keys: Counter[str] = Counter()
     short_texts: Counter[str] = Counter()
     placed: Counter[tuple[str, int, int]] = Counter()
+    offsets: Counter[int] = Counter()  # PDF page - printed page number, from numbers at a page's edge
     for page_lines in by_page.values():
         edges = page_lines[:2] + page_lines[-2:]
         edge_keys.update({re.sub(r"\d+", "#", ln.text.lower()) for ln in edges})
+        offsets.update({ln.page - n for ln in edges for n in _edge_numbers(ln.text)})
         short = [ln for ln in page_lines if len(ln.text.split()) <= 8]
         short_texts.update({ln.text for ln in short if len(ln.text.split()) <= 4})
         placed.update({_place(ln) for ln in short})
 
+    offset, hits = offsets.most_common(1)[0] if offsets else (0, 0)
+    numbered = hits >= max(3, 0.2 * n_pages)  # the book prints its page numbers at the edges
+
     def running(line: _Line, is_edge: bool) -> bool:
+        if numbered and is_edge and len(line.text.split()) <= 12 and line.page - offset in _edge_numbers(line.text):
+            return True  # "44 Typesetting Mathematical Formulae", "3.2 Single Equations 45"
         m = _PAGE_NUMBER.match(line.text)
         # "12" mid-page is more likely code output than a page number; "12 / 39" is not
         if m and abs(int(m.group(1)) - line.page) <= 3 and (is_edge or not line.text.isdigit()):
@@ -230,6 +279,12 @@ def _drop_running_lines(lines: list[_Line], n_pages: int) -> list[_Line]:
         last = len(page_lines) - 1
         kept += [ln for i, ln in enumerate(page_lines) if not running(ln, i < 2 or i > last - 2)]
     return kept
+
+
+def _edge_numbers(text: str) -> set[int]:
+    """Numbers a running head or foot may carry: first or last on the line."""
+    m = re.match(r"^(\d{1,4})(?=\s|$)|^.*\s(\d{1,4})$", text)
+    return {int(n) for n in m.groups() if n} if m else set()
 
 
 def _place(line: _Line) -> tuple[str, int, int]:
@@ -359,7 +414,7 @@ def _build_sections(lines: list[_Line], marks: list[_Mark], vocab: frozenset[str
             last = sections[-1].paragraphs[-1] if sections[-1].paragraphs else None
             if para[0].mono and (len(para) > 1 or len(text) >= 6) and not _URL.match(text):
                 # code keeps its lines, indentation and blank lines
-                rows = [(ln.cells, ln.text, ln.v, ln.size) for ln in para]
+                rows = [(ln.cells, ln.text, ln.v, ln.size, ln.pitch) for ln in para]
                 sections[-1].paragraphs.append(Paragraph(code_block(rows), para[0].page, "code"))
             elif para[0].mono and last and last.kind == "text" and last.page == para[0].page:
                 # a URL or symbol set in typewriter type inside a sentence
