@@ -171,7 +171,10 @@ def _math_chars(
 ) -> list[tuple[str, str, float]]:
     """(char, font name, rise above the line's baseline in ems) of each char of a line."""
     flags, x, y = ctypes.c_int(), ctypes.c_double(), ctypes.c_double()
-    fonts, downs, sizes, i = [], [], [], start
+    fonts: list[str] = []
+    downs: list[float | None] = []
+    sizes: list[float] = []
+    i = start
     for ch in raw:
         if ch.isspace():
             fonts.append("")
