@@ -21,6 +21,7 @@ from core.ingestion.types import Chunk, Citation, LessonDraft, LessonText
 
 LESSON_WORDS = 2000
 KEY_POINTS = 4
+KEY_POINTS_FROM_WORDS = 250  # a shorter lesson is read at a glance: key points would only repeat it
 _FENCE = re.compile(r"^(`{3,})\n(.*?)\n\1$", re.S | re.M)
 _ITEM = re.compile(r"^\s*(?:[•◦▪‣●○■□–*-]|\d{1,2}[.)]|\([a-z0-9]\)|[a-z][.)])\s+")
 _GLYPH_ITEM = re.compile(r"^\s*[•◦▪‣●○■□–*-]\s+")
@@ -91,7 +92,7 @@ def _prose_blocks(text: str) -> list[tuple[str, str]]:
     out = []
     for para in re.split(r"\n\s*\n", text):
         para = " ".join(para.split())
-        if para:
+        if para and (re.search(r"\w\w", para) or len(para) > 3):  # not a stray "|" or bullet
             out.append(("item" if _ITEM.match(para) else "text", para))
     return out
 
@@ -185,13 +186,14 @@ def write_structured_lesson(
         citations.append(c)
         return f"[{len(citations)}]"
 
+    sections = lesson_blocks(draft.chunks)
+    size = sum(len(b.text.split()) for _s, blocks in sections for b in blocks)
     picked = key_sentences(draft.chunks, draft.title, index, key_points) if key_points else []
-    if len(picked) >= 2:
+    if len(picked) >= 3 and size >= KEY_POINTS_FROM_WORDS:
         points = [
             f"- {s.label}{readable(s.text)} {mark(Citation(s.chunk.document_id, s.page, s.quote))}" for s, _ in picked
         ]
         out.append("**Key points**\n\n" + "\n".join(points))
-    sections = lesson_blocks(draft.chunks)
     titled = len({sec for sec, _ in sections}) > 1
     used, rest_from = 0, None
     for sec, blocks in sections:
