@@ -29,7 +29,7 @@ _ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9])")
 _PYTHON = re.compile(r"^(?:>>>|\.\.\.|def |class |import |from \S+ import|print\(|for |if |while |return )", re.M)
 # identifiers whose stars and underscores markdown would read as emphasis
-_EMPHASIS_RISK = re.compile(r"(?<![`\w])(\*{1,2}[A-Za-z_]\w*|\w*__\w+__\w*|_\w+_)(?![`\w])")
+_EMPHASIS_RISK = re.compile(r"(?<![`\w])(\*{1,2}[A-Za-z_]\w*|\w*__\w+__\w*(?:\(\))?|_\w+_)(?![`\w])")
 
 
 @dataclass
