@@ -98,8 +98,16 @@ def _prose_blocks(text: str) -> list[tuple[str, str]]:
 
 
 def _add(blocks: list[Block], block: Block) -> None:
-    """A paragraph cut by a page break (no sentence end, the next part in lower case) is one."""
+    """A paragraph cut by a page break (no sentence end, the next part in lower case) is one;
+    so is a listing cut by a page break or a chunk boundary (lines the chunker repeated dropped)."""
     last = blocks[-1] if blocks else None
+    if last is not None and last.kind == "code" and block.kind == "code":
+        fresh = _without_repeat(last.text.split("\n"), block.text.split("\n"))
+        if fresh:
+            last.text += "\n" + "\n".join(fresh)
+            last.chunks.append(block.chunks[0])
+            last.parts.append("\n".join(fresh))
+        return
     if (
         last is not None
         and block.kind == "text"
@@ -112,6 +120,14 @@ def _add(blocks: list[Block], block: Block) -> None:
         last.parts += block.parts
         return
     blocks.append(block)
+
+
+def _without_repeat(head: list[str], tail: list[str]) -> list[str]:
+    """`tail` without its first lines when they repeat the last lines of `head`."""
+    for n in range(min(len(head), len(tail)), 0, -1):
+        if head[-n:] == tail[:n] and (n >= 2 or len(tail[0].strip()) >= 8):
+            return tail[n:]
+    return tail
 
 
 def _quote(text: str) -> list[str]:
@@ -242,11 +258,15 @@ def _render(
 ) -> str | None:
     before, after = around
     if block.kind == "code":
-        found = cite(block.text, block.chunks[0], index, code=True, before=before, after=after)
-        if found is None:
+        cited = [
+            cite(part, chunk, index, code=True, before=before, after=after)
+            for part, chunk in zip(block.parts, block.chunks, strict=True)
+        ]
+        if cited[0] is None:  # where the listing starts must be found; a short continuation may not be
             return None
         ticks = "`" * max(3, max((len(m) for m in re.findall(r"`+", block.text)), default=0) + 1)
-        return f"{ticks}{_language(block.text)}\n{block.text}\n{ticks}\n{mark(found)}"
+        markers = " ".join(mark(c) for c in cited if c)
+        return f"{ticks}{_language(block.text)}\n{block.text}\n{ticks}\n{markers}"
     found_all = [
         c
         for c in (

@@ -264,6 +264,8 @@ def _drop_running_lines(lines: list[_Line], n_pages: int) -> list[_Line]:
     numbered = hits >= max(3, 0.2 * n_pages)  # the book prints its page numbers at the edges
 
     def running(line: _Line, is_edge: bool) -> bool:
+        if line.mono and line.text.isdigit():
+            return False  # a listing's output ("20" after ">>> 4 * 5" at the top of a page)
         if numbered and is_edge and len(line.text.split()) <= 12 and line.page - offset in _edge_numbers(line.text):
             return True  # "44 Typesetting Mathematical Formulae", "3.2 Single Equations 45"
         m = _PAGE_NUMBER.match(line.text)

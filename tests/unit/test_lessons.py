@@ -112,6 +112,12 @@ def test_tutorial_listing_keeps_its_lines_and_indentation() -> None:
     assert lesson.body.startswith("**Key points**\n\n- ")
 
 
+def test_a_session_cut_by_a_page_break_is_one_listing_with_its_output() -> None:
+    body = "\n".join(text.body for _d, text in lessons("python-tutorial-3.11.pdf"))
+    # "20" tops page 7: output in the code font, not a page number; the two pages' parts are one block
+    assert ">>> 50 - 5*6\n20\n>>> (50 - 5*6) / 4\n5.0" in body
+
+
 def test_tutorial_script_listing_keeps_blank_lines_and_nesting() -> None:
     doc, _chunks = parsed("python-tutorial-3.11.pdf")
     listing = next(
