@@ -204,8 +204,11 @@ def write_structured_lesson(
 
     sections = lesson_blocks(draft.chunks)
     size = sum(len(b.text.split()) for _s, blocks in sections for b in blocks)
-    picked = key_sentences(draft.chunks, draft.title, index, key_points) if key_points else []
-    if len(picked) >= 3 and size >= KEY_POINTS_FROM_WORDS:
+    # a key point states something; a short example sentence ("I went to my bank.") does not
+    candidates = key_sentences(draft.chunks, draft.title, index, key_points + 6) if key_points else []
+    best = sorted((p for p in candidates if len(p[0].text.split()) >= 8), key=lambda p: -p[1])[:key_points]
+    picked = [p for p in candidates if p in best]
+    if len(picked) >= 2 and size >= KEY_POINTS_FROM_WORDS:
         points = [
             f"- {s.label}{readable(s.text)} {mark(Citation(s.chunk.document_id, s.page, s.quote))}" for s, _ in picked
         ]
