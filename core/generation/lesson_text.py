@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from core.generation.extractive import CourseIndex, as_markdown, course_index, key_sentences
+from core.generation.extractive import CourseIndex, as_markdown, course_index, is_code_line, key_sentences
 from core.generation.outline import clean_title
 from core.ingestion.types import Chunk, Citation, LessonDraft, LessonText
 
@@ -90,8 +90,13 @@ def _split_blocks(text: str) -> list[tuple[str, str]]:
 
 def _prose_blocks(text: str) -> list[tuple[str, str]]:
     out = []
-    for para in re.split(r"\n\s*\n", text):
-        para = " ".join(para.split())
+    for raw in re.split(r"\n\s*\n", text):
+        lines = [line.rstrip() for line in raw.strip("\n").splitlines() if line.strip()]
+        if len(lines) > 1 and sum(map(is_code_line, lines)) * 2 >= len(lines):
+            # a listing parsed before code was fenced (a document indexed by an earlier version)
+            out.append(("code", "\n".join(lines)))
+            continue
+        para = " ".join(raw.split())
         if para and (re.search(r"\w\w", para) or len(para) > 3):  # not a stray "|" or bullet
             out.append(("item" if _ITEM.match(para) else "text", para))
     return out

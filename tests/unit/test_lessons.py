@@ -290,3 +290,19 @@ def test_support_counts_content_words_with_light_stemming() -> None:
     assert support("The function returns values [1].", passage) == 1.0
     assert support("Returning functions return values.", passage) == 1.0
     assert support("Dragons breathe fire.", {"function"}) == 0.0
+
+
+def test_a_listing_parsed_by_an_earlier_version_still_shows_as_code() -> None:
+    """Documents indexed before code was fenced keep their parse: their listings are lines, unfenced."""
+    text = (
+        "We can create a function that writes the Fibonacci series to an arbitrary boundary:\n\n"
+        ">>> def fib(n): # write Fibonacci series up to n\n... a, b = 0, 1\n... while a < n:\n\n"
+        "The keyword def introduces a function definition."
+    )
+    chunk = Chunk("c1", "d", "k", 0, "Functions", 1, 1, text)
+    body = write_structured_lesson(LessonDraft("Functions", [chunk]), pages={"d": [text]}).body
+    assert (
+        "```python\n>>> def fib(n): # write Fibonacci series up to n\n... a, b = 0, 1\n... while a < n:\n```\n[2]"
+        in body
+    )
+    assert body.endswith("The keyword def introduces a function definition. [3]")
