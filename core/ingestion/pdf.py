@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -18,12 +19,11 @@ from statistics import median
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from core.ingestion import tex_glyphs
+from core.ingestion import pdf_chars, tex_glyphs
 from core.ingestion.line_text import code_block, join_lines, vocabulary
 from core.ingestion.types import Paragraph, ParsedDocument, ParseError, Section
 
 _FPDF_ERR_ENCRYPTED = (4, 5)  # wrong password; unsupported security handler (encrypted all the same)
-_FIXED_PITCH = 1  # PDF font descriptor flag bit 1
 _BULLETS = ("•", "◦", "▪", "‣", "●", "○", "■", "□", "–")
 # Ligatures (ﬁ ﬂ ...) only: full NFKC would also rewrite ², ½ or full-width text.
 _LIGATURES = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFB00, 0xFB07)}
@@ -32,8 +32,6 @@ _DROP = {0xFFFE: None, 0x00AD: None, 0x02: None, 0x00: None}
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(\d{1,4})(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\.|appendix\s+\w+\.?)\s+", re.IGNORECASE)
 _URL = re.compile(r"^(?:https?://|www\.)\S+$")
-# Monospace families by name: not every PDF sets the fixed-pitch flag (CMTT in pdflatex output does not).
-_MONO_FONT = re.compile(r"mono|courier|cmtt|sftt|consol|menlo|inconsolata|typewriter|(?:^|\+)(?:lmtt|txtt|pcr)", re.I)
 
 
 @dataclass
@@ -91,7 +89,11 @@ def parse_pdf(path: Path, *, max_pages: int, fallback_title: str = "") -> Parsed
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.translate(_DROP).translate(_LIGATURES).split())
+    return " ".join(_shown(text).split())
+
+
+def _shown(text: str) -> str:
+    return text.translate(_DROP).translate(_LIGATURES)
 
 
 def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
@@ -99,7 +101,8 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
     textpage = page.get_textpage()
     try:
         rotation = page.get_rotation()
-        math = _has_math_font(page)
+        axes = functools.partial(_reader_axes, rotation)
+        math = pdf_chars.has_math_font(page)
         if math:  # get_text_range() leaves out NULs (CMSY's minus is code 0), which shifts every index after
             count = pdfium_c.FPDFText_CountChars(textpage)
             raw_text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
@@ -113,7 +116,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
             start, pos = pos, pos + len(raw.encode("utf-16-le")) // 2 + 2
             shown = raw
             if math:
-                shown = tex_glyphs.fix_chars(_math_chars(textpage, start, raw, name, rotation))
+                shown = tex_glyphs.fix_chars(pdf_chars.math_chars(textpage, start, raw, name, axes))
             text = _clean(shown)
             if not text:
                 continue
@@ -126,71 +129,14 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
             size = max(pdfium_c.FPDFText_GetFontSize(textpage, first), pdfium_c.FPDFText_GetFontSize(textpage, mid))
             v, h = _reader_axes(rotation, x.value, y.value)
             n = len(raw.strip())
-            mono = _is_mono(textpage, [first + n * k // 4 for k in range(4)], flags, name)
+            mono = pdf_chars.is_mono(textpage, [first + n * k // 4 for k in range(4)], flags, name)
             bold = pdfium_c.FPDFText_GetFontWeight(textpage, mid) >= 600
-            cells, pitch = _cells(textpage, start, raw, rotation) if mono else ((), 0.0)
+            cells, pitch = pdf_chars.word_cells(textpage, start, raw, axes, _shown) if mono else ((), 0.0)
             out.append(_Line(text, index + 1, y.value, v, v_end, h, size, bold, mono, cells, h_end, pitch))
         return _join_script_lines(out) if math else out
     finally:
         textpage.close()
         page.close()
-
-
-def _is_mono(
-    textpage: pdfium_c.FPDF_TEXTPAGE, probes: list[int], flags: ctypes.c_int, name: ctypes.Array[ctypes.c_char]
-) -> bool:
-    """Chars across the line all in a monospace font: a prose line quoting an identifier is not code."""
-    for i in probes:
-        pdfium_c.FPDFText_GetFontInfo(textpage, i, name, len(name), flags)
-        if not (flags.value & _FIXED_PITCH or _MONO_FONT.search(name.value.decode("latin-1"))):
-            return False
-    return True
-
-
-def _has_math_font(page: pdfium.PdfPage) -> bool:
-    """Whether any text on the page is set in a TeX math font (only then are chars checked one by one)."""
-    buf = ctypes.create_string_buffer(128)
-    seen: set[int | None] = set()
-    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
-        obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_TEXT:
-            continue
-        font = pdfium_c.FPDFTextObj_GetFont(obj)
-        key = ctypes.cast(font, ctypes.c_void_p).value
-        if key in seen or not key:
-            continue
-        seen.add(key)
-        pdfium_c.FPDFFont_GetBaseFontName(font, buf, len(buf))
-        if tex_glyphs.is_math_font(buf.value.decode("latin-1")):
-            return True
-    return False
-
-
-def _math_chars(
-    textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, name: ctypes.Array[ctypes.c_char], rotation: int
-) -> list[tuple[str, str, float]]:
-    """(char, font name, rise above the line's baseline in ems) of each char of a line."""
-    flags, x, y = ctypes.c_int(), ctypes.c_double(), ctypes.c_double()
-    fonts: list[str] = []
-    downs: list[float | None] = []
-    sizes: list[float] = []
-    i = start
-    for ch in raw:
-        if ch.isspace():
-            fonts.append("")
-            downs.append(None)
-            sizes.append(0.0)
-        else:
-            pdfium_c.FPDFText_GetFontInfo(textpage, i, name, len(name), flags)
-            fonts.append(name.value.decode("latin-1"))
-            pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y)
-            downs.append(_reader_axes(rotation, x.value, y.value)[0])
-            sizes.append(pdfium_c.FPDFText_GetFontSize(textpage, i))
-        i += 2 if ord(ch) > 0xFFFF else 1
-    known = [d for d in downs if d is not None]
-    base = median(known) if known else 0.0
-    em = max(sizes, default=0.0) or 1.0
-    return [(ch, f, 0.0 if d is None else (base - d) / em) for ch, f, d in zip(raw, fonts, downs, strict=True)]
 
 
 def _join_script_lines(lines: list[_Line]) -> list[_Line]:
@@ -214,28 +160,6 @@ def _join_script_lines(lines: list[_Line]) -> list[_Line]:
             continue
         out.append(line)
     return out
-
-
-def _cells(
-    textpage: pdfium_c.FPDF_TEXTPAGE, start: int, raw: str, rotation: int
-) -> tuple[tuple[tuple[float, str], ...], float]:
-    """(start, text) of each word, and the char pitch from the first word of two chars or more:
-    one call per word, not per char."""
-    x, y = ctypes.c_double(), ctypes.c_double()
-    out: list[tuple[float, str]] = []
-    pitch = 0.0
-    for m in re.finditer(r"\S+", raw):
-        at = start + len(raw[: m.start()].encode("utf-16-le")) // 2
-        word = m.group(0).translate(_DROP).translate(_LIGATURES)
-        if not word:
-            continue
-        pdfium_c.FPDFText_GetCharOrigin(textpage, at, x, y)
-        h = _reader_axes(rotation, x.value, y.value)[1]
-        if not pitch and len(m.group(0)) >= 2 and len(word) == len(m.group(0)) and ord(word[0]) <= 0xFFFF:
-            pdfium_c.FPDFText_GetCharOrigin(textpage, at + 1, x, y)
-            pitch = _reader_axes(rotation, x.value, y.value)[1] - h
-        out.append((h, word))
-    return tuple(out), pitch
 
 
 def _reader_axes(rotation: int, x: float, y: float) -> tuple[float, float]:
