@@ -41,6 +41,7 @@ _NOT_IMPERATIVE = wordset("this the a an it these that there if when in for you 
 def clean(text: str) -> str:
     """Reading form: PDF hyphen markers and bullet glyphs gone, whitespace collapsed."""
     text = text.replace("\ufffe", "-").replace("\u00ad", "")
+    text = re.sub(r"(?m)^`{3,}\w*$", "", text)  # code fences of the chunk text
     text = re.sub(r"(?<=[.!?])\s?\[\d{1,3}\]", "", text)  # the source's own footnote marks
     return " ".join(_BULLET.sub("", text).split())
 

@@ -2,11 +2,12 @@
 
 The model sees the lesson's passages numbered [1]..[n] and must cite them; every citation it
 makes is resolved to a quote and a page from the material itself, so a lesson can only cite
-what is really on the page; a lesson in which the model cites nothing is written
-extractively instead. A failed or timed-out call raises (the job retries): its error never
-becomes lesson text. Questions the model gets wrong (not four distinct options, an answer out of
-range, a passage that does not exist) are dropped, and the quiz is topped up with questions
-built offline from the same text.
+what is really on the page. A sentence its cited passages do not support is dropped, and a
+code block stays only as the source's own listing (`core/generation/grounding.py`); a lesson
+in which the model cites nothing is written extractively instead. A failed or timed-out call
+raises (the job retries): its error never becomes lesson text. Questions the model gets wrong
+(not four distinct options, an answer out of range, a passage that does not exist) are
+dropped, and the quiz is topped up with questions built offline from the same text.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 
 from core.errors import ServiceUnavailable
 from core.generation.extractive import confirm, course_index, split_sentences
-from core.generation.extractive import write_lesson as write_extractive
+from core.generation.grounding import ground
+from core.generation.lesson_text import write_structured_lesson as write_extractive
 from core.generation.quiz import balance_positions, make_questions
 from core.ingestion.types import Chunk, Citation, LessonDraft, LessonText, QuestionDraft
 from core.settings import Settings
@@ -31,7 +33,9 @@ MAX_PASSAGE_CHARS = 1500
 _LESSON_PROMPT = (
     "You write one lesson of a course from the numbered source passages below. Use only facts from the "
     "passages. Write clear markdown for students: a short introduction, then the key ideas in short "
-    "paragraphs. After each statement cite its passage as [n]. No title line.\n\nLesson: {title}\n\n{passages}"
+    "paragraphs and lists, in the passages' order. After each statement cite its passage as [n]. When a "
+    "passage has code in ``` fences, show the code that illustrates a point, copied exactly, in ``` fences. "
+    "No title line.\n\nLesson: {title}\n\n{passages}"
 )
 _QUIZ_PROMPT = (
     "Write {n} multiple-choice questions that test understanding of the numbered source passages below. "
@@ -83,9 +87,10 @@ class LLMWriter:
         sources = [s for s in (source_of(c, pages) for c in draft.chunks) if s is not None]
         if not sources:  # nothing certain to cite: the extractive writer decides what remains
             return await asyncio.to_thread(write_extractive, draft, pages=pages)
-        passages = "\n\n".join(f"[{i}] {c.text[:MAX_PASSAGE_CHARS]}" for i, (c, _) in enumerate(sources, 1))
+        texts = [passage(c.text) for c, _ in sources]
+        passages = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(texts, 1))
         text = await self._complete(_LESSON_PROMPT.format(title=draft.title, passages=passages))
-        body, citations = renumber(text, [cite for _, cite in sources])
+        body, citations = renumber(ground(text, texts), [cite for _, cite in sources])
         if not citations:
             # Uncited text can't be checked against the material: use the extractive lesson.
             log.warning("the model cited nothing for lesson %r; writing it offline", draft.title)
@@ -130,6 +135,30 @@ class LLMWriter:
         if not content:
             raise ServiceUnavailable("the language model returned an empty text")
         return content
+
+
+def passage(text: str, limit: int = MAX_PASSAGE_CHARS) -> str:
+    """A chunk's text cut to about `limit` chars between paragraphs, never inside a code fence."""
+    if len(text) <= limit:
+        return text
+    blocks: list[str] = []
+    current: list[str] = []
+    inside = False
+    for piece in text.split("\n\n"):
+        current.append(piece)
+        if sum(line.startswith("```") for line in piece.splitlines()) % 2:
+            inside = not inside
+        if not inside:
+            blocks.append("\n\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n\n".join(current))
+    out = ""
+    for block in blocks:
+        if out and len(out) + len(block) + 2 > limit:
+            break
+        out = f"{out}\n\n{block}" if out else block
+    return out
 
 
 def source_of(chunk: Chunk, pages: Mapping[str, list[str]]) -> tuple[Chunk, Citation] | None:

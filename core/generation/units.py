@@ -13,9 +13,13 @@ MIN_SECTION_WORDS = 40  # no lesson is shorter; a shorter section is folded into
 _NUMBERING = re.compile(r"^\s*(?:(?:chapter|section|part)\s+)?(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.)\s+", re.I)
 
 
+# A slide deck's "Attention cont." / "(continued)" goes on the slide before: same title.
+_CONTINUED = re.compile(r"\s*[(\[]?\b(?:cont\.|cont'd\.?|continued\.?)[)\]]?\s*$", re.I)
+
+
 def clean_title(title: str) -> str:
     """'4.8.3. Special parameters' -> 'Special parameters' (the UI numbers modules itself)."""
-    stripped = _NUMBERING.sub("", title.strip())
+    stripped = _CONTINUED.sub("", _NUMBERING.sub("", title.strip()))
     return " ".join((stripped or title).split())
 
 

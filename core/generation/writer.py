@@ -1,8 +1,9 @@
 """The course-writer interface and its offline implementation.
 
 Generation code depends on `CourseWriter` only; the provider (offline or an LLM endpoint) is
-chosen by configuration. The offline writer needs no model: it runs the extractive lesson
-writer and the text-built quiz in a thread, so an async caller's event loop never blocks.
+chosen by configuration. The offline writer needs no model: it runs the structured lesson
+writer (the section's own content, cited) and the text-built quiz in a thread, so an async
+caller's event loop never blocks.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
-from core.generation.extractive import write_lesson
+from core.generation.lesson_text import write_structured_lesson
 from core.generation.quiz import make_questions
 from core.ingestion.types import Chunk, LessonDraft, LessonText, QuestionDraft
 
@@ -38,12 +39,11 @@ class CourseWriter(Protocol):
 class OfflineWriter:
     """No model, no network: extractive lessons, questions built from the text."""
 
-    def __init__(self, *, max_sentences: int = 12, seed: str = "profai") -> None:
-        self.max_sentences = max_sentences
+    def __init__(self, *, seed: str = "profai") -> None:
         self.seed = seed  # same material + same seed -> same quiz
 
     async def write_lesson(self, draft: LessonDraft, pages: Mapping[str, list[str]]) -> LessonText:
-        return await asyncio.to_thread(write_lesson, draft, max_sentences=self.max_sentences, pages=pages)
+        return await asyncio.to_thread(write_structured_lesson, draft, pages=pages)
 
     async def write_questions(
         self,

@@ -6,6 +6,10 @@ words, for a "sentence" such as a code listing that never ends), and each chunk 
 repeats the last sentences of the previous one, up to `overlap_tokens`, so an answer that
 straddles the cut is still found whole in one chunk.
 
+Chunk text is light markdown: paragraphs apart by a blank line, a code paragraph (a listing,
+an interactive session) fenced with ``` and its lines kept, cut between lines when too long.
+The lesson writer renders that structure; search and the tutor read it as text.
+
 Tokens are estimated as words * 1.3 (close to the WordPiece/BPE counts of English prose for
 the embedders we use); no tokenizer is loaded for this.
 """
@@ -33,6 +37,7 @@ class _Piece:
     page: int
     tokens: int
     paragraph: int  # index of its paragraph in the section: pieces of one paragraph join with " "
+    code: bool = False  # a slice of a code paragraph: pieces of one join with a line break
 
 
 def estimate_tokens(text: str) -> int:
@@ -79,6 +84,9 @@ def chunk_document(
 def _pieces(section: Section, max_tokens: int) -> list[_Piece]:
     out: list[_Piece] = []
     for index, para in enumerate(section.paragraphs):
+        if para.kind == "code":
+            out += _code_pieces(para.text, para.page, index, max_tokens)
+            continue
         # code keeps its lines; sentence splitting is for prose
         parts = [para.text] if estimate_tokens(para.text) <= max_tokens else _sentences(para.text)
         for part in parts:
@@ -91,6 +99,20 @@ def _pieces(section: Section, max_tokens: int) -> list[_Piece]:
             for start in range(0, len(words), step):
                 piece = " ".join(words[start : start + step])
                 out.append(_Piece(piece, para.page, estimate_tokens(piece), index))
+    return out
+
+
+def _code_pieces(text: str, page: int, paragraph: int, max_tokens: int) -> list[_Piece]:
+    """Whole lines, as many as fit (a line longer than that stands alone)."""
+    out: list[_Piece] = []
+    lines: list[str] = []
+    for line in text.strip("\n").split("\n"):
+        if lines and estimate_tokens("\n".join([*lines, line])) > max_tokens:
+            out.append(_Piece("\n".join(lines), page, estimate_tokens("\n".join(lines)), paragraph, code=True))
+            lines = []
+        lines.append(line)
+    if lines:
+        out.append(_Piece("\n".join(lines), page, estimate_tokens("\n".join(lines)), paragraph, code=True))
     return out
 
 
@@ -139,7 +161,18 @@ def _tail(window: list[_Piece], overlap: int) -> list[_Piece]:
 
 
 def _join(pieces: list[_Piece]) -> str:
-    out = pieces[0].text
-    for prev, piece in itertools.pairwise(pieces):
-        out += (" " if piece.paragraph == prev.paragraph else "\n\n") + piece.text
-    return out
+    blocks: list[str] = []
+    for _paragraph, group in itertools.groupby(pieces, key=lambda p: p.paragraph):
+        parts = list(group)
+        if parts[0].code:
+            blocks.append(fence("\n".join(p.text for p in parts)))
+        else:
+            blocks.append(" ".join(p.text for p in parts))
+    return "\n\n".join(blocks)
+
+
+def fence(code: str) -> str:
+    """A fence longer than any run of backticks in the code, so the code cannot close it."""
+    longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
+    marks = "`" * max(3, longest + 1)
+    return f"{marks}\n{code}\n{marks}"

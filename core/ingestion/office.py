@@ -31,6 +31,10 @@ _HEADING_JUNK = re.compile(r"[¶#\s]+$")
 _SENTENCE_END = re.compile(r"[.!?;]\s*$")
 _MULTILINE_TAG = re.compile(r"<[A-Za-z/][^<>\n]*(?:\n[^<>\n]+)+>")
 _Block = tuple[str, int, int]  # (text, heading level or 0 for body text, page or 0 if unknown)
+# Code by its look in Word and PowerPoint: a code paragraph style (pandoc's "Source Code",
+# "HTML Preformatted", "Macro Text") or every run in a monospace font.
+_CODE_STYLE = re.compile(r"source code|preformatted|verbatim|macro text|^code|\bcode\b", re.I)
+_MONO_FONT = re.compile(r"mono|courier|consol|menlo|inconsolata|typewriter|source code", re.I)
 
 
 def _offline_unstructured() -> None:
@@ -59,12 +63,14 @@ def _offline_unstructured() -> None:
 
 
 def parse_office(path: Path, kind: str, *, max_pages: int, fallback_title: str = "") -> ParsedDocument:
+    code: set[str] = set()  # texts of the code blocks, whitespace-normalised
     if kind == "md":
-        blocks = _markdown_blocks(_read_text(path))
+        blocks = _markdown_blocks(_read_text(path), code)
     elif kind == "txt":
         blocks = _text_blocks(_read_text(path))
     else:
         blocks = _blocks_from_elements(_partition(path, kind), kind)
+        code = _code_texts(path, kind)
     blocks = [(text, level, page) for text, level, page in blocks if text]
     if not any(level == 0 for _t, level, _p in blocks):
         raise ParseError("no extractable text")
@@ -78,8 +84,14 @@ def parse_office(path: Path, kind: str, *, max_pages: int, fallback_title: str =
         pages[page - 1] = f"{pages[page - 1]}\n\n{text}" if pages[page - 1] else text
         if level:
             sections.append(Section(title=text, level=level))
+            continue
+        paragraphs = sections[-1].paragraphs
+        if " ".join(text.split()) not in code:
+            paragraphs.append(Paragraph(text=text, page=page))
+        elif paragraphs and paragraphs[-1].kind == "code" and paragraphs[-1].page == page:
+            paragraphs[-1] = Paragraph(f"{paragraphs[-1].text}\n{text}", page, "code")  # a listing, line by line
         else:
-            sections[-1].paragraphs.append(Paragraph(text=text, page=page))
+            paragraphs.append(Paragraph(text=text.strip("\n"), page=page, kind="code"))
     if not sections[0].paragraphs:
         sections.pop(0)
     sections = drop_site_chrome(sections)
@@ -133,6 +145,40 @@ def _partition(path: Path, kind: str) -> list[Any]:
         raise ParseError(f"the file is not a readable {kind.upper()} file (corrupt?)") from exc
 
 
+def _code_texts(path: Path, kind: str) -> set[str]:
+    """Paragraphs that are code, by style or font (unstructured's elements carry neither)."""
+    try:
+        if kind == "docx":
+            import docx
+
+            document = docx.Document(str(path))
+            return {
+                " ".join(p.text.split())
+                for p in document.paragraphs
+                if p.text.strip() and (_CODE_STYLE.search(p.style.name if p.style else "") or _all_mono(p.runs))
+            }
+        if kind == "pptx":
+            import pptx
+
+            deck = pptx.Presentation(str(path))
+            return {
+                " ".join(p.text.split())
+                for slide in deck.slides
+                for shape in slide.shapes
+                if shape.has_text_frame
+                for p in shape.text_frame.paragraphs
+                if p.text.strip() and _all_mono(p.runs)
+            }
+    except Exception:  # noqa: BLE001 - the text is already read; without styles it is all prose
+        return set()
+    return set()
+
+
+def _all_mono(runs: Any) -> bool:
+    shown = [r for r in runs if r.text.strip()]
+    return bool(shown) and all(_MONO_FONT.search(r.font.name or "") for r in shown)
+
+
 def _looks_like_heading(text: str) -> bool:
     """unstructured calls short verbless lines titles; without a tagger every line is verbless,
     so sentences ("Return the number of items.") come back as titles. Demote them."""
@@ -161,11 +207,13 @@ def _blocks_from_elements(elements: list[Any], kind: str) -> list[_Block]:
                     continue
                 blocks.append((f"Slide {page}", 1, page))
             depth = max(depth, 1)
+        if not is_title and el.category == "ListItem" and not text.startswith(("•", "-", "*")):
+            text = f"• {text}"  # the lesson writer shows it as a list item
         blocks.append((title, depth + 1, page) if is_title else (text, 0, page))
     return blocks
 
 
-def _markdown_blocks(source: str) -> list[_Block]:
+def _markdown_blocks(source: str, code: set[str]) -> list[_Block]:
     from markdown_it import MarkdownIt
 
     # pandoc wraps long inline tags over lines; a heading is one line, so rejoin such tags first
@@ -173,15 +221,25 @@ def _markdown_blocks(source: str) -> list[_Block]:
     tokens = MarkdownIt("commonmark").parse(source)
     blocks: list[_Block] = []
     level = 0
+    lists: list[int] = []  # per open list: the next item number, or 0 for bullets
+    item = ""  # the marker the next paragraph starts with (first paragraph of a list item)
     for tok in tokens:
         if tok.type == "heading_open":
             level = int(tok.tag[1:])
+        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append(int(tok.attrGet("start") or 1) if tok.type == "ordered_list_open" else 0)
+        elif tok.type in ("bullet_list_close", "ordered_list_close") and lists:
+            lists.pop()
+        elif tok.type == "list_item_open" and lists:
+            item = f"{lists[-1]}. " if lists[-1] else "• "
+            lists[-1] += 1 if lists[-1] else 0
         elif tok.type == "inline":
             text = _inline_text(tok.children or [])
-            blocks.append((_HEADING_JUNK.sub("", text) if level else text, level, 0))
-            level = 0
+            blocks.append((_HEADING_JUNK.sub("", text) if level else item + text, level, 0))
+            level, item = 0, ""
         elif tok.type in ("fence", "code_block"):
             blocks.append((tok.content.rstrip("\n"), 0, 0))
+            code.add(" ".join(tok.content.split()))
         elif tok.type == "html_block":
             blocks.append((_strip_tags(tok.content), 0, 0))
     return blocks

@@ -7,6 +7,8 @@ calls per line (not per char) give the geometry the heuristics need: 125 pages i
 from __future__ import annotations
 
 import ctypes
+import dataclasses
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -17,17 +19,19 @@ from statistics import median
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from core.ingestion import pdf_chars, tex_glyphs
+from core.ingestion.line_text import code_block, join_lines, vocabulary
 from core.ingestion.types import Paragraph, ParsedDocument, ParseError, Section
 
 _FPDF_ERR_ENCRYPTED = (4, 5)  # wrong password; unsupported security handler (encrypted all the same)
-_FIXED_PITCH = 1  # PDF font descriptor flag bit 1
 _BULLETS = ("•", "◦", "▪", "‣", "●", "○", "■", "□", "–")
 # Ligatures (ﬁ ﬂ ...) only: full NFKC would also rewrite ², ½ or full-width text.
 _LIGATURES = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0xFB00, 0xFB07)}
 # pdfium marks a soft hyphen at a line break as U+FFFE (raw char 0x02) and drops the break.
-_DROP = {0xFFFE: None, 0x00AD: None, 0x02: None}
+_DROP = {0xFFFE: None, 0x00AD: None, 0x02: None, 0x00: None}
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?(\d{1,4})(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\.|appendix\s+\w+\.?)\s+", re.IGNORECASE)
+_URL = re.compile(r"^(?:https?://|www\.)\S+$")
 
 
 @dataclass
@@ -41,6 +45,9 @@ class _Line:
     size: float
     bold: bool
     mono: bool
+    cells: tuple[tuple[float, str], ...] = ()  # a code line's words with their start positions (indentation)
+    h_end: float = 0.0  # start position of the last char
+    pitch: float = 0.0  # a code line's char width (monospace)
 
 
 _Mark = tuple[int, str, int, int]  # (line index where the section starts, title, level, lines it takes)
@@ -69,18 +76,24 @@ def parse_pdf(path: Path, *, max_pages: int, fallback_title: str = "") -> Parsed
     if sum(ch.isalnum() for line in lines for ch in line.text) < 10 * max(n_pages, 1):
         raise ParseError("no extractable text (scanned?)")
     lines = _drop_running_lines(lines, n_pages)
-    texts: list[list[str]] = [[] for _ in range(n_pages)]  # without running heads: what chunks quote
+    by_page: list[list[_Line]] = [[] for _ in range(n_pages)]
     for line in lines:
-        texts[line.page - 1].append(line.text)
-    pages = ["\n".join(t) for t in texts]
+        by_page[line.page - 1].append(line)
+    vocab = vocabulary(line.text for line in lines)
+    # a line ending in a broken word or URL joins the next one here too, so quotes match the lessons
+    pages = [join_lines([ln.text for ln in page_lines], vocab, sep="\n") for page_lines in by_page]
     marks = _locate_bookmarks(lines, bookmarks) if bookmarks else _font_headings(lines)
-    sections = _build_sections(lines, marks)
+    sections = _build_sections(lines, marks, vocab)
     title = meta_title or fallback_title  # a first bookmark is often a chapter, not the document
     return ParsedDocument(title, n_pages, pages, sections, has_outline=bool(bookmarks))
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.translate(_DROP).translate(_LIGATURES).split())
+    return " ".join(_shown(text).split())
+
+
+def _shown(text: str) -> str:
+    return text.translate(_DROP).translate(_LIGATURES)
 
 
 def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
@@ -88,30 +101,65 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_Line]:
     textpage = page.get_textpage()
     try:
         rotation = page.get_rotation()
-        raw_text = textpage.get_text_range()
+        axes = functools.partial(_reader_axes, rotation)
+        math = pdf_chars.has_math_font(page)
+        if math:  # get_text_range() leaves out NULs (CMSY's minus is code 0), which shifts every index after
+            count = pdfium_c.FPDFText_CountChars(textpage)
+            raw_text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+        else:
+            raw_text = textpage.get_text_range()
         out: list[_Line] = []
         x, y, flags = ctypes.c_double(), ctypes.c_double(), ctypes.c_int()
+        name = ctypes.create_string_buffer(128)
         pos = 0  # char index = UTF-16 unit offset, so count astral characters twice
         for raw in raw_text.split("\r\n"):
             start, pos = pos, pos + len(raw.encode("utf-16-le")) // 2 + 2
-            text = _clean(raw)
+            shown = raw
+            if math:
+                shown = tex_glyphs.fix_chars(pdf_chars.math_chars(textpage, start, raw, name, axes))
+            text = _clean(shown)
             if not text:
                 continue
             lead = raw[: len(raw) - len(raw.lstrip())]
             first = start + len(lead.encode("utf-16-le")) // 2
             mid = first + len(raw.strip()) // 2
             pdfium_c.FPDFText_GetCharOrigin(textpage, start + len(raw.rstrip().encode("utf-16-le")) // 2 - 1, x, y)
-            v_end = _reader_axes(rotation, x.value, y.value)[0]
+            v_end, h_end = _reader_axes(rotation, x.value, y.value)
             pdfium_c.FPDFText_GetCharOrigin(textpage, first, x, y)
             size = max(pdfium_c.FPDFText_GetFontSize(textpage, first), pdfium_c.FPDFText_GetFontSize(textpage, mid))
-            pdfium_c.FPDFText_GetFontInfo(textpage, mid, None, 0, flags)
-            bold = pdfium_c.FPDFText_GetFontWeight(textpage, mid) >= 600
             v, h = _reader_axes(rotation, x.value, y.value)
-            out.append(_Line(text, index + 1, y.value, v, v_end, h, size, bold, bool(flags.value & _FIXED_PITCH)))
-        return out
+            n = len(raw.strip())
+            mono = pdf_chars.is_mono(textpage, [first + n * k // 4 for k in range(4)], flags, name)
+            bold = pdfium_c.FPDFText_GetFontWeight(textpage, mid) >= 600
+            cells, pitch = pdf_chars.word_cells(textpage, start, raw, axes, _shown) if mono else ((), 0.0)
+            out.append(_Line(text, index + 1, y.value, v, v_end, h, size, bold, mono, cells, h_end, pitch))
+        return _join_script_lines(out) if math else out
     finally:
         textpage.close()
         page.close()
+
+
+def _join_script_lines(lines: list[_Line]) -> list[_Line]:
+    """pdfium starts a new line at a sub- or superscript set apart ("w" / "n" / "⟩ input ..."):
+    a short line that sits within the previous line's height, right after its end, goes back into it."""
+    out: list[_Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and abs(line.v - prev.v) < 0.8 * prev.size
+            and -0.5 * prev.size <= line.h - prev.h_end <= 1.5 * prev.size
+            and not (line.mono or prev.mono)
+        ):
+            raised, lowered = line.v < prev.v - 0.15 * prev.size, line.v > prev.v + 0.15 * prev.size
+            if line.size < 0.9 * prev.size and (raised or lowered):
+                text = prev.text + tex_glyphs.as_script(line.text, raised=raised)
+            else:
+                text = f"{prev.text} {line.text}"
+            out[-1] = dataclasses.replace(prev, text=text, h_end=line.h_end)
+            continue
+        out.append(line)
+    return out
 
 
 def _reader_axes(rotation: int, x: float, y: float) -> tuple[float, float]:
@@ -127,14 +175,23 @@ def _drop_running_lines(lines: list[_Line], n_pages: int) -> list[_Line]:
     edge_keys: Counter[str] = Counter()
     short_texts: Counter[str] = Counter()
     placed: Counter[tuple[str, int, int]] = Counter()
+    offsets: Counter[int] = Counter()  # PDF page - printed page number, from numbers at a page's edge
     for page_lines in by_page.values():
         edges = page_lines[:2] + page_lines[-2:]
         edge_keys.update({re.sub(r"\d+", "#", ln.text.lower()) for ln in edges})
+        offsets.update({ln.page - n for ln in edges for n in _edge_numbers(ln.text)})
         short = [ln for ln in page_lines if len(ln.text.split()) <= 8]
         short_texts.update({ln.text for ln in short if len(ln.text.split()) <= 4})
         placed.update({_place(ln) for ln in short})
 
+    offset, hits = offsets.most_common(1)[0] if offsets else (0, 0)
+    numbered = hits >= max(3, 0.2 * n_pages)  # the book prints its page numbers at the edges
+
     def running(line: _Line, is_edge: bool) -> bool:
+        if line.mono and line.text.isdigit():
+            return False  # a listing's output ("20" after ">>> 4 * 5" at the top of a page)
+        if numbered and is_edge and len(line.text.split()) <= 12 and line.page - offset in _edge_numbers(line.text):
+            return True  # "44 Typesetting Mathematical Formulae", "3.2 Single Equations 45"
         m = _PAGE_NUMBER.match(line.text)
         # "12" mid-page is more likely code output than a page number; "12 / 39" is not
         if m and abs(int(m.group(1)) - line.page) <= 3 and (is_edge or not line.text.isdigit()):
@@ -151,6 +208,12 @@ def _drop_running_lines(lines: list[_Line], n_pages: int) -> list[_Line]:
         last = len(page_lines) - 1
         kept += [ln for i, ln in enumerate(page_lines) if not running(ln, i < 2 or i > last - 2)]
     return kept
+
+
+def _edge_numbers(text: str) -> set[int]:
+    """Numbers a running head or foot may carry: first or last on the line."""
+    m = re.match(r"^(\d{1,4})(?=\s|$)|^.*\s(\d{1,4})$", text)
+    return {int(n) for n in m.groups() if n} if m else set()
 
 
 def _place(line: _Line) -> tuple[str, int, int]:
@@ -298,6 +361,8 @@ def _breaks(prev: _Line, cur: _Line) -> bool:
     size = max(prev.size, cur.size, 1.0)
     if prev.mono != cur.mono or abs(prev.size - cur.size) > 0.15 * size:
         return True
+    if cur.mono:  # a blank line or two inside a listing is part of it
+        return not 0 < cur.v - prev.v_end <= 4 * size
     if cur.text.startswith(_BULLETS):
         return True
     pitch = cur.v - prev.v_end
@@ -307,7 +372,7 @@ def _breaks(prev: _Line, cur: _Line) -> bool:
     return 0 < pitch <= 1.45 * size and cur.h - prev.h > 0.8 * size
 
 
-def _build_sections(lines: list[_Line], marks: list[_Mark]) -> list[Section]:
+def _build_sections(lines: list[_Line], marks: list[_Mark], vocab: frozenset[str] = frozenset()) -> list[Section]:
     """Walk the lines once: a mark opens a section (several at one line give empty parents)."""
     sections = [Section(title="", level=0)]
     m = 0
@@ -315,8 +380,17 @@ def _build_sections(lines: list[_Line], marks: list[_Mark]) -> list[Section]:
 
     def flush() -> None:
         if para:
-            sep = "\n" if para[0].mono else " "  # keep code on its own lines
-            sections[-1].paragraphs.append(Paragraph(text=sep.join(ln.text for ln in para), page=para[0].page))
+            text = join_lines([ln.text for ln in para], vocab)
+            last = sections[-1].paragraphs[-1] if sections[-1].paragraphs else None
+            if para[0].mono and (len(para) > 1 or len(text) >= 6) and not _URL.match(text):
+                # code keeps its lines, indentation and blank lines
+                rows = [(ln.cells, ln.text, ln.v, ln.size, ln.pitch) for ln in para]
+                sections[-1].paragraphs.append(Paragraph(code_block(rows), para[0].page, "code"))
+            elif para[0].mono and last and last.kind == "text" and last.page == para[0].page:
+                # a URL or symbol set in typewriter type inside a sentence
+                sections[-1].paragraphs[-1] = Paragraph(join_lines([last.text, text], vocab), last.page)
+            else:
+                sections[-1].paragraphs.append(Paragraph(text, para[0].page))
             para.clear()
 
     skip = 0

@@ -16,6 +16,7 @@ class ParseError(Exception):
 class Paragraph:
     text: str
     page: int  # 1-based page (slide) number
+    kind: str = "text"  # "code": a listing or session whose line breaks and indentation are kept
 
 
 @dataclass

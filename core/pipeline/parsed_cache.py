@@ -33,7 +33,7 @@ def load_parsed(file_path: Path) -> ParsedDocument | None:
             title=s["title"],
             level=s["level"],
             path=tuple(s["path"]),
-            paragraphs=[Paragraph(p["text"], p["page"]) for p in s["paragraphs"]],
+            paragraphs=[Paragraph(p["text"], p["page"], p.get("kind", "text")) for p in s["paragraphs"]],
         )
         for s in raw["sections"]
     ]

@@ -57,6 +57,8 @@ def test_lesson_and_questions_are_grounded(
     assert markers <= set(range(1, len(lesson.citations) + 1))
     for citation in lesson.citations:
         assert norm(citation.quote) in norm(pages[citation.document_id][citation.page - 1])
+    for code in re.findall(r"(?ms)^(`{3,})\w*\n(.*?)\n\1$", lesson.body):
+        assert any(code[1] in chunk.text for chunk in draft.chunks)  # the source's listing, verbatim
 
     terms = extract_terms(all_chunks)
     questions = asyncio.run(LLMWriter(settings_for(llm_server)).write_questions(draft.chunks, pages, 4, terms))

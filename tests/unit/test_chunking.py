@@ -25,7 +25,8 @@ TARGET, OVERLAP = 300, 40
 
 
 def norm(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace-normalised, without the chunk's code fences (markdown, not page text)."""
+    return " ".join(re.sub(r"(?m)^`{3,}\w*$", "", text).split())
 
 
 def first_sentence(text: str) -> str:
