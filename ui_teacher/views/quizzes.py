@@ -57,7 +57,11 @@ def approval(quiz: Json) -> None:
 
 def question_view(question: Json, number: int) -> None:
     kind = KINDS.get(question.get("kind") or "", "")
-    st.markdown(f"**{number}. {question['prompt']}**" + (f" :blue-badge[{kind}]" if kind else ""))
+    # A code-reading question's prompt is its question line, then the example's lines.
+    prompt, _, code = str(question["prompt"]).partition("\n")
+    st.markdown(f"**{number}. {prompt}**" + (f" :blue-badge[{kind}]" if kind else ""))
+    if code:
+        st.code(code, language="python")
     answer = question.get("answer_index")
     lines = []
     for i, option in enumerate(question.get("options") or []):
