@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from core.generation.extractive import CourseIndex, Sentence, course_index, key_sentences
 from core.generation.quiz_code import code_question, examples
-from core.generation.quiz_statements import Facts, Statement, definition, true_statement
+from core.generation.quiz_statements import Statement, definition, facts_of, true_statement
 from core.generation.quiz_terms import (
     Terms,
     analyse,
@@ -31,7 +32,7 @@ from core.generation.quiz_terms import (
 )
 from core.ingestion.types import Chunk, Citation, QuestionDraft
 
-KINDS = ("definition", "true_statement", "code_output", "cloze")
+KINDS = ("true_statement", "definition", "code_output", "cloze")  # the scarcest first
 _SKIP = re.compile(
     r"\b(?:see|thanks?|et al|figure|fig\.|documentation|for (?:more )?(?:details|information)|chapter|"
     r"section \d|page \d|version \d|python \d|https?:|www\.|this tutorial|reference manual)\b|(?<![\w.])\.[a-z]\w*\b",
@@ -70,10 +71,16 @@ class Builder:
     def __init__(self, terms: Terms, pool: Sequence[str], index: CourseIndex, seed: str) -> None:
         self.terms, self.index, self.seed = terms, index, seed
         self.pool = [t for t in dict.fromkeys([*terms.ranked, *pool]) if not is_trivia(t)]
-        self.facts = Facts(index)
+        self.facts = facts_of(index)
+        # The sentences each question was made from: one quiz uses a sentence once, so a
+        # statement made false in one question can't be checked against another question.
+        self.sources: dict[int, set[str]] = {}
+        self.falsified: dict[int, set[str]] = {}  # the sentences a question's wrong statements come from
+        self.swaps: dict[str, str | None] = {}  # sentence -> its false version by a term swap
 
-    def distractors(self, answer: str, sentence: str, count: int = 3) -> list[str] | None:
-        """`count` terms of the answer's kind and number, likeliest first, each wrong in `sentence`."""
+    def distractors(self, answer: str, sentence: str, count: int = 3, least: float = -1.0) -> list[str] | None:
+        """`count` terms of the answer's kind and number, likeliest first, each wrong in `sentence`;
+        with `least`, only terms the course uses at least that much like the answer."""
         kind, base = kind_of(answer), base_of(answer)
         roles = ("statement", "clause", "keyword")
         text_of = shown(answer)
@@ -91,7 +98,10 @@ class Builder:
             if mentions(sentence, option) or not self.facts.wrong_in(sentence, text_of, option):
                 continue
             seen.add(base_of(term))
-            closeness = self.terms.similarity(answer, term) + (0.3 if kind_of(term) == kind else 0.0)
+            similar = self.terms.similarity(answer, term)
+            if similar < least:
+                continue
+            closeness = similar + (0.3 if kind_of(term) == kind else 0.0)
             closeness -= 0.02 * abs(len(option.split()) - len(text_of.split()))
             scored.append(((-closeness, h(self.seed, option)), option))
         picked = [t for _, t in sorted(scored)[:count]]
@@ -134,7 +144,7 @@ class Builder:
         return self.question(prompt, shown(term), wrong, s, "definition") if wrong else None
 
     def question(self, prompt: str, answer: str, wrong: list[str], s: Sentence, kind: str) -> QuestionDraft:
-        return QuestionDraft(
+        q = QuestionDraft(
             prompt=prompt,
             options=[answer, *wrong],
             answer_index=0,
@@ -142,6 +152,8 @@ class Builder:
             citation=Citation(s.chunk.document_id, s.page, s.quote),
             kind=kind,
         )
+        self.sources[id(q)] = {s.text}
+        return q
 
 
 def _article(term: str) -> str:
@@ -189,7 +201,7 @@ def make_questions(
         by_section.setdefault(chunk.section, []).append(chunk)
     picked_sentences = {}
     for section, members in by_section.items():
-        ranked = sorted(key_sentences(members, section.split(" > ")[-1], index, 10), key=lambda p: -p[1])
+        ranked = sorted(key_sentences(members, section.split(" > ")[-1], index, 14), key=lambda p: -p[1])
         picked_sentences[section] = [s for s, _ in ranked]
     every = [s for ss in picked_sentences.values() for s in ss]
     definitions = [x for x in (Statement.of_definition(s) for s in every) if x is not None]
@@ -204,33 +216,50 @@ def make_questions(
     found = examples(teaching)
     codes = (code_question(ex, found, index, h(seed, str(i))) for i, ex in enumerate(found))
     queues["code_output"] = [[q for q in codes if q]]
-    return balance_positions(_pick(queues, n, seed), seed)
+    return balance_positions(_pick(queues, n, seed, build), seed)
 
 
-def _pick(queues: dict[str, list[list[QuestionDraft]]], n: int, seed: str) -> list[QuestionDraft]:
-    """Round-robin over kinds, and within a kind over sections, so no kind or section fills the quiz."""
+def _pick(queues: dict[str, list[list[QuestionDraft]]], n: int, seed: str, build: Builder) -> list[QuestionDraft]:
+    """Round-robin over kinds, and within a kind over sections, so no kind or section fills the quiz.
+    An answer is asked once; where the material has few terms (slides), twice, in other sentences."""
     picked: list[QuestionDraft] = []
-    answers: set[str] = set()
-    quotes: set[str] = set()
-    cursors = {kind: h(seed, kind) for kind in KINDS}
-    while len(picked) < n and any(any(q) for q in queues.values()):
-        for kind in KINDS:
-            sections = queues[kind]
-            for step in range(len(sections)):
-                queue = sections[(cursors[kind] + step) % len(sections)]
-                taken = False
-                while queue and not taken:
-                    q = queue.pop(0)
-                    key = base_of(q.options[0]) if q.kind in ("cloze", "definition") else q.options[0]
-                    if key in answers or q.citation.quote in quotes:
-                        continue
-                    answers.add(key)
-                    quotes.add(q.citation.quote)
-                    picked.append(q)
-                    taken = True
-                if taken:
-                    cursors[kind] += step + 1
+    answers: Counter[str] = Counter()
+    used: set[str] = set()  # sentences a question asks about
+    falsified: set[str] = set()  # sentences shown made false: never asked about elsewhere
+    again: dict[str, list[list[QuestionDraft]]] = {kind: [[]] for kind in KINDS}
+
+    def take(q: QuestionDraft, times: int) -> bool:
+        key = base_of(q.options[0]) if q.kind in ("cloze", "definition") else q.options[0]
+        made_of = build.sources.get(id(q), set()) | {q.citation.quote}
+        false_from = build.falsified.get(id(q), set())
+        if made_of & (used | falsified) or false_from & used:
+            return False
+        if answers[key] >= times:
+            if times == 1:
+                again[q.kind][0].append(q)
+            return False
+        answers[key] += 1
+        used.update(made_of)
+        falsified.update(false_from)
+        picked.append(q)
+        return True
+
+    for times, pending in ((1, queues), (2, again)):
+        cursors = {kind: h(seed, kind) for kind in KINDS}
+        while len(picked) < n and any(any(q) for q in pending.values()):
+            for kind in KINDS:
+                sections = pending[kind]
+                for step in range(len(sections)):
+                    queue = sections[(cursors[kind] + step) % len(sections)]
+                    taken = False
+                    while queue and not taken:
+                        taken = take(queue.pop(0), times)
+                    if taken:
+                        cursors[kind] += step + 1
+                        break
+                if len(picked) >= n:
                     break
-            if len(picked) >= n:
-                break
-    return picked
+    # No more blanks than other questions (where the material gives little
+    # else, as slides do, three): the other kinds ask more than recall of a word.
+    limit = max(sum(q.kind != "cloze" for q in picked), min(3, n))
+    return [q for q in picked if q.kind != "cloze" or (limit := limit - 1) >= 0]

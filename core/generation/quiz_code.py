@@ -127,7 +127,7 @@ def _variants(answer: str, shape: str) -> list[str]:
     if shape == "int":
         return [str(value + 1), str(value - 1), str(value * 2)]
     if shape == "float":
-        return [repr(round(value * 10, 6)), repr(round(value / 10, 6)), repr(round(value + 1, 6))]
+        return [repr(value + 1), repr(value - 1), repr(value * 2)]
     if shape in ("list", "tuple") and len(value) >= 2:
         kind = list if shape == "list" else tuple
         items = list(value)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 _DEFINITION = re.compile(
     r"^(?:An?|The)\s+((?:[a-z][\w-]*|[A-Z]\w*)(?: [a-z][\w-]*){0,2}) (?:is|are|refers to|means) "
     r"((?:an?|the|one|used)\b.*)$"
-    r"|^([A-Z][a-z-]+(?: [a-z-]+){0,2}s) are ((?:an?|the|used|\w+ (?:that|which|of))\b.*)$"
+    r"|^([A-Z][a-z-]+(?: [a-z-]+){0,2}s) are ((?!often|usually|also|not|sometimes|never|always|only|just|"
+    r"simply|very|more|less|then|now|still|called)[a-z].*)$"
     r"|^([A-Z][A-Za-z]*[A-Z][A-Za-z-]*)(?: \[[^\]]*\]| \([^)]*\))? is (an?\b.*)$"
 )
 _BAD_SUBJECT = wordset("it this that these those there here such one other result first following way")
@@ -35,7 +36,7 @@ _AUX = re.compile(r"\b(is|are|can|must|will|should)\b( not\b)?|\b(cannot|isn't|a
 _UNSAFE = re.compile(
     r"\b(?:not|no|never|none|nothing|may|might|could|would|often|usually|sometimes|generally|typically|"
     r"some|most|many|few|only|also|all|every|always|both|either|neither|nor|just|mostly|rather|than|"
-    r"similar|similarly|if|unless|although|though|whether|e\.g|i\.e|etc)\b|n't\b",
+    r"similar|similarly|if|unless|although|though|whether|e\.g|i\.e|etc)\b|n[’']t\b",
     re.I,
 )
 _NEGATED = {"cannot": "can", "isn't": "is", "aren't": "are", "can't": "can", "won't": "will"}
@@ -84,6 +85,19 @@ def definition(s: Sentence) -> tuple[str, str] | None:
     if kind_of(term) == "noun" and term[0].isupper() and not term[1:2].isupper():
         term = term[0].lower() + term[1:]
     return term, rest[0].upper() + rest[1:] + "."
+
+
+_FACTS: dict[int, tuple[CourseIndex, Facts]] = {}
+
+
+def facts_of(index: CourseIndex) -> Facts:
+    """Memoised per course index, as the index is per course (extractive.course_index)."""
+    hit = _FACTS.get(id(index))
+    if hit is None or hit[0] is not index:
+        if len(_FACTS) > 8:
+            _FACTS.clear()
+        hit = _FACTS[id(index)] = (index, Facts(index))
+    return hit[1]
 
 
 class Facts:
@@ -154,11 +168,18 @@ def negate(text: str) -> str | None:
 
 def swap(s: Sentence, build: Builder) -> str | None:
     """The sentence with one of its key terms replaced by a same-kind term the course refutes."""
+    if s.text not in build.swaps:
+        build.swaps[s.text] = _swap(s, build)
+    return build.swaps[s.text]
+
+
+def _swap(s: Sentence, build: Builder) -> str | None:
     for term in build.pool:
         found = list(pattern_of(term).finditer(s.text))
         if len(found) != 1:
             continue
-        other = build.distractors(term, s.text, count=1)
+        # A plausible swap, not nonsense: a term the course uses much like this one.
+        other = build.distractors(term, s.text, count=1, least=0.45 if kind_of(term) == "noun" else 0.3)
         if other:
             m = found[0]
             new = other[0][0].upper() + other[0][1:] if m.start() == 0 else other[0]
@@ -187,6 +208,7 @@ def true_statement(s: Sentence, every: Sequence[Sentence], build: Builder, seed:
         key=lambda x: h(seed, s.text + x.text),
     )
     false: list[str] = []
+    made_of: set[str] = set()
     negations = 0
     for x in others:
         made = swap(x, build)
@@ -195,11 +217,12 @@ def true_statement(s: Sentence, every: Sequence[Sentence], build: Builder, seed:
             negations += made is not None
         if made and made != x.text and made not in false and made != s.text:
             false.append(made)
+            made_of.add(x.text)
         if len(false) == 3:
             break
     if len(false) < 3:
         return None
-    return QuestionDraft(
+    q = QuestionDraft(
         prompt=PROMPT,
         options=[s.text, *false],
         answer_index=0,
@@ -210,3 +233,6 @@ def true_statement(s: Sentence, every: Sequence[Sentence], build: Builder, seed:
         citation=Citation(s.chunk.document_id, s.page, s.quote),
         kind="true_statement",
     )
+    build.sources[id(q)] = {s.text}
+    build.falsified[id(q)] = made_of
+    return q

@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from core.generation.extractive import is_code_line, split_sentences
 from core.ingestion.types import Chunk
@@ -43,12 +44,12 @@ WEAK = wordset(
     "huge recent further little much less least best better pretty surprisingly simply "
     "during between among per via upon because while where whose whether until since toward towards"
 )
-_NOT_NOUN = re.compile(r"(?:ly|ing|ed)$")
+_NOT_NOUN = re.compile(r"(?:ly|ing|ed|able|ible|ful|less|ous|ive)$")
 STOP = wordset(
     "the a an and or of to in is are be for on with as by it this that from at you your can not but "
     "if then than which was were has have will would should could may also more most such other into "
     "all any each one some when how does only about used using very same new first following example "
-    "called two three four five what where why who"
+    "called two three four five what where why who these those its their our like"
 )
 # Trivia: nothing a student should learn by heart (where to read more, who helped, which version).
 _TRIVIA_WORDS = wordset(
@@ -68,6 +69,7 @@ REFERENCE_SECTION = re.compile(
 )
 
 
+@cache
 def kind_of(term: str) -> str:
     """call, dotted, exception, class, snake, statement, clause, keyword, name, or noun."""
     if term.endswith("()"):
@@ -88,11 +90,12 @@ def kind_of(term: str) -> str:
     return "class" if re.search(r"[a-z][A-Z]", term) and term[0].isupper() else "noun"
 
 
+@cache
 def base_of(term: str) -> str:
     """Variants of one term (plural, call parentheses, module prefix, role word) share a base."""
     if kind_of(term) in ("statement", "clause", "keyword"):
         return term.split()[0]
-    t = term.lower().removesuffix("()").split(".")[-1]
+    t = term.lower().removesuffix("()").split(".")[-1].replace("-", " ")
     return re.sub(r"(?:es|s)$", "", t)
 
 
@@ -172,6 +175,7 @@ def analyse(chunks: Sequence[Chunk], defined: Iterable[str] = ()) -> Terms:
     return Terms(out, _contexts(out, sentences))
 
 
+@cache
 def pattern_of(term: str) -> re.Pattern[str]:
     """Where a term is used: a role keyword only before its role word ("try" in "try statement")."""
     text = shown(term)
