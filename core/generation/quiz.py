@@ -140,7 +140,17 @@ class Builder:
             prompt = f"According to the course, what {what} {term}{' do' if term.endswith('()') else ''}?"
             return self.question(prompt, description, [x.text for x in picked], s, "definition")
         prompt = f"Which {'one does this' if term.endswith('()') else 'term is described here'}: “{description}”?"
-        wrong = self.distractors(term, description) if not mentions(prompt, shown(term)) else None
+        if mentions(prompt, shown(term)):
+            return None
+        if term.endswith("()") and "." in term:
+            # A described method (list.pop()) among the other methods the course describes, all
+            # named alike (pop(), append()), so the odd spelling can't give the answer away.
+            short = term.split(".")[-1]
+            names = list(dict.fromkeys(x.term.split(".")[-1] for x in others if x.term.endswith("()")))
+            names = [n for n in names if n != short and not mentions(description, n.removesuffix("()"))]
+            names.sort(key=lambda n: h(self.seed, n))
+            return self.question(prompt, short, names[:3], s, "definition") if len(names) >= 3 else None
+        wrong = self.distractors(term, description)
         return self.question(prompt, shown(term), wrong, s, "definition") if wrong else None
 
     def question(self, prompt: str, answer: str, wrong: list[str], s: Sentence, kind: str) -> QuestionDraft:

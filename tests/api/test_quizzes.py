@@ -210,3 +210,19 @@ def test_publish_warns_about_drafts_and_approve_all(stack: Stack) -> None:
     assert teacher_view and all(q["kind"] in kinds for q in teacher_view), teacher_view
     student_view = course.student.get(f"/api/v1/quizzes/{quizzes[0]['id']}").json()["questions"]
     assert all("kind" not in q for q in student_view)
+
+
+@pytest.mark.parametrize("name", ["nlp_11-transformers.pdf", "data-structures.pptx"])
+def test_slides_get_quizzes_of_several_kinds(stack: Stack, name: str) -> None:
+    """Lecture slides and a PPTX deck: once they had no quiz at all."""
+    from tests.fixtures_path import FIXTURES
+
+    course = built_course(stack, FIXTURES / name, f"Slides {name}")
+    quizzes = [q for q in quizzes_of(course.teacher, course.id) if q["question_count"]]
+    assert any(q["kind"] == "final" for q in quizzes) and any(q["kind"] == "module" for q in quizzes), quizzes
+    kinds = set()
+    for quiz in quizzes:
+        for q in course.teacher.get(f"/api/v1/quizzes/{quiz['id']}").json()["questions"]:
+            kinds.add(q["kind"])
+            assert q["citation"]["document_id"] == course.document_id and q["citation"]["quote"]
+    assert len(kinds) >= 2, kinds
