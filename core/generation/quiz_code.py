@@ -90,11 +90,31 @@ def _usable(code: list[str], output: str) -> bool:
     if re.search(r"\b\w*(?:Error|Exception)\b", output) or _UNSTABLE.search(text) or "Traceback" in text:
         return False
     statement = code[-1].lstrip()[3:].strip()
-    if not _self_contained(code):
+    if not _self_contained(code) or not _outputs_kept(code):
         return False
     if shape_of(statement) != "text":
         return False  # a bare literal echoed back
     return output not in statement  # `>>> 'spam'` printing 'spam' tests nothing
+
+
+def _outputs_kept(code: list[str]) -> bool:
+    """Every earlier expression that prints has its printed line: extraction can drop a line that
+    is a bare number (taken for a page number), and a session missing one is not as printed."""
+    for i, line in enumerate(code[:-1]):
+        s = line.lstrip()
+        if not s.startswith(">>>") or code[i + 1].lstrip().startswith(("...",)):
+            continue
+        try:
+            tree = ast.parse(s[3:].strip())
+        except SyntaxError:
+            continue
+        node = tree.body[0] if len(tree.body) == 1 else None
+        if not isinstance(node, ast.Expr):
+            continue
+        quiet = isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
+        if not quiet and code[i + 1].lstrip().startswith(">>>"):
+            return False
+    return True
 
 
 def _self_contained(code: list[str]) -> bool:

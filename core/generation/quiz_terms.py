@@ -59,7 +59,9 @@ _TRIVIA_WORDS = wordset(
 )
 _TRIVIA = re.compile(r"\d|://|www\.|@|\.(?:py|txt|html?|pdf|org|com|net|json|csv|md|cfg|ini|zip)\b", re.I)
 # "multi-line", "built-in", "re-raise": adjectives and verbs, not terms.
-_PREFIXES = wordset("multi non pre re co sub semi built well high low read write user case end top left right")
+_PREFIXES = wordset(
+    "multi non pre re co sub semi built well high low read write user case end top left right short long"
+)
 _NOT_NAMES = wordset("I II III IV VI OK PDF URL HTTP HTTPS HTML API IDE GUI OS CPU GPU TODO USA UK EU IEEE ACM")
 # Sections that hold no course content: references, thanks, licences, "about this document".
 REFERENCE_SECTION = re.compile(
@@ -163,7 +165,7 @@ def analyse(chunks: Sequence[Chunk], defined: Iterable[str] = ()) -> Terms:
     extra = {d for d in defined if text_all.count(d.lower()) >= 2}
     # Slides and short notes say a term fewer times than a book does.
     phrase_min = 3 if len(sentences) >= 300 else 2
-    keep = {t for t, n in counts.items() if n >= (phrase_min if kind_of(t) == "noun" else 2)} | extra
+    keep = {t for t, n in counts.items() if n >= (phrase_min if kind_of(t) in ("noun", "name") else 2)} | extra
     keep = {t for t in keep if not is_trivia(t)}
     ranked = sorted(keep, key=lambda t: (-counts[t] - (2 if t in extra else 0), t))
     seen: set[str] = set()
