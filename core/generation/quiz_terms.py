@@ -142,7 +142,9 @@ def _candidates(text: str) -> Iterable[str]:
     yield from (m.group(0) for m in _NAME.finditer(text) if m.group(0) not in _NOT_NAMES)
     for m in _HYPHENATED.finditer(text):
         first, second = m.group(1).split("-", 1)
-        if not {first, second} & (STOP | WEAK | _PREFIXES) and not _NOT_NOUN.search(second):
+        # Not "floating-point" or "well-tested": modifiers, not terms.
+        modifier = _NOT_NOUN.search(second) or re.search(r"(?:ing|ed)$", first)
+        if not {first, second} & (STOP | WEAK | _PREFIXES) and not modifier:
             yield m.group(1)
     for m in _BIGRAM.finditer(text):
         first, second = m.group(1), m.group(2)
