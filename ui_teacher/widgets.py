@@ -127,3 +127,11 @@ def has_page_image(citation: Json) -> bool:
     if isinstance(file_type, str) and file_type:
         return file_type.lower() == "pdf"
     return str(citation.get("document_name") or "").lower().endswith(".pdf")
+
+
+def approve_all_button(course_id: str, key: str) -> None:
+    if st.button("Approve all quizzes", key=key, icon=":material/done_all:"):
+        reply = attempt("approve the quizzes", client().post, f"/api/v1/courses/{course_id}/quizzes/approve")
+        if reply is not None:
+            flash(f"Approved {reply.get('approved', 0)} quizzes: enrolled students can take them.")
+            st.rerun()

@@ -11,7 +11,7 @@ from backend.auth import teachers_only
 from backend.cache import cached_json, json_response
 from backend.db import ServicesDep, SessionDep
 from backend.rate_limits import acquire
-from backend.schemas.courses import CourseIn, CourseOut, CoursePatch, EnrollIn, StudentOut
+from backend.schemas.courses import CourseIn, CourseOut, CoursePatch, EnrollIn, PublishOut, StudentOut
 from backend.schemas.jobs import JobOut
 from core.db.models.jobs import JobKind
 from core.repositories.course_reads import CourseReads
@@ -97,9 +97,14 @@ class CourseController(Controller):
     async def students(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> list[StudentOut]:
         return [StudentOut.of(u, e) for u, e in await CourseService(session).students(request.user, course_id)]
 
-    @post("/{course_id:str}/publish", status_code=200, summary="Publish: enrolled students can see it")
-    async def publish(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> CourseOut:
-        return CourseOut.of(await CourseService(session).set_published(request.user, course_id, True), manager=True)
+    @post(
+        "/{course_id:str}/publish",
+        status_code=200,
+        summary="Publish: enrolled students can see it; says how many quizzes are still drafts",
+    )
+    async def publish(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> PublishOut:
+        course, drafts = await CourseService(session).publish(request.user, course_id)
+        return PublishOut.published(course, drafts)
 
     @post("/{course_id:str}/unpublish", status_code=200, summary="Back to draft")
     async def unpublish(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> CourseOut:

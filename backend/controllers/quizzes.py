@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, patch, post
 
 from backend.db import SessionDep
 from backend.schemas.quizzes import (
+    ApproveAllOut,
     AttemptIn,
     AttemptOut,
     QuestionPatch,
@@ -29,6 +30,15 @@ class QuizController(Controller):
     @get("/courses/{course_id:str}/quizzes", summary="The course's quizzes (students: approved ones only)")
     async def list_quizzes(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> list[QuizOut]:
         return [QuizOut.of(q, n) for q, n in await QuizService(session).list_for_course(request.user, course_id)]
+
+    @post(
+        "/courses/{course_id:str}/quizzes/approve",
+        status_code=200,
+        summary="Teacher: approve every draft quiz of the course at once",
+    )
+    async def approve_all(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> ApproveAllOut:
+        approved, quizzes = await QuizService(session).approve_all(request.user, course_id)
+        return ApproveAllOut.of(course_id, approved, quizzes)
 
     @get("/quizzes/{quiz_id:str}", summary="A quiz; answers and explanations only for its teacher")
     async def get_quiz(self, quiz_id: str, request: PrincipalRequest, session: SessionDep) -> QuizDetailOut:

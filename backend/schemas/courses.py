@@ -128,3 +128,22 @@ class DocumentOut(msgspec.Struct):
 class UploadOut(msgspec.Struct):
     job: JobOut
     documents: list[DocumentOut]
+
+
+class PublishOut(CourseOut, kw_only=True):
+    """The course, and the quizzes students still can't take: drafts need approval (one by one,
+    or all at once with POST /courses/{id}/quizzes/approve)."""
+
+    draft_quizzes: int
+    warning: str | None = None
+
+    @classmethod
+    def published(cls, course: Course, drafts: int) -> PublishOut:
+        base = CourseOut.of(course, manager=True)
+        warning = None
+        if drafts:
+            warning = (
+                f"{drafts} quiz{'zes are' if drafts > 1 else ' is'} still a draft: students will not see "
+                f"{'them' if drafts > 1 else 'it'} until approved."
+            )
+        return cls(**msgspec.structs.asdict(base), draft_quizzes=drafts, warning=warning)

@@ -60,7 +60,9 @@ class QuestionOut(msgspec.Struct, omit_defaults=True):
     position: int
     prompt: str
     options: list[str]
-    # Teachers only: a student's view never carries the answer.
+    # Teachers only: a student's view never carries the answer (nor the kind:
+    # cloze | definition | true_statement | code_output | concept; absent: written before kinds were kept).
+    kind: str | None = None
     answer_index: int | None = None
     explanation: str | None = None
     citation: QuizCitationOut | None = None
@@ -70,10 +72,21 @@ class QuestionOut(msgspec.Struct, omit_defaults=True):
     def of(cls, q: Question, view: QuizView) -> QuestionOut:
         out = cls(q.id, q.position, q.prompt, list(q.options))
         if view.manager:
+            out.kind = q.kind or None
             out.answer_index, out.explanation = q.answer_index, q.explanation
             out.edited_by_teacher = q.edited_by_teacher
             out.citation = QuizCitationOut.maybe(QuizService.citation(q, view.documents))
         return out
+
+
+class ApproveAllOut(msgspec.Struct):
+    course_id: str
+    approved: int  # drafts approved by this call
+    quizzes: list[QuizOut]  # every quiz of the course, now all approved
+
+    @classmethod
+    def of(cls, course_id: str, approved: int, quizzes: list[tuple[Quiz, int]]) -> ApproveAllOut:
+        return cls(course_id, approved, [QuizOut.of(q, n) for q, n in quizzes])
 
 
 class QuizDetailOut(msgspec.Struct):
@@ -179,11 +192,12 @@ class QuestionTeacherOut(msgspec.Struct):
     answer_index: int
     explanation: str
     edited_by_teacher: bool
+    kind: str | None = None
 
     @classmethod
     def of(cls, q: Question) -> QuestionTeacherOut:
         return cls(q.id, q.quiz_id, q.position, q.prompt, list(q.options), q.answer_index, q.explanation,
-                   q.edited_by_teacher)
+                   q.edited_by_teacher, q.kind or None)
 
 
 class QuizScoreOut(msgspec.Struct):

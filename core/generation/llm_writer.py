@@ -28,6 +28,7 @@ from core.ingestion.types import Chunk, Citation, LessonDraft, LessonText, Quest
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+LLM_KINDS = ("definition", "true_statement", "code_output", "cloze", "concept")
 MAX_PASSAGE_CHARS = 1500
 
 _LESSON_PROMPT = (
@@ -40,7 +41,11 @@ _LESSON_PROMPT = (
 _QUIZ_PROMPT = (
     "Write {n} multiple-choice questions that test understanding of the numbered source passages below. "
     "Each question has exactly 4 different options and one correct answer (answer_index 0-3), a one-sentence "
-    "explanation, and the number of the passage that answers it.\n\n{passages}"
+    "explanation, the number of the passage that answers it, and its kind: definition (term and definition), "
+    "true_statement (which statement is true), code_output (what a code example prints), cloze (fill in the "
+    "blank) or concept (any other question of understanding). Mix the kinds. Wrong options must be plausible, "
+    "of the same kind as the answer, and clearly wrong according to the passages; never ask about URLs, "
+    "people, versions or file names.\n\n{passages}"
 )
 _QUIZ_SCHEMA: dict[str, Any] = {
     "name": "quiz",
@@ -57,8 +62,9 @@ _QUIZ_SCHEMA: dict[str, Any] = {
                         "answer_index": {"type": "integer", "minimum": 0, "maximum": 3},
                         "explanation": {"type": "string"},
                         "passage": {"type": "integer", "minimum": 1},
+                        "kind": {"type": "string", "enum": list(LLM_KINDS)},
                     },
-                    "required": ["prompt", "options", "answer_index", "explanation", "passage"],
+                    "required": ["prompt", "options", "answer_index", "explanation", "passage", "kind"],
                 },
             }
         },
@@ -207,5 +213,6 @@ def parse_questions(raw: str, sources: Sequence[Citation]) -> list[QuestionDraft
             continue
         cite = sources[passage - 1]
         explanation = f'{explanation} (page {cite.page}: "{cite.quote}")'
-        out.append(QuestionDraft(prompt, options, answer, explanation, cite))
+        kind = str(item.get("kind") or "").strip().lower()
+        out.append(QuestionDraft(prompt, options, answer, explanation, cite, kind if kind in LLM_KINDS else "concept"))
     return out

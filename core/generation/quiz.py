@@ -1,8 +1,10 @@
-"""Offline quiz questions built from the text: definitions and fill-in-the-blank.
+"""Offline quiz questions built from the text, of four kinds: term and definition, which
+statement is true, what an example prints, and fill-in-the-blank.
 
-Every question is grounded in one sentence whose page is confirmed (the citation quotes it as
-printed); distractors come from the same course and look like the answer (same kind, similar
-length), so a question can't be solved by spotting the odd option out.
+Every question is grounded in text whose page is confirmed (the citation quotes it as printed).
+Wrong options are of the answer's kind and fit where the answer goes (core/generation/quiz_terms.py),
+and are verifiably wrong: the course never says the sentence with them, nor uses them on a
+page about the same thing. Trivia (URLs, people thanked, versions, file names) is never asked.
 """
 
 from __future__ import annotations
@@ -14,176 +16,168 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from core.generation.extractive import Sentence, course_index, key_sentences, split_sentences
+from core.generation.extractive import CourseIndex, Sentence, course_index, key_sentences
+from core.generation.quiz_code import code_question, examples
+from core.generation.quiz_statements import Statement, definition, facts_of, true_statement
+from core.generation.quiz_terms import (
+    Terms,
+    analyse,
+    base_of,
+    content_chunks,
+    is_trivia,
+    kind_of,
+    pattern_of,
+    plural,
+    shown,
+)
 from core.ingestion.types import Chunk, Citation, QuestionDraft
 
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_ROLE = r"(?:statement|keyword|clause)"
-_CODE = re.compile(
-    r"(?<![\w.])(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*\(\)|(?<![\w.])[A-Za-z]\w*(?:\.[A-Za-z_]\w*)+\b|"
-    r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b|\b_{0,2}[a-z]+(?:_[a-z]+)+_{0,2}\b"
-)
-_KEYWORD = re.compile(rf"\b[Tt]he ([a-z]+) {_ROLE}\b")
-_DEFINITION = re.compile(
-    r"^(?:An?|The)\s+((?:[a-z][\w-]*|[A-Z]\w*)(?: [a-z][\w-]*){0,2}) (is|are|refers to|means) "
-    r"((?:an?|the|one|used|called)\b.*)$|^([A-Z][a-z]+s) (are) ((?:an?|the|used|called)\b.*)$"
-)
-_BAD_SUBJECT = _wordset("it this that these those there here such one other result first following way")
-_BIGRAM = re.compile(r"(?<![\w:.-])([a-z]{3,}) ([a-z]{4,})(?![\w-])")
-# Words that make a poor first or second half of a two-word term ("different types", "loop over").
-_WEAK = _wordset(
-    "different good special same many several various certain whole simple own common useful "
-    "possible important small large actual general particular specific main real given previous next "
-    "last single over after before under again instead away back out down into onto through without "
-    "within import occurs returns contains means allows provides makes takes uses works needs gives "
-    "calls looks becomes shows includes requires supports raises creates above below here there"
-)
-_NOT_NOUN = re.compile(r"(?:ly|ing|ed)$")
-_STOP = _wordset(
-    "the a an and or of to in is are be for on with as by it this that from at you your can not but "
-    "if then than which was were has have will would should could may also more most such other into "
-    "all any each one some when how does only about used using very same new first following example "
-    "called"
+KINDS = ("true_statement", "definition", "code_output", "cloze")  # the scarcest first
+_SKIP = re.compile(
+    r"\b(?:see|thanks?|et al|figure|fig\.|documentation|for (?:more )?(?:details|information)|chapter|"
+    r"section \d|page \d|version \d|python \d|https?:|www\.|this tutorial|reference manual)\b|(?<![\w.])\.[a-z]\w*\b",
+    re.I,
 )
 
 
-def _h(seed: str, text: str) -> int:
+def h(seed: str, text: str) -> int:
     return int(hashlib.sha1(f"{seed}|{text}".encode()).hexdigest()[:12], 16)
 
 
-def _kind(term: str) -> str:
-    """Options of one question share a kind: calls, dotted names, CamelCase, roles, phrases, words."""
-    if term.endswith("()"):
-        return "call"
-    if " " in term:
-        return "role" if re.search(rf" {_ROLE}$", term) else "noun"
-    if "." in term:
-        return "dotted"
-    if "_" in term:
-        return "snake"
-    return "camel" if re.search(r"[a-z][A-Z]", term) else "noun"
-
-
-def _base(term: str) -> str:
-    """Variants of one term (plural, call parentheses, module prefix) share a base."""
-    if _kind(term) == "role":
-        return term.split()[0]  # "try statement" and "try clause" are the same option: "try"
-    t = term.lower().removesuffix("()").split(".")[-1]
-    return re.sub(r"(?:es|s)$", "", t)
-
-
 def extract_terms(chunks: Sequence[Chunk]) -> list[str]:
-    """Key terms of a course: code identifiers, `X statement` roles, defined terms, noun pairs."""
-    counts: Counter[str] = Counter()
-    defined: set[str] = set()
-    for chunk in chunks:
-        for s in split_sentences(chunk):
-            counts.update(m.group(0) for m in _CODE.finditer(s.text) if len(m.group(0)) > 3)
-            counts.update(f"{m.group(1)} {m.group(0).split()[-1]}" for m in _KEYWORD.finditer(s.text))
-            counts.update(
-                " ".join(m.groups())
-                for m in _BIGRAM.finditer(s.text)
-                if not {m.group(1), m.group(2)} & (_STOP | _WEAK) and not _NOT_NOUN.search(m.group(2))
-            )
-            d = _definition(s.text)
-            if d:
-                defined.add(d[0])
-    keep = [t for t, n in counts.items() if n >= (3 if _kind(t) == "noun" else 2)]
-    # A defined term counts only if the course uses it again: "A special problem is ..." doesn't.
-    text = " ".join(c.text.lower() for c in chunks)
-    terms = set(keep) | {d for d in defined if text.count(d.lower()) >= 2}
-    ranked = sorted(terms, key=lambda t: (-counts[t] - (2 if t in defined else 0), t))
-    seen: set[str] = set()
+    """Key terms of a course, best first (the pipeline hands them to every quiz as distractors)."""
+    return analyse(chunks, _defined(chunks)).ranked
+
+
+def _defined(chunks: Sequence[Chunk]) -> list[str]:
+    from core.generation.extractive import split_sentences
+
     out = []
-    for term in ranked:  # one spelling per base: "tuple" and "tuples" are one term
-        if _base(term) not in seen:
-            seen.add(_base(term))
-            out.append(term)
+    for chunk in content_chunks(chunks):
+        for s in split_sentences(chunk):
+            d = definition(s)
+            if d:
+                out.append(d[0])
     return out
 
 
-def _definition(text: str) -> tuple[str, str] | None:
-    """'A set is an unordered collection ...' -> ('set', 'an unordered collection ...')."""
-    m = _DEFINITION.match(text.rstrip("."))
-    if not m:
+def usable(s: Sentence) -> bool:
+    return 8 <= len(s.text.split()) <= 40 and not _SKIP.search(s.text) and "?" not in s.text
+
+
+class Builder:
+    """Question makers sharing one quiz's material: its terms, pages and seed."""
+
+    def __init__(self, terms: Terms, pool: Sequence[str], index: CourseIndex, seed: str) -> None:
+        self.terms, self.index, self.seed = terms, index, seed
+        self.pool = [t for t in dict.fromkeys([*terms.ranked, *pool]) if not is_trivia(t)]
+        self.facts = facts_of(index)
+        # The sentences each question was made from: one quiz uses a sentence once, so a
+        # statement made false in one question can't be checked against another question.
+        self.sources: dict[int, set[str]] = {}
+        self.falsified: dict[int, set[str]] = {}  # the sentences a question's wrong statements come from
+        self.swaps: dict[str, str | None] = {}  # sentence -> its false version by a term swap
+
+    def distractors(self, answer: str, sentence: str, count: int = 3, least: float = -1.0) -> list[str] | None:
+        """`count` terms of the answer's kind and number, likeliest first, each wrong in `sentence`;
+        with `least`, only terms the course uses at least that much like the answer."""
+        kind, base = kind_of(answer), base_of(answer)
+        roles = ("statement", "clause", "keyword")
+        text_of = shown(answer)
+        scored: list[tuple[tuple[float, int], str]] = []
+        seen = {base}
+        for term in self.pool:
+            same = kind_of(term) == kind or (kind in roles and kind_of(term) in roles)
+            if not same or base_of(term) in seen or base in base_of(term) or base_of(term) in base:
+                continue
+            option = shown(term)
+            if kind == "noun" and plural(term) != plural(answer):
+                continue
+            if _vowel(option) != _vowel(text_of) and re.search(rf"\b(?:a|an)\s+{re.escape(text_of)}", sentence, re.I):
+                continue  # "an _____" takes an option that starts like the answer
+            if mentions(sentence, option) or not self.facts.wrong_in(sentence, text_of, option):
+                continue
+            seen.add(base_of(term))
+            similar = self.terms.similarity(answer, term)
+            if similar < least:
+                continue
+            closeness = similar + (0.3 if kind_of(term) == kind else 0.0)
+            closeness -= 0.02 * abs(len(option.split()) - len(text_of.split()))
+            scored.append(((-closeness, h(self.seed, option)), option))
+        picked = [t for _, t in sorted(scored)[:count]]
+        return picked if len(picked) == count else None
+
+    def cloze(self, s: Sentence) -> QuestionDraft | None:
+        if not usable(s):
+            return None
+        present = []
+        for term in self.pool:
+            text = shown(term)
+            found = list(pattern_of(term).finditer(s.text))
+            if len(found) == 1:  # one blank per question
+                present.append((term, text, found[0]))
+        rank = {"call": 0, "dotted": 0, "exception": 0, "class": 0, "snake": 0, "name": 1}
+        for term, text, m in sorted(present, key=lambda p: (rank.get(kind_of(p[0]), 2), -len(p[1]), p[1])):
+            blanked = f"{s.text[: m.start()]}_____{s.text[m.end() :]}"
+            if mentions(blanked, text) or (blanked.startswith("_____") and kind_of(term) == "noun"):
+                continue
+            wrong = self.distractors(term, s.text)
+            if wrong:
+                return self.question(f"Fill in the blank: {blanked}", m.group(0), wrong, s, "cloze")
         return None
-    term, rest = (m.group(1), m.group(3)) if m.group(1) else (m.group(4), m.group(6))
-    if term.split()[0].lower() in _BAD_SUBJECT | _WEAK or len(rest.split()) < 5:
-        return None
-    return (term if _kind(term) != "noun" or term[0].islower() else term.lower()), rest
+
+    def define(self, s: Sentence, definitions: Sequence[Statement]) -> QuestionDraft | None:
+        """Term from its description, or (where the course defines enough terms) the reverse."""
+        d = definition(s)
+        if not usable(s) or d is None or is_trivia(d[0]):
+            return None
+        term, description = d
+        others = [x for x in definitions if x.term_kind == kind_of(term) and base_of(x.term) != base_of(term)]
+        others = [x for x in others if not mentions(x.text, shown(term)) and not mentions(description, x.term)]
+        if len(others) >= 3 and h(self.seed, s.text) % 2:
+            picked = sorted(others, key=lambda x: (-self.terms.similarity(term, x.term), h(self.seed, x.text)))[:3]
+            what = "does" if term.endswith("()") else f"is {_article(term)}"
+            prompt = f"According to the course, what {what} {term}{' do' if term.endswith('()') else ''}?"
+            return self.question(prompt, description, [x.text for x in picked], s, "definition")
+        prompt = f"Which {'one does this' if term.endswith('()') else 'term is described here'}: “{description}”?"
+        if mentions(prompt, shown(term)):
+            return None
+        if term.endswith("()") and "." in term:
+            # A described method (list.pop()) among the other methods the course describes, all
+            # named alike (pop(), append()), so the odd spelling can't give the answer away.
+            short = term.split(".")[-1]
+            names = list(dict.fromkeys(x.term.split(".")[-1] for x in others if x.term.endswith("()")))
+            names = [n for n in names if n != short and not mentions(description, n.removesuffix("()"))]
+            names.sort(key=lambda n: h(self.seed, n))
+            return self.question(prompt, short, names[:3], s, "definition") if len(names) >= 3 else None
+        wrong = self.distractors(term, description)
+        return self.question(prompt, shown(term), wrong, s, "definition") if wrong else None
+
+    def question(self, prompt: str, answer: str, wrong: list[str], s: Sentence, kind: str) -> QuestionDraft:
+        q = QuestionDraft(
+            prompt=prompt,
+            options=[answer, *wrong],
+            answer_index=0,
+            explanation=f'The answer is "{answer}". On page {s.page}: "{s.quote}"',
+            citation=Citation(s.chunk.document_id, s.page, s.quote),
+            kind=kind,
+        )
+        self.sources[id(q)] = {s.text}
+        return q
 
 
-def _distractors(answer: str, pool: Sequence[str], prompt: str, seed: str) -> list[str] | None:
-    """Three options of the answer's kind, close in length, absent from the prompt."""
-    kind, base = _kind(answer), _base(answer)
-    if kind == "role":
-        answer = answer.split()[0]
-    seen = {base}
-    options: list[tuple[tuple[int, int], str]] = []
-    for term in pool:
-        if _kind(term) != kind or _base(term) in seen:
-            continue
-        text = term.split()[0] if kind == "role" else term
-        if _mentions(prompt, text) or base in _base(term) or _base(term) in base:
-            continue
-        seen.add(_base(term))
-        plural = answer.endswith("s") != text.endswith("s")
-        suffix = text[-4:] == answer[-4:]  # "TypeError" pairs with "ValueError", not "JavaScript"
-        options.append(((abs(len(text) - len(answer)) // 3 + 2 * plural - 2 * suffix, _h(seed, text)), text))
-    picked = [t for _, t in sorted(options)[:3]]
-    return picked if len(picked) == 3 else None
+def _article(term: str) -> str:
+    if plural(term) or kind_of(term) != "noun":
+        return ""
+    return "an" if _vowel(term) else "a"
 
 
-def _mentions(prompt: str, answer: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(answer)}(?!\w)", prompt, re.I) is not None
+def _vowel(text: str) -> bool:
+    return text[:1].lower() in "aeiou"
 
 
-def _question(prompt: str, answer: str, wrong: list[str], s: Sentence) -> QuestionDraft:
-    return QuestionDraft(
-        prompt=prompt,
-        options=[answer, *wrong],
-        answer_index=0,
-        explanation=f'The answer is "{answer}". On page {s.page}: "{s.quote}"',
-        citation=Citation(s.chunk.document_id, s.page, s.quote),
-    )
-
-
-def _define(s: Sentence, pool: Sequence[str], seed: str) -> QuestionDraft | None:
-    d = _definition(s.text)
-    if not d or _base(d[0]) not in {_base(t) for t in pool} or re.search(rf"\b{re.escape(_base(d[0]))}", d[1], re.I):
-        return None  # the description names the term: no question there
-    prompt = f"Which term is described as: “{d[1]}”?"
-    if _mentions(prompt, d[0]):
-        return None
-    wrong = _distractors(d[0], pool, prompt, seed)
-    return _question(prompt, d[0], wrong, s) if wrong else None
-
-
-def _cloze(s: Sentence, pool: Sequence[str], seed: str) -> QuestionDraft | None:
-    present = []
-    for term in pool:
-        text = term.split()[0] if _kind(term) == "role" else term
-        tail = rf"(?= {term.split()[-1]})" if _kind(term) == "role" else r"(?!\w)"
-        pattern = re.compile(rf"(?<![\w.-]){re.escape(text)}{tail}", re.I if _kind(term) == "noun" else 0)
-        if pattern.search(s.text):
-            present.append((term, text, pattern))
-    # The most specific term makes the best blank: code first, then longer terms.
-    rank = {"camel": 0, "call": 0, "dotted": 0, "snake": 0, "role": 1, "noun": 2}
-    for term, text, pattern in sorted(present, key=lambda p: (rank[_kind(p[0])], -len(p[1].split()), -len(p[1]), p[1])):
-        blanked = pattern.sub("_____", s.text)
-        if blanked.count("_____") > 2 or not 8 <= len(blanked.split()) <= 40:
-            continue
-        prompt = f"Fill in the blank: {blanked}"
-        if _mentions(prompt, text):
-            continue  # "in" or "open()" still readable elsewhere in the sentence
-        wrong = _distractors(term, pool, prompt, seed)
-        if wrong:
-            return _question(prompt, text, wrong, s)
-    return None
+def mentions(text: str, term: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.I) is not None
 
 
 def balance_positions(questions: Sequence[QuestionDraft], seed: str) -> list[QuestionDraft]:
@@ -208,30 +202,74 @@ def make_questions(
     seed: str,
     term_pool: Sequence[str],
 ) -> list[QuestionDraft]:
-    """Up to `n` questions spread over the chunks' sections; fewer rather than weak ones."""
+    """Up to `n` questions of mixed kinds spread over the chunks' sections; fewer rather than weak ones."""
     index = course_index(pages)
-    pool = list(term_pool)
+    teaching = content_chunks(chunks)
+    build = Builder(analyse(teaching, _defined(teaching)), term_pool, index, seed)
     by_section: dict[str, list[Chunk]] = {}
-    for chunk in chunks:
+    for chunk in teaching:
         by_section.setdefault(chunk.section, []).append(chunk)
-    queues: list[list[QuestionDraft]] = []
+    picked_sentences = {}
     for section, members in by_section.items():
-        ranked = sorted(key_sentences(members, section.split(" > ")[-1], index, 8), key=lambda p: -p[1])
-        found = [q for s, _ in ranked for q in (_define(s, pool, seed), _cloze(s, pool, seed)) if q]
-        queues.append(found)
-    order = sorted(range(len(queues)), key=lambda i: _h(seed, str(i)))
+        ranked = sorted(key_sentences(members, section.split(" > ")[-1], index, 14), key=lambda p: -p[1])
+        picked_sentences[section] = [s for s, _ in ranked]
+    every = [s for ss in picked_sentences.values() for s in ss]
+    definitions = [x for x in (Statement.of_definition(s) for s in every) if x is not None]
+    queues: dict[str, list[list[QuestionDraft]]] = {kind: [] for kind in KINDS}
+    for sentences in picked_sentences.values():
+        queues["definition"].append([q for s in sentences if (q := build.define(s, definitions))])
+        queues["cloze"].append([q for s in sentences if (q := build.cloze(s))])
+        truths = [s for s in sentences if usable(s)]
+        queues["true_statement"].append(
+            [q for s in truths if (q := true_statement(s, every, build, seed))]
+        )
+    found = examples(teaching)
+    codes = (code_question(ex, found, index, h(seed, str(i))) for i, ex in enumerate(found))
+    queues["code_output"] = [[q for q in codes if q]]
+    return balance_positions(_pick(queues, n, seed, build), seed)
+
+
+def _pick(queues: dict[str, list[list[QuestionDraft]]], n: int, seed: str, build: Builder) -> list[QuestionDraft]:
+    """Round-robin over kinds, and within a kind over sections, so no kind or section fills the quiz.
+    An answer is asked once; where the material has few terms (slides), twice, in other sentences."""
     picked: list[QuestionDraft] = []
-    answers: set[str] = set()
-    quotes: set[str] = set()
-    while len(picked) < n and any(queues):
-        for i in order:  # round-robin over sections so one section can't fill the quiz
-            while queues[i] and len(picked) < n:
-                q = queues[i].pop(0)
-                key = _base(q.options[0])
-                if key in answers or q.citation.quote in quotes:
-                    continue
-                answers.add(key)
-                quotes.add(q.citation.quote)
-                picked.append(q)
-                break
-    return balance_positions(picked, seed)
+    answers: Counter[str] = Counter()
+    used: set[str] = set()  # sentences a question asks about
+    falsified: set[str] = set()  # sentences shown made false: never asked about elsewhere
+    again: dict[str, list[list[QuestionDraft]]] = {kind: [[]] for kind in KINDS}
+
+    def take(q: QuestionDraft, times: int) -> bool:
+        key = base_of(q.options[0]) if q.kind in ("cloze", "definition") else q.options[0]
+        made_of = build.sources.get(id(q), set()) | {q.citation.quote}
+        false_from = build.falsified.get(id(q), set())
+        if made_of & (used | falsified) or false_from & used:
+            return False
+        if answers[key] >= times:
+            if times == 1:
+                again[q.kind][0].append(q)
+            return False
+        answers[key] += 1
+        used.update(made_of)
+        falsified.update(false_from)
+        picked.append(q)
+        return True
+
+    for times, pending in ((1, queues), (2, again)):
+        cursors = {kind: h(seed, kind) for kind in KINDS}
+        while len(picked) < n and any(any(q) for q in pending.values()):
+            for kind in KINDS:
+                sections = pending[kind]
+                for step in range(len(sections)):
+                    queue = sections[(cursors[kind] + step) % len(sections)]
+                    taken = False
+                    while queue and not taken:
+                        taken = take(queue.pop(0), times)
+                    if taken:
+                        cursors[kind] += step + 1
+                        break
+                if len(picked) >= n:
+                    break
+    # No more blanks than other questions (where the material gives little
+    # else, as slides do, three): the other kinds ask more than recall of a word.
+    limit = max(sum(q.kind != "cloze" for q in picked), min(3, n))
+    return [q for q in picked if q.kind != "cloze" or (limit := limit - 1) >= 0]

@@ -95,3 +95,6 @@ class QuestionDraft:
     answer_index: int  # 0..3
     explanation: str
     citation: Citation
+    # cloze | definition | true_statement | code_output (offline); an LLM's are labelled likewise
+    # or "concept". Recorded so a teacher (and the benchmark) can count the kinds in a quiz.
+    kind: str = "cloze"

@@ -124,6 +124,7 @@ async def _store_quiz(
                 document_id=q.citation.document_id,
                 page=q.citation.page,
                 quote=q.citation.quote,
+                kind=q.kind,
             )
             for i, q in enumerate(planned.questions)
         ],

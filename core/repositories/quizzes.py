@@ -38,6 +38,16 @@ class QuizRepository:
             query = query.where(Quiz.status == QuizStatus.APPROVED)
         return [(q, int(n)) for q, n in (await self.session.execute(query)).all()]
 
+    async def drafts_of(self, course_id: str) -> list[Quiz]:
+        """The course's quizzes students can't take yet (only those holding questions count)."""
+        result = await self.session.scalars(
+            select(Quiz)
+            .where(Quiz.course_id == course_id, Quiz.status == QuizStatus.DRAFT)
+            .where(select(Question.id).where(Question.quiz_id == Quiz.id).exists())
+            .order_by(Quiz.created_at, Quiz.id)
+        )
+        return list(result)
+
     async def edited_quiz_ids(self, course_id: str) -> set[str]:
         """The course's quizzes holding a question the teacher edited."""
         rows = await self.session.execute(

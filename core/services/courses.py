@@ -13,6 +13,7 @@ from core.errors import Forbidden, InvalidInput, NotFound
 from core.repositories.course_reads import CourseReads
 from core.repositories.courses import CourseRepository
 from core.repositories.jobs import JobRepository
+from core.repositories.quizzes import QuizRepository
 from core.security.principal import Principal
 from core.security.tokens import new_enrollment_code, normalise_enrollment_code
 
@@ -131,6 +132,11 @@ class CourseService:
         course.status = CourseStatus.PUBLISHED if published else CourseStatus.DRAFT
         await self.session.flush()
         return course
+
+    async def publish(self, principal: Principal, course_id: str) -> tuple[Course, int]:
+        """Publish; with the number of quizzes still drafts, which students will not see."""
+        course = await self.set_published(principal, course_id, True)
+        return course, len(await QuizRepository(self.session).drafts_of(course.id))
 
     async def delete(self, principal: Principal, course_id: str) -> Course:
         course = await self.get_manageable(principal, course_id)

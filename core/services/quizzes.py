@@ -21,7 +21,7 @@ from core.repositories.documents import DocumentRepository
 from core.repositories.quizzes import QuizRepository
 from core.security.principal import Principal
 from core.services.citations import DocumentRef, document_refs
-from core.services.courses import CourseService
+from core.services.courses import COURSE_NOT_FOUND, CourseService
 
 QUIZ_NOT_FOUND = "quiz not found"
 QUESTION_NOT_FOUND = "question not found"
@@ -235,6 +235,22 @@ class QuizService:
             question.edited_by_teacher = True
         await self.session.flush()
         return question
+
+    async def approve_all(self, principal: Principal, course_id: str) -> tuple[int, list[tuple[Quiz, int]]]:
+        """Approve every draft quiz of the course; (how many were drafts, the course's quizzes)."""
+        course = await self.courses.get_visible(principal, course_id)
+        if not self.courses.can_manage(principal, course):
+            raise NotFound(COURSE_NOT_FOUND)  # drafts don't exist for students: neither does this
+        if not principal.can_write():
+            raise Forbidden("this API key is read-only")
+        drafts = await self.quizzes.drafts_of(course.id)
+        for quiz in drafts:
+            quiz.status = QuizStatus.APPROVED
+        await self.session.flush()
+        return len(drafts), await self.quizzes.quizzes_of(course.id, approved_only=False)
+
+    async def draft_count(self, course_id: str) -> int:
+        return len(await self.quizzes.drafts_of(course_id))
 
     async def set_approved(self, principal: Principal, quiz_id: str, approved: bool = True) -> Quiz:
         quiz = await self._managed(principal, quiz_id, write=True)

@@ -171,3 +171,58 @@ def test_legacy_quiz_routes(stack: Stack) -> None:
     reply = course.student.post(f"/api/quiz/{quiz['id']}/submit", json={"answers": {first["id"]: 0}})
     assert reply.status_code == 200, reply.text
     assert reply.json()["total"] == len(mine["questions"])
+
+
+def test_publish_warns_about_drafts_and_approve_all(stack: Stack) -> None:
+    course = built_course(stack, SMALL, "Approve-all course")
+    quizzes = [q for q in quizzes_of(course.teacher, course.id) if q["question_count"]]
+    assert len(quizzes) >= 2, quizzes
+    assert all(q["status"] == "draft" for q in quizzes)  # nothing approved them yet
+    published = course.teacher.post(f"/api/v1/courses/{course.id}/publish")
+    assert published.status_code == 200, published.text
+    assert published.json()["status"] == "published"
+    assert published.json()["draft_quizzes"] == len(quizzes)
+    assert f"{len(quizzes)} quizzes are still a draft" in published.json()["warning"]
+    assert quizzes_of(course.student, course.id) == []
+
+    # Nobody but the course's teacher may approve them all: the enrolled student neither.
+    _, stranger = stack.user("student")
+    _, other_teacher = stack.user("teacher")
+    for client in (course.student, stranger, other_teacher):
+        reply = client.post(f"/api/v1/courses/{course.id}/quizzes/approve")
+        assert reply.status_code == 404, reply.text
+        assert error_of(reply)["code"] == "not_found"
+    assert all(q["status"] == "draft" for q in quizzes_of(course.teacher, course.id) if q["question_count"])
+
+    reply = course.teacher.post(f"/api/v1/courses/{course.id}/quizzes/approve")
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["approved"] == len(quizzes)
+    assert {q["status"] for q in reply.json()["quizzes"]} == {"approved"}
+    assert {q["id"] for q in quizzes_of(course.student, course.id)} == {q["id"] for q in quizzes}
+    again = course.teacher.post(f"/api/v1/courses/{course.id}/quizzes/approve").json()
+    assert again["approved"] == 0
+    republished = course.teacher.post(f"/api/v1/courses/{course.id}/publish").json()
+    assert republished["draft_quizzes"] == 0 and republished["warning"] is None
+
+    # Each question says what kind it is, to its teacher only.
+    teacher_view = course.teacher.get(f"/api/v1/quizzes/{quizzes[0]['id']}").json()["questions"]
+    kinds = {"cloze", "definition", "true_statement", "code_output"}
+    assert teacher_view and all(q["kind"] in kinds for q in teacher_view), teacher_view
+    student_view = course.student.get(f"/api/v1/quizzes/{quizzes[0]['id']}").json()["questions"]
+    assert all("kind" not in q for q in student_view)
+
+
+@pytest.mark.parametrize("name", ["nlp_11-transformers.pdf", "data-structures.pptx"])
+def test_slides_get_quizzes_of_several_kinds(stack: Stack, name: str) -> None:
+    """Lecture slides and a PPTX deck: once they had no quiz at all."""
+    from tests.fixtures_path import FIXTURES
+
+    course = built_course(stack, FIXTURES / name, f"Slides {name}")
+    quizzes = [q for q in quizzes_of(course.teacher, course.id) if q["question_count"]]
+    assert any(q["kind"] == "final" for q in quizzes) and any(q["kind"] == "module" for q in quizzes), quizzes
+    kinds = set()
+    for quiz in quizzes:
+        for q in course.teacher.get(f"/api/v1/quizzes/{quiz['id']}").json()["questions"]:
+            kinds.add(q["kind"])
+            assert q["citation"]["document_id"] == course.document_id and q["citation"]["quote"]
+    assert len(kinds) >= 2, kinds

@@ -99,4 +99,9 @@ def test_model_questions_are_validated() -> None:
     [question] = parse_questions(raw, sources)
     assert question.options[question.answer_index] == "tuple"
     assert question.citation.page == 4 and "page 4" in question.explanation
+    assert question.kind == "concept"  # the model named no kind
+    kinds = [{**good, "kind": "definition"}, {**good, "kind": "Code_Output"}, {**good, "kind": "riddle"}]
+    assert [q.kind for q in parse_questions(json.dumps({"questions": kinds}), sources)] == [
+        "definition", "code_output", "concept"
+    ]
     assert parse_questions("not json", sources) == []

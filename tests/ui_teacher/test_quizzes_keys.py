@@ -16,7 +16,10 @@ def test_review_edit_and_approve_a_quiz(app: AppFactory, teacher: Teacher, ready
     at = app(course_id=ready_course["id"])
     at.session_state["quiz_id"] = quiz["id"]
     at.switch_page("views/quizzes.py").run()
-    assert detail["questions"][0]["prompt"] in texts(at)
+    # A code-reading question shows its question line, then the example as code.
+    line, _, code = detail["questions"][0]["prompt"].partition("\n")
+    assert line in texts(at)
+    assert not code or code in [c.value for c in at.code]
     assert "answer]" in texts(at)
     first = detail["questions"][0]
     next(t for t in at.text_area if t.label == "Question").input("Which function writes text to the screen?")
@@ -71,3 +74,27 @@ def test_create_key_without_name_is_refused(app: AppFactory) -> None:
     at = app("views/api_keys.py")
     button(at, "Create key").click().run()
     assert any("name" in e.value for e in at.error)
+
+
+def test_publish_warns_about_drafts_and_approve_all(app: AppFactory, teacher: Teacher) -> None:
+    from tests.fixtures_path import FIXTURES
+    from tests.harness import upload, wait_job
+    from tests.ui_teacher.conftest import new_course
+
+    course = new_course(teacher.api, "Drafts to approve")
+    job = upload(teacher.api, course["id"], FIXTURES / "input-output.md")["job"]
+    assert wait_job(teacher.api, job["id"])["status"] == "succeeded"
+    drafts = [q for q in teacher.api.get(f"/api/v1/courses/{course['id']}/quizzes").json() if q["question_count"]]
+    assert drafts and all(q["status"] == "draft" for q in drafts)
+
+    at = app("views/outline.py", course_id=course["id"])
+    assert f"{len(drafts)} of {len(drafts)} quizzes are drafts" in texts(at)
+    button(at, "Publish course").click().run()
+    assert not at.exception, at.exception
+    assert "still a draft" in texts(at)  # the publish reply's warning, shown after publishing
+    button(at, "Approve all quizzes").click().run()
+    assert not at.exception, at.exception
+    quizzes = teacher.api.get(f"/api/v1/courses/{course['id']}/quizzes").json()
+    assert {q["status"] for q in quizzes if q["question_count"]} == {"approved"}
+    assert f"Approved {len(drafts)} quizzes" in texts(at)
+    assert "quizzes are drafts" not in texts(at)

@@ -8,7 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ui_teacher.api import Json
 from ui_teacher.ordering import lesson_order, moved, moved_to_module
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
-from ui_teacher.widgets import badge, counts_line
+from ui_teacher.widgets import approve_all_button, badge, counts_line
 
 LESSON = "lesson_id"
 # The module that last received a lesson opens, so the teacher sees the lesson in its new place.
@@ -29,11 +29,27 @@ def publish_box(course: Json) -> None:
             st.caption(f"Enrollment code (works once published): `{code}`")
             if st.button("Publish course", key="publish", type="primary"):
                 act(course, "publish", f"Published. Students join with the code {code}.")
+        draft_quizzes(course)
+
+
+def draft_quizzes(course: Json) -> None:
+    """Students see approved quizzes only: say how many are drafts and offer to approve them all."""
+    quizzes = attempt("load the quizzes", client().get, f"/api/v1/courses/{course['id']}/quizzes") or []
+    drafts = sum(q.get("status") == "draft" and q.get("question_count", 0) > 0 for q in quizzes)
+    if not drafts:
+        return
+    st.warning(
+        f"{drafts} of {len(quizzes)} quizzes are drafts: students will not see them until approved. "
+        "Review them on the Quizzes page, or approve them all here."
+    )
+    approve_all_button(course["id"], key="approve-all-course")
 
 
 def act(course: Json, verb: str, done: str) -> None:
-    if attempt(f"{verb} the course", client().post, f"/api/v1/courses/{course['id']}/{verb}") is not None:
-        flash(done)
+    reply = attempt(f"{verb} the course", client().post, f"/api/v1/courses/{course['id']}/{verb}")
+    if reply is not None:
+        warning = reply.get("warning") if isinstance(reply, dict) else None
+        flash(f"{done} Warning: {warning}" if warning else done)
         st.rerun()
 
 

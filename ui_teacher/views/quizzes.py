@@ -6,9 +6,17 @@ import streamlit as st
 
 from ui_teacher.api import Json
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
+from ui_teacher.widgets import approve_all_button
 
 LETTERS = "ABCD"
 QUIZ = "quiz_id"
+KINDS = {
+    "cloze": "fill in the blank",
+    "definition": "term and definition",
+    "true_statement": "which is true",
+    "code_output": "code reading",
+    "concept": "concept",
+}
 STATUS = {"draft": ":gray-badge[draft] students can't see it yet", "approved": ":green-badge[approved]"}
 
 
@@ -28,6 +36,10 @@ def pick_quiz(course_id: str) -> Json | None:
         state = "✓" if q.get("status") == "approved" else "draft"
         return f"{q['title']} ({q.get('question_count', 0)} questions, {state})"
 
+    drafts = sum(q.get("status") == "draft" and q.get("question_count", 0) > 0 for q in quizzes)
+    if drafts:
+        st.caption(f"{drafts} of {len(quizzes)} quizzes are drafts: students can't take them yet.")
+        approve_all_button(course_id, key="approve-all-quizzes")
     chosen = st.selectbox("Quiz", ids, index=ids.index(current) if current in ids else 0, format_func=label)
     st.session_state[QUIZ] = chosen
     return by_id[chosen]
@@ -44,7 +56,12 @@ def approval(quiz: Json) -> None:
 
 
 def question_view(question: Json, number: int) -> None:
-    st.markdown(f"**{number}. {question['prompt']}**")
+    kind = KINDS.get(question.get("kind") or "", "")
+    # A code-reading question's prompt is its question line, then the example's lines.
+    prompt, _, code = str(question["prompt"]).partition("\n")
+    st.markdown(f"**{number}. {prompt}**" + (f" :blue-badge[{kind}]" if kind else ""))
+    if code:
+        st.code(code, language="python")
     answer = question.get("answer_index")
     lines = []
     for i, option in enumerate(question.get("options") or []):

@@ -40,6 +40,8 @@ class Question(IdMixin, TimestampMixin, Base):
     document_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     page: Mapped[int | None] = mapped_column(Integer, nullable=True)
     quote: Mapped[str] = mapped_column(Text, default="")
+    # What the question asks (QuestionDraft.kind); "" for questions written before kinds were kept.
+    kind: Mapped[str] = mapped_column(String(32), default="", server_default="")
     # The teacher changed it: regenerating the whole course keeps its quiz (jobs/handlers.py).
     edited_by_teacher: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
