@@ -63,6 +63,9 @@ class Settings(BaseSettings):
 
     # --- jobs --------------------------------------------------------------------
     worker_threads: int = 2
+    worker_nice: int = Field(
+        default=10, ge=0, le=19, description="CPU priority offset of worker processes: the API stays responsive."
+    )
     job_max_attempts: int = 3
     job_heartbeat_seconds: float = 5.0
     job_stale_seconds: float = 60.0

@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from core.errors import TooLarge
 
@@ -43,8 +44,8 @@ class FileStore:
                 size += len(chunk)
                 if size > max_bytes:
                     raise TooLarge(f"{label} is larger than the limit of {max_bytes // (1024 * 1024)} MB")
-                digest.update(chunk)
-                await asyncio.to_thread(handle.write, chunk)
+                # Hashing and writing leave the event loop: other requests keep being served.
+                await asyncio.to_thread(_write, handle, digest, chunk)
         except BaseException:
             handle.close()
             partial.unlink(missing_ok=True)
@@ -59,3 +60,8 @@ class FileStore:
         path.unlink(missing_ok=True)
         for derived in path.parent.glob(path.name + ".*"):
             derived.unlink(missing_ok=True)
+
+
+def _write(handle: BinaryIO, digest: hashlib._Hash, chunk: bytes) -> None:
+    digest.update(chunk)
+    handle.write(chunk)

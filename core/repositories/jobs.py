@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.changes import mark_changed
+from core.db.models.courses import Course
 from core.db.models.jobs import Job, JobStatus, WorkerBeat
 
 
@@ -104,6 +105,16 @@ class JobRepository:
                 or_(Job.run_after.is_(None), Job.run_after <= now),
             )
         )
+        return list(result)
+
+    async def in_flight(self, owner_id: str | None, limit: int) -> list[Job]:
+        """Running and queued jobs, oldest first; with `owner_id` only those someone may see as
+        theirs (created by them or on a course they own)."""
+        query = select(Job).where(Job.status.in_((JobStatus.RUNNING, JobStatus.QUEUED)))
+        if owner_id is not None:
+            owned = select(Course.id).where(Course.owner_id == owner_id)
+            query = query.where(or_(Job.created_by == owner_id, Job.course_id.in_(owned)))
+        result = await self.session.scalars(query.order_by(Job.created_at, Job.id).limit(limit))
         return list(result)
 
     async def counts_by_status(self) -> dict[str, int]:
