@@ -118,7 +118,16 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="profai-legacy-load-"))
     shutil.copy(args.pdf, data / "test.pdf")
     milvus = MilvusLiteServer(data / "milvus", port=free_port()).start()
-    env = {"LOG_LEVEL": "WARNING", "API_WORKERS": str(args.api_workers), "QUEUE_NAME": f"b{uuid.uuid4().hex[:6]}"}
+    env = {
+        "LOG_LEVEL": "WARNING",
+        "API_WORKERS": str(args.api_workers),
+        "QUEUE_NAME": f"b{uuid.uuid4().hex[:6]}",
+        # The defaults, not the test harness's fast timings.
+        "JOB_HEARTBEAT_SECONDS": "5",
+        "JOB_STALE_SECONDS": "60",
+        "REAPER_INTERVAL_SECONDS": "15",
+        "CACHE_TTL_SECONDS": "30",
+    }
     try:
         with pg_database() if args.pg else nullcontext() as database:
             stack = Stack(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,7 +24,8 @@ async def worker_stats(session: AsyncSession, queue: JobQueue, heartbeat_seconds
     repo = JobRepository(session)
     # A worker missing three beats in a row counts as gone.
     alive = await repo.workers_seen_since(utcnow() - timedelta(seconds=3 * heartbeat_seconds))
-    return WorkerStats(alive, queue.pending_count(), await repo.counts_by_status())
+    # Counting Huey's queue is blocking I/O: off the event loop.
+    return WorkerStats(alive, await asyncio.to_thread(queue.pending_count), await repo.counts_by_status())
 
 
 async def jobs_in_flight(session: AsyncSession, principal: Principal, limit: int = 200) -> list[Job]:
