@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 from core.db.base import utcnow
@@ -20,7 +19,6 @@ def run_worker(settings: Settings, threads: int | None = None) -> None:
     from jobs.tasks import huey
 
     threads = threads or settings.worker_threads
-    lower_priority(settings.worker_nice)
     publisher = publish_changes(settings)
     stop = threading.Event()
     started = utcnow()
@@ -67,15 +65,6 @@ def run_worker(settings: Settings, threads: int | None = None) -> None:
         beater.join(timeout=5)
         if publisher is not None:
             publisher.close()
-
-
-def lower_priority(increment: int) -> None:
-    """Yield the CPU to the API on shared cores; the parsers this process starts inherit it."""
-    if increment > 0:
-        try:
-            os.nice(increment)
-        except OSError as exc:  # a container may forbid it; running at normal priority is fine
-            log.warning("could not lower the worker's CPU priority: %s", exc)
 
 
 def publish_changes(settings: Settings) -> ChangePublisher | None:

@@ -67,19 +67,23 @@ class JobRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def update_running(self, job_id: str, worker: str, **values: Any) -> bool:
+    async def update_running(self, job_id: str, worker: str, **values: Any) -> bool | None:
         """Write progress or a heartbeat, but only while this worker still owns the job.
 
-        Returning False tells a worker that the reaper gave its job to someone else.
+        None tells a worker that the reaper gave its job to someone else; otherwise whether a
+        cancel was requested, read by the same statement (on SQLite the write lock is held for
+        one statement, not for an update and a read).
         """
         mark_changed(self.session, f"job:{job_id}")
         result = await self.session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
             .values(**values)
+            .returning(Job.cancel_requested)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        row = result.first()
+        return None if row is None else bool(row[0])
 
     async def transition(self, job_id: str, from_status: JobStatus, owner: str | None, **values: Any) -> bool:
         """Change a job's status only if it is still in `from_status` (and owned by `owner`)."""
