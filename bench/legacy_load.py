@@ -19,11 +19,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
+import psutil
 import psycopg
 
 from core.vectors.lite_server import MilvusLiteServer, free_port
@@ -87,6 +89,16 @@ def run_locust(url: str, key: str, users: int, seconds: int, spawn_rate: int, wo
     return rows
 
 
+def cpu_seconds(process: psutil.Process) -> float:
+    """CPU time of a process and its children, live (uvicorn workers) or ended (parsers)."""
+    total = 0.0
+    for proc in (process, *process.children(recursive=True)):
+        with suppress(psutil.NoSuchProcess):
+            times = proc.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
 def report(users: int, rows: list[dict[str, str]]) -> bool:
     print(f"\n{users} users")
     print(f"{'route':<28}{'requests':>9}{'failures':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}")
@@ -144,7 +156,15 @@ def main() -> None:
                 )
                 ok = True
                 for users in args.users:
+                    watched = {name: psutil.Process(proc.pid) for name, proc in stack.procs.items()}
+                    before = {name: cpu_seconds(p) for name, p in watched.items()}
+                    load_before, started = os.getloadavg()[0], time.monotonic()
                     ok &= report(users, run_locust(stack.url, key, users, args.seconds, args.spawn_rate, data))
+                    wall = time.monotonic() - started
+                    used = ", ".join(
+                        f"{n} {100 * (cpu_seconds(p) - before[n]) / wall:.0f} %" for n, p in watched.items()
+                    )
+                    print(f"  CPU of one core used: {used}; load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}")
                     with stack.client(stack.admin_token) as admin:
                         stats = admin.get("/api/v1/worker-stats").json()
                     print(f"  jobs after the run: {stats['jobs']}")
