@@ -53,7 +53,7 @@ def pg_database() -> Iterator[str]:
 
 def run_locust(url: str, key: str, users: int, seconds: int, spawn_rate: int, work: Path) -> list[dict[str, str]]:
     prefix = work / f"u{users}"
-    subprocess.run(
+    run = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -78,8 +78,11 @@ def run_locust(url: str, key: str, users: int, seconds: int, spawn_rate: int, wo
         cwd=work,
         env={**os.environ, "PROFAI_API_KEY": key},
         capture_output=True,
+        text=True,
         check=False,  # locust exits 1 when a request failed; the table says which
     )
+    if "CPU usage" in run.stderr:
+        print("  locust warned that its own CPU was saturated: latencies include its queueing")
     with open(f"{prefix}_stats.csv") as handle:
         rows = list(csv.DictReader(handle))
     failures = Path(f"{prefix}_failures.csv")
