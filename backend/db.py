@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from litestar.params import Dependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.state import Services
-from core.services.jobs import discard_pending, dispatch_pending
+from core.services.jobs import discard_pending, dispatch_pending, has_pending
 
 # Handlers take these instead of the bare types: Litestar would otherwise run each
 # dependency through its validator on every request (measured: ~15 % of a cached GET).
@@ -35,7 +36,9 @@ async def provide_session(state: State, request: Request[Any, Any, Any]) -> Asyn
             raise
         else:
             await session.commit()
-            dispatch_pending(session, svc.queue)
+            if has_pending(session):
+                # Enqueueing is blocking I/O (Huey's SQLite file, which workers lock, or Redis).
+                await asyncio.to_thread(dispatch_pending, session, svc.queue)
 
 
 async def provide_services(state: State) -> Services:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_workers: int = 1
+    # Longer than clients' and load balancers' idle gaps (ALB: 60 s): a client that sends on a
+    # kept-alive connection just as the server closes it sees "connection reset" (uvicorn: 5 s).
+    api_keepalive_seconds: int = Field(default=75, ge=1)
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UIs reach the API.")
     ui_host: str = "127.0.0.1"
     ui_teacher_port: int = 8501
@@ -76,6 +79,9 @@ class Settings(BaseSettings):
 
     # --- jobs --------------------------------------------------------------------
     worker_threads: int = 2
+    worker_nice: int = Field(
+        default=10, ge=0, le=19, description="CPU priority offset of worker processes: the API stays responsive."
+    )
     job_max_attempts: int = 3
     job_heartbeat_seconds: float = 5.0
     job_stale_seconds: float = 60.0

@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from core.errors import TooLarge
 
@@ -34,24 +35,20 @@ class FileStore:
     async def save(self, storage_name: str, chunks: AsyncIterator[bytes], *, max_bytes: int, label: str) -> StoredFile:
         """Stream to disk while hashing; refuse (and remove) as soon as max_bytes is passed."""
         path = self.path_of(storage_name)
-        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-        partial = path.with_suffix(path.suffix + ".part")
-        digest, size = hashlib.sha256(), 0
-        handle = await asyncio.to_thread(open, partial, "wb")
+        partial = _Partial(path.with_suffix(path.suffix + ".part"))
+        size = 0
         try:
             async for chunk in chunks:
                 size += len(chunk)
                 if size > max_bytes:
                     raise TooLarge(f"{label} is larger than the limit of {max_bytes // (1024 * 1024)} MB")
-                digest.update(chunk)
-                await asyncio.to_thread(handle.write, chunk)
+                # Hashing and writing leave the event loop: other requests keep being served.
+                await asyncio.to_thread(partial.write, chunk)
+            await asyncio.to_thread(partial.finish, path)
         except BaseException:
-            handle.close()
-            partial.unlink(missing_ok=True)
+            partial.discard()
             raise
-        handle.close()
-        await asyncio.to_thread(os.replace, partial, path)
-        return StoredFile(storage_name, path, digest.hexdigest(), size)
+        return StoredFile(storage_name, path, partial.digest.hexdigest(), size)
 
     def delete(self, storage_name: str) -> None:
         """The file and what was derived from it (`<name>.parsed.json`, `<name>.page3.png`, ...)."""
@@ -59,3 +56,33 @@ class FileStore:
         path.unlink(missing_ok=True)
         for derived in path.parent.glob(path.name + ".*"):
             derived.unlink(missing_ok=True)
+
+
+
+class _Partial:
+    """A file being received: one thread hop per chunk (the first also makes the folder and
+    opens the file) and one to finish, since under load each hop waits for the event loop."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.digest = hashlib.sha256()
+        self.handle: BinaryIO | None = None
+
+    def write(self, chunk: bytes) -> None:
+        if self.handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "wb")  # noqa: SIM115 - closed by finish or discard
+        self.digest.update(chunk)
+        self.handle.write(chunk)
+
+    def finish(self, final: Path) -> None:
+        if self.handle is None:  # nothing arrived: an empty file, which the caller refuses
+            self.write(b"")
+        assert self.handle is not None
+        self.handle.close()
+        os.replace(self.path, final)
+
+    def discard(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+        self.path.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -33,8 +34,26 @@ class ThreadRuntime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.loop = asyncio.new_event_loop()
+        # The heavy work (parsing in child processes, embedding, writing lessons and quizzes)
+        # runs on the loop's executor threads, at a lower CPU priority than the API. The loop's
+        # own thread, which runs the database transactions, keeps the normal one: a starved
+        # thread holding SQLite's write lock would stall the API's writers (Linux gives each
+        # thread its own nice value; threads and processes inherit their creator's).
+        niced = ThreadPoolExecutor(
+            thread_name_prefix="job-cpu", initializer=lower_priority, initargs=(settings.worker_nice,)
+        )
+        self.loop.set_default_executor(niced)
         self.engine: AsyncEngine = create_engine(settings)
         self.sessions: async_sessionmaker[AsyncSession] = create_session_factory(self.engine)
+
+
+def lower_priority(increment: int) -> None:
+    """Yield the CPU to the API on shared cores (this thread, and what it starts)."""
+    if increment > 0:
+        try:
+            os.nice(increment)
+        except OSError as exc:  # a container may forbid it; running at normal priority is fine
+            log.warning("could not lower a job thread's CPU priority: %s", exc)
 
 
 def thread_runtime() -> ThreadRuntime:
@@ -131,10 +150,9 @@ class JobRunner:
         now = utcnow()
         async with self.sessions() as session:
             repo = JobRepository(session)
-            owned = await repo.update_running(job_id, self.worker, heartbeat_at=now, updated_at=now, **values)
-            cancel = bool(owned) and (await session.get(Job, job_id) or Job()).cancel_requested
+            cancel = await repo.update_running(job_id, self.worker, heartbeat_at=now, updated_at=now, **values)
             await session.commit()
-        if not owned:
+        if cancel is None:
             state.lost = True
             raise JobLost(job_id)
         if cancel:

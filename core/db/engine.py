@@ -12,7 +12,10 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from core.db.writer_queue import WriterQueue
 from core.settings import Settings
+
+BUSY_TIMEOUT_SECONDS = 30
 
 
 def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
@@ -22,9 +25,9 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
         # A fixed pool here too: SQLAlchemy's default (5 + 10 overflow) opened a connection,
         # with its own aiosqlite thread, for each request beyond five under load.
         fixed = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, **overrides}
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **fixed)
+        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, **fixed)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _begin)
+        _take_turns(engine, WriterQueue(timeout=BUSY_TIMEOUT_SECONDS))
         return engine
     # No pre-ping: it doubles the round trips of every request. Connections are recycled
     # instead, and a dropped one fails a single request, which the client may retry.
@@ -46,10 +49,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _take_turns(engine: AsyncEngine, queue: WriterQueue) -> None:
+    """BEGIN, with this process's writers queued for their turn first (core/db/writer_queue.py)."""
+
+    def begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+        if immediate:
+            queue.enter(connection.info)
+        try:
+            _begin(connection)
+        except BaseException:
+            queue.leave(connection.info)
+            raise
+
+    def leave(connection: Any) -> None:
+        queue.leave(connection.info)
+
+    def leave_pool(_dbapi_connection: Any, record: ConnectionPoolEntry | None) -> None:
+        if record is not None:
+            queue.leave(record.info)
+
+    event.listen(engine.sync_engine, "begin", begin)
+    event.listen(engine.sync_engine, "commit", leave)
+    event.listen(engine.sync_engine, "rollback", leave)
+    event.listen(engine.sync_engine.pool, "checkin", leave_pool)
+    event.listen(engine.sync_engine.pool, "invalidate", lambda c, r, _e: leave_pool(c, r))
 
 
 def _begin(connection: Any) -> None:

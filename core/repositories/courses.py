@@ -46,6 +46,26 @@ class CourseRepository:
         )
         return list(result)
 
+    async def page(
+        self, *, limit: int, offset: int, owner_id: str | None = None, student_id: str | None = None
+    ) -> tuple[list[Course], int]:
+        """One page of a teacher's courses (newest first), a student's published enrolments (by
+        title), or, with neither, all courses; and how many there are in all."""
+        query = select(Course)
+        if student_id is not None:
+            query = (
+                query.join(Enrollment, Enrollment.course_id == Course.id)
+                .where(Enrollment.user_id == student_id, Course.status == CourseStatus.PUBLISHED)
+                .order_by(Course.title, Course.id)
+            )
+        else:
+            if owner_id is not None:
+                query = query.where(Course.owner_id == owner_id)
+            query = query.order_by(Course.created_at.desc(), Course.id)
+        total = await self.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        rows = await self.session.scalars(query.limit(limit).offset(offset))
+        return list(rows), int(total or 0)
+
     async def is_enrolled(self, course_id: str, user_id: str) -> bool:
         return bool(
             await self.session.scalar(

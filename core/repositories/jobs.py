@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.changes import mark_changed
+from core.db.models.courses import Course
 from core.db.models.jobs import Job, JobStatus, WorkerBeat
 
 
@@ -66,19 +67,23 @@ class JobRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def update_running(self, job_id: str, worker: str, **values: Any) -> bool:
+    async def update_running(self, job_id: str, worker: str, **values: Any) -> bool | None:
         """Write progress or a heartbeat, but only while this worker still owns the job.
 
-        Returning False tells a worker that the reaper gave its job to someone else.
+        None tells a worker that the reaper gave its job to someone else; otherwise whether a
+        cancel was requested, read by the same statement (on SQLite the write lock is held for
+        one statement, not for an update and a read).
         """
         mark_changed(self.session, f"job:{job_id}")
         result = await self.session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
             .values(**values)
+            .returning(Job.cancel_requested)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        row = result.first()
+        return None if row is None else bool(row[0])
 
     async def transition(self, job_id: str, from_status: JobStatus, owner: str | None, **values: Any) -> bool:
         """Change a job's status only if it is still in `from_status` (and owned by `owner`)."""
@@ -104,6 +109,16 @@ class JobRepository:
                 or_(Job.run_after.is_(None), Job.run_after <= now),
             )
         )
+        return list(result)
+
+    async def in_flight(self, owner_id: str | None, limit: int) -> list[Job]:
+        """Running and queued jobs, oldest first; with `owner_id` only those someone may see as
+        theirs (created by them or on a course they own)."""
+        query = select(Job).where(Job.status.in_((JobStatus.RUNNING, JobStatus.QUEUED)))
+        if owner_id is not None:
+            owned = select(Course.id).where(Course.owner_id == owner_id)
+            query = query.where(or_(Job.created_by == owner_id, Job.course_id.in_(owned)))
+        result = await self.session.scalars(query.order_by(Job.created_at, Job.id).limit(limit))
         return list(result)
 
     async def counts_by_status(self) -> dict[str, int]:

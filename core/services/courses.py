@@ -75,6 +75,14 @@ class CourseService:
             return await self.courses.list_owned(principal.user_id)
         return await self.courses.list_enrolled(principal.user_id)
 
+    async def page_visible(self, principal: Principal, limit: int, offset: int) -> tuple[list[Course], int]:
+        """One page of what list_visible returns, in the same order, and the full count."""
+        if principal.is_admin:
+            return await self.courses.page(limit=limit, offset=offset)
+        if principal.is_teacher:
+            return await self.courses.page(limit=limit, offset=offset, owner_id=principal.user_id)
+        return await self.courses.page(limit=limit, offset=offset, student_id=principal.user_id)
+
     async def summaries(
         self, courses: list[Course], with_jobs: bool = True, principal: Principal | None = None
     ) -> list[CourseSummary]:
@@ -95,7 +103,14 @@ class CourseService:
         return [CourseSummary(c, counts[c.id], last_jobs.get(c.id)) for c in courses]
 
     # --- commands -----------------------------------------------------------------
-    async def create(self, principal: Principal, title: str, description: str = "", language: str = "en") -> Course:
+    async def create(
+        self,
+        principal: Principal,
+        title: str,
+        description: str = "",
+        language: str = "en",
+        course_id: str | None = None,
+    ) -> Course:
         if not principal.is_teacher:
             raise Forbidden("only teachers can create courses")
         if not principal.can_write():
@@ -104,6 +119,7 @@ class CourseService:
         if not title:
             raise InvalidInput("the course needs a title")
         course = Course(
+            **({"id": course_id} if course_id else {}),
             owner_id=principal.user_id,
             title=title[:300],
             description=description,

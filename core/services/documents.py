@@ -32,6 +32,15 @@ class IncomingFile:
 
 
 @dataclass
+class StagedFile:
+    """An uploaded file on disk, not yet a document."""
+
+    name: str
+    saved: StoredFile
+    kind: str
+
+
+@dataclass
 class UploadResult:
     documents: list[Document]
     job: Job
@@ -47,39 +56,56 @@ class DocumentService:
         self.jobs = JobService(session)
 
     async def upload(self, principal: Principal, course_id: str, incoming: Sequence[IncomingFile]) -> UploadResult:
-        course = await self.courses.get_manageable(principal, course_id)
+        """Files first, the transaction after: nothing holds a database lock while bytes arrive."""
+        return await self.register(principal, course_id, await self.stage(course_id, incoming))
+
+    async def stage(self, course_id: str, incoming: Sequence[IncomingFile]) -> list[StagedFile]:
+        """Write, hash and identify the files under the course's folder; touches no database.
+
+        Until `register` commits they are no document: it (or this, on a refusal) removes them.
+        """
+        if not is_id(course_id):
+            raise NotFound("course not found")
         if not incoming:
             raise InvalidInput("no files in the request: send them as multipart field 'files'")
         if len(incoming) > self.settings.max_files_per_request:
             raise InvalidInput(
                 f"too many files: {len(incoming)} (limit {self.settings.max_files_per_request} per request)"
             )
-        stored: list[tuple[IncomingFile, StoredFile]] = []
-        kinds: list[str] = []
+        staged: list[StagedFile] = []
         try:
             total = 0
             for item in incoming:
-                saved = await self._store_one(course.id, item, total)
+                saved = await self._store_one(course_id, item, total)
                 total += saved.size
-                stored.append((item, saved))
-                kinds.append(await asyncio.to_thread(detect_kind, saved, item.filename))
-            documents = [
-                await self._register(course.id, item, saved, kind)
-                for (item, saved), kind in zip(stored, kinds, strict=True)
-            ]
+                staged.append(StagedFile(display_name(item.filename), saved, ""))
+                staged[-1].kind = await asyncio.to_thread(detect_kind, saved, item.filename)
         except BaseException:
             # Nothing of a refused request stays behind; earlier uploads are untouched.
-            for _, saved in stored:
-                self.files.delete(saved.storage_name)
+            self.discard(staged)
             raise
-        job = await self.jobs.create(
-            JobKind.INGEST,
-            course_id=course.id,
-            created_by=principal.user_id,
-            payload={"document_ids": [d.id for d in documents]},
-            max_attempts=self.settings.job_max_attempts,
-        )
+        return staged
+
+    async def register(self, principal: Principal, course_id: str, staged: Sequence[StagedFile]) -> UploadResult:
+        """The documents and their ingest job, in the caller's transaction."""
+        try:
+            course = await self.courses.get_manageable(principal, course_id)
+            documents = [await self._register(course.id, f) for f in staged]
+            job = await self.jobs.create(
+                JobKind.INGEST,
+                course_id=course.id,
+                created_by=principal.user_id,
+                payload={"document_ids": [d.id for d in documents]},
+                max_attempts=self.settings.job_max_attempts,
+            )
+        except BaseException:
+            self.discard(staged)
+            raise
         return UploadResult(documents, job)
+
+    def discard(self, staged: Sequence[StagedFile]) -> None:
+        for f in staged:
+            self.files.delete(f.saved.storage_name)
 
     async def _store_one(self, course_id: str, item: IncomingFile, total_so_far: int) -> StoredFile:
         name = display_name(item.filename)
@@ -95,22 +121,22 @@ class DocumentService:
             raise InvalidInput(f"{name} is empty")
         return saved
 
-    async def _register(self, course_id: str, item: IncomingFile, saved: StoredFile, kind: str) -> Document:
-        name = display_name(item.filename)
+    async def _register(self, course_id: str, staged: StagedFile) -> Document:
+        saved = staged.saved
         duplicate = await self.documents.find_by_sha(course_id, saved.sha256)
         if duplicate is not None:
             raise Conflict(
-                f"{name} is already in this course as {duplicate.original_name}",
+                f"{staged.name} is already in this course as {duplicate.original_name}",
                 details={"document_id": duplicate.id},
             )
         document = Document(
             id=saved.storage_name.rsplit("/", 1)[-1],
             course_id=course_id,
-            original_name=name,
+            original_name=staged.name,
             storage_name=saved.storage_name,
             sha256=saved.sha256,
             size_bytes=saved.size,
-            file_type=kind,
+            file_type=staged.kind,
         )
         self.documents.add(document)
         await self.session.flush()
@@ -158,6 +184,11 @@ class DocumentService:
             max_attempts=self.settings.job_max_attempts,
             message=f"removing {document.original_name}",
         )
+
+
+def is_id(value: str) -> bool:
+    """Whether `value` has the form of our ids (32 hex digits), so it is safe as a folder name."""
+    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
 
 
 def display_name(filename: str) -> str:

@@ -43,6 +43,10 @@ def dispatch_pending(session: AsyncSession, queue: JobQueue) -> list[str]:
     return [job_id for job_id, _ in pending]
 
 
+def has_pending(session: AsyncSession) -> bool:
+    return bool(session.info.get(_PENDING_KEY))
+
+
 def discard_pending(session: AsyncSession) -> None:
     """Call after a rollback."""
     session.info.pop(_PENDING_KEY, None)

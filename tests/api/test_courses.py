@@ -224,7 +224,8 @@ def test_job_status_on_the_read_pool_matches_the_model(pg_stack: Stack) -> None:
         assert datetime.fromisoformat(done[stamp]).utcoffset() is not None, (stamp, done[stamp])
     assert datetime.fromisoformat(done["finished_at"]) >= datetime.fromisoformat(done["started_at"])
     legacy = teacher.get(f"/api/jobs/{job['id']}").json()
-    assert legacy["status"] == "succeeded" and legacy["task_id"] == job["id"] and legacy["result"] == done["result"]
+    assert legacy["status"] == "SUCCESS" and legacy["job_status"] == "succeeded"
+    assert legacy["task_id"] == job["id"] and legacy["result"] == done["result"]
     with pg_stack.client(pg_stack.admin_token) as admin:
         assert admin.get(f"/api/v1/jobs/{job['id']}").json() == done
     for stranger in (other, student):

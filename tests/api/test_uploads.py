@@ -117,12 +117,13 @@ def test_legacy_routes(stack: Stack) -> None:
     )
     assert reply.status_code == 202, reply.text
     body = reply.json()
-    assert {"job_id", "task_id", "status", "status_url"} <= set(body)
+    assert {"job_id", "task_id", "status", "message", "status_url"} <= set(body)
+    assert body["status"] == "pending" and body["message"] == "PDF processing started"
     assert body["status_url"] == f"/api/jobs/{body['job_id']}"
     wait_job(teacher, body["job_id"])
     status = teacher.get(body["status_url"]).json()
     assert {"task_id", "status", "progress", "message", "result"} <= set(status)
-    assert status["status"] == "succeeded" and status["progress"] == 100
+    assert status["status"] == "SUCCESS" and status["progress"] == 100
     result = status["result"]
     assert result["course_title"] == "Legacy course" and result["modules"]
     assert teacher.get("/api/jobs/" + "f" * 32).status_code == 404
@@ -131,7 +132,7 @@ def test_legacy_routes(stack: Stack) -> None:
     course = teacher.get(f"/api/course/{result['course_id']}").json()
     assert course["modules"] and course["modules"][0]["lessons"][0]["content"]
     stats = teacher.get("/api/worker-stats").json()
-    assert stats["workers_alive"] >= 1 and "queue_length" in stats
+    assert stats["workers_alive"] >= 1 and "queue_length" in stats and stats["active_workers"]
     missing_title = teacher.post("/api/upload-pdfs", files=[("files", (PDF.name, PDF.read_bytes()))])
     assert missing_title.status_code == 400
 

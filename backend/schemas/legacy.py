@@ -1,0 +1,94 @@
+"""The original system's response shapes and vocabulary (Celery's task states), built from ours.
+
+Its clients read `task_id`, `status`, `progress` and `message` and wait for SUCCESS or FAILURE;
+every field we add comes after those and changes none of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from core.db.models.jobs import Job, JobStatus, WorkerBeat
+
+# A cancelled job is FAILURE, not Celery's REVOKED: the original's clients know only the four
+# documented states and wait for SUCCESS or FAILURE. `job_status` keeps our own word.
+CELERY_STATUS = {
+    JobStatus.QUEUED: "PENDING",
+    JobStatus.RUNNING: "STARTED",
+    JobStatus.SUCCEEDED: "SUCCESS",
+    JobStatus.FAILED: "FAILURE",
+    JobStatus.CANCELLED: "FAILURE",
+}
+
+UPLOAD_MESSAGE = "PDF processing started"
+
+
+def upload_out(job: Job, course_id: str) -> dict[str, Any]:
+    return {
+        "task_id": job.id,
+        "status": "pending",
+        "message": UPLOAD_MESSAGE,
+        "job_id": job.id,
+        "course_id": course_id,
+        "status_url": f"/api/jobs/{job.id}",
+    }
+
+
+def job_out(job: Job) -> dict[str, Any]:
+    return {
+        "task_id": job.id,
+        "status": CELERY_STATUS[job.status],
+        "progress": job.progress,
+        "message": job.message,
+        "job_id": job.id,
+        "job_status": job.status.value,
+        "stage": job.stage,
+        "course_id": job.course_id,
+        "result": job.result,
+        "error": job.error,
+    }
+
+
+def worker_stats_out(workers: list[WorkerBeat], jobs: list[Job], queue_name: str, queue_length: int) -> dict[str, Any]:
+    """Celery's `inspect` answers: per worker its stats, its running tasks; the waiting tasks per queue."""
+    active: dict[str, list[dict[str, Any]]] = {w.name: [] for w in workers}
+    scheduled: list[dict[str, Any]] = []
+    for job in jobs:
+        if job.status is JobStatus.RUNNING:
+            active.setdefault(job.worker or "unknown", []).append(_task(job) | {"time_start": _ts(job.started_at)})
+        else:
+            scheduled.append({"eta": _iso(job.run_after), "request": _task(job)})
+    return {
+        "active_workers": {
+            w.name: {
+                "pool": {"max-concurrency": w.threads},
+                "started_at": _iso(w.started_at),
+                "seen_at": _iso(w.seen_at),
+            }
+            for w in workers
+        },
+        "active_tasks": active,
+        "scheduled_tasks": {queue_name: scheduled},
+        "workers_alive": len(workers),
+        "queue_length": queue_length,
+    }
+
+
+def _task(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "name": job.kind.value,
+        "course_id": job.course_id,
+        "status": CELERY_STATUS[job.status],
+        "progress": job.progress,
+        "message": job.message,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment else None
