@@ -49,7 +49,8 @@ CSS = """
 .citations button.show-page { margin: 4px 0 2px 0; padding: 4px 10px; border-radius: 6px; cursor: pointer;
   border: 1px solid var(--border-color-primary); background: var(--button-secondary-background-fill); }
 .citations details.cited-now { outline: 2px solid var(--color-accent); }
-a[href*="#cite-"] { text-decoration: none; font-weight: 600; }
+a[href*="#cite-"] { text-decoration: none; font-weight: 600; color: var(--link-text-color) !important;
+  cursor: pointer; }
 .problem { color: var(--error-text-color, #b91c1c); background: var(--error-background-fill, #fef2f2);
   border: 1px solid var(--error-border-color, #fecaca); border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
 #login-status p, #courses-status p, #lesson-status p, #chat-status p { margin: 4px 0; }

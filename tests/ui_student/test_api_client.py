@@ -9,12 +9,12 @@ import pytest
 
 from core.vectors.lite_server import free_port
 from ui_student.api import Api, ApiError, error_of, parse_sse
-from ui_student.views.chat import message_text, speakable
 from ui_student.views.citations import citations_html, has_page_image, link_markers
 from ui_student.views.common import failed, inline
 from ui_student.views.outline import outline_of
 from ui_student.views.pages import page_choices
 from ui_student.views.quiz import result_markdown
+from ui_student.views.voice import message_text, speakable
 
 
 def test_sse_events_are_parsed_with_their_names() -> None:

@@ -15,7 +15,7 @@ from tests.harness import Stack, wait_job
 from tests.ui_student.conftest import Course, Student, choices_of, enter_course, text_of, update_of
 from tests.ui_student.test_voice_language import api_speech, shown_audio
 from ui_student.views import languages
-from ui_student.views.chat import speakable
+from ui_student.views.voice import speakable
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # What the offline answerer adds when asked for another language (core/services/chat.py, ENGLISH_ONLY).

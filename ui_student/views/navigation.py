@@ -16,7 +16,7 @@ from ui_student.views.auth import recalled, remembered
 from ui_student.views.common import Ctx, Problem, inline, md_escape, need_course, need_login, skip
 from ui_student.views.courses import CoursesView, courses_update
 from ui_student.views.lesson import LessonView, shown
-from ui_student.views.outline import outline_of
+from ui_student.views.outline import NO_COURSE, outline_of
 
 MIN_CODE = 4
 
@@ -97,7 +97,7 @@ def wire(
         api = ctx.api(token)
         api.complete(lesson_id)
         outline = outline_of(api, course_id, lesson_id)
-        following = " Next: the following lesson (button “Next lesson →”)." if outline.after(lesson_id) else ""
+        following = " Go on with “Next lesson →”." if outline.after(lesson_id) else " That was the last lesson."
         return f"✓ Lesson marked complete.{following}", outline.header, outline.html
 
     @inline(at=5 + lesson.pane.index(lesson.status), count=count)
@@ -118,6 +118,12 @@ def wire(
         except ApiError:
             return tuple(skip() for _ in enter_outputs)  # the Courses tab is still there to pick from
 
+    def signed_out(token: str) -> tuple[Any, ...]:
+        """After a logout nothing of the last student's course stays on the page."""
+        if token:
+            return tuple(skip() for _ in range(1 + len(lesson.pane)))
+        return (NO_COURSE, *shown(None))
+
     open_inputs = [ctx.token, courses.courses, ctx.course_id, ctx.lesson_id]
     courses.open.click(open_course, open_inputs, [*enter_outputs, courses.status], api_name="open_course")
     courses.courses.input(open_course, open_inputs, [*enter_outputs, courses.status], api_visibility="private")
@@ -137,6 +143,7 @@ def wire(
         api_name="mark_complete",
     )
     lesson.next.click(next_lesson, [ctx.token, ctx.course_id, ctx.lesson_id], enter_outputs, api_name="next_lesson")
+    ctx.token.change(signed_out, [ctx.token], [lesson.outline, *lesson.pane], api_visibility="private")
     restored.then(reopen, [ctx.token, stored], enter_outputs, api_visibility="private", show_progress="hidden")
 
 
