@@ -173,6 +173,13 @@ def test_course_view_outline_citations_progress_and_reload(
         expect(page.locator("#lesson-status")).to_contain_text("Preparing audio")
         expect(page.locator("#lesson-audio")).to_be_visible(timeout=LONG)
         expect(page.locator("#lesson-status")).not_to_contain_text("Preparing")
+        page.locator("#teach-button").click()
+        expect(page.locator("#lesson-status")).to_contain_text(re.compile("Writing the lecture|Preparing audio"))
+        expect(page.locator("#lecture-audio audio, #lecture-audio button").first).to_be_attached(timeout=LONG)
+        expect(page.locator("#lesson-status")).not_to_contain_text("Preparing", timeout=LONG)
+        # The lecture's text stays folded under its player: the lesson text is on the page once.
+        expect(page.locator("#lecture-script")).to_be_hidden()
+        screenshot(page, "student-teach-me", full_page=False)
 
         ask_tutor(page, "How do formatted string literals work?", "input-output.md")
         answer_marker = page.locator("#chatbot a[href^='#cite-chat-']").first
