@@ -13,6 +13,7 @@ from ui_student.views import languages, outline, pages
 from ui_student.views.common import Ctx, audio_file, inline_stream, md_escape, need_lesson
 
 NO_LESSON = "*Pick a lesson in the outline.*"
+PAUSE_ALL = "() => { document.querySelectorAll('audio').forEach((a) => a.pause()); }"
 PREPARING = "⏳ Preparing audio… the first words take a few seconds."
 
 
@@ -126,6 +127,9 @@ def build(ctx: Ctx) -> LessonView:
         note = languages.spoken_note(asked, speech.language)
         yield gr.update(visible=True), text, gr.update(value=audio_file(speech.audio)), note
 
+    # One voice at a time: starting one player's audio pauses whatever else is playing.
+    for button in (listen, teach):
+        button.click(None, js=PAUSE_ALL)
     listen.click(listen_lesson, [ctx.token, ctx.lesson_id, ctx.language], [audio, status], api_name="listen")
     teach.click(
         teach_me,
