@@ -94,7 +94,7 @@ def test_every_error_shows_beside_its_control_and_the_journey_goes_on(
         page.locator(field(page, "login-email")).first.fill(student.email)
         page.locator(field(page, "login-password")).first.fill("not-the-password")
         page.locator("#login-button").click()
-        expect(page.locator("#login-status")).to_contain_text(re.compile("wrong email or password", re.I))
+        expect(page.locator("#login-status .problem")).to_contain_text(re.compile("wrong email or password", re.I))
         no_error_marks(page)
         screenshot(page, "student-error-login")
 
@@ -102,7 +102,7 @@ def test_every_error_shows_beside_its_control_and_the_journey_goes_on(
         page.locator(field(page, "register-email")).first.fill("someone-new@test.io")
         page.locator(field(page, "register-password")).first.fill("short")
         page.locator("#register-button").click()
-        expect(page.locator("#login-status")).to_contain_text("at least 10 characters")
+        expect(page.locator("#login-status .problem")).to_contain_text("at least 10 characters")
         no_error_marks(page)
 
         page.get_by_role("tab", name="Log in").click()
@@ -111,7 +111,7 @@ def test_every_error_shows_beside_its_control_and_the_journey_goes_on(
 
         page.locator(field(page, "join-code")).first.fill("NOSUCH99")
         page.locator("#join-button").click()
-        expect(page.locator("#courses-status")).to_contain_text(re.compile("code|not found", re.I))
+        expect(page.locator("#courses-status .problem")).to_contain_text(re.compile("code|not found", re.I))
         no_error_marks(page)
         screenshot(page, "student-error-code")
         join(page, course.code)  # the same form still works
@@ -119,7 +119,7 @@ def test_every_error_shows_beside_its_control_and_the_journey_goes_on(
 
         open_tab(page, "Tutor")
         page.locator("#ask-button").click()
-        expect(page.locator("#chat-status")).to_contain_text("Type a question first")
+        expect(page.locator("#chat-status .problem")).to_contain_text("Type a question first")
         no_error_marks(page)
         screenshot(page, "student-error-question")
         ask_tutor(page, "How do formatted string literals work?", "input-output.md")

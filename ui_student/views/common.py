@@ -60,7 +60,8 @@ class Problem(Exception):
 
 def warn(message: str) -> str:
     """A status line (Markdown with a styled block) that says what went wrong."""
-    return f"<div class='problem' role='alert'>⚠️ {esc(message)}</div>"
+    text = message[:1].upper() + message[1:]  # the API's messages start in lower case
+    return f"<div class='problem' role='alert'>⚠️ {esc(text)}</div>"
 
 
 def failed(message: str, at: int, count: int) -> Any:

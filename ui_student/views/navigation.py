@@ -125,11 +125,15 @@ def wire(
         return (NO_COURSE, *shown(None))
 
     open_inputs = [ctx.token, courses.courses, ctx.course_id, ctx.lesson_id]
-    courses.open.click(open_course, open_inputs, [*enter_outputs, courses.status], api_name="open_course")
-    courses.courses.input(open_course, open_inputs, [*enter_outputs, courses.status], api_visibility="private")
+    # "minimal": no spinner over every output, which would cover the form while a course opens.
+    quiet: Any = {"show_progress": "minimal"}
+    courses.open.click(open_course, open_inputs, [*enter_outputs, courses.status], api_name="open_course", **quiet)
+    courses.courses.input(
+        open_course, open_inputs, [*enter_outputs, courses.status], api_visibility="private", **quiet
+    )
     join_outputs = [courses.courses, courses.code, *enter_outputs, courses.status]
-    courses.join.click(join_course, [ctx.token, courses.code], join_outputs, api_name="join")
-    courses.code.submit(join_course, [ctx.token, courses.code], join_outputs, api_visibility="private")
+    courses.join.click(join_course, [ctx.token, courses.code], join_outputs, api_name="join", **quiet)
+    courses.code.submit(join_course, [ctx.token, courses.code], join_outputs, api_visibility="private", **quiet)
     courses.refresh.click(my_courses, [ctx.token], [courses.courses, courses.status], api_name="my_courses")
 
     lesson.outline.click(clicked, [ctx.token, ctx.course_id], lesson_outputs, api_visibility="private")
