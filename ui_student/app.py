@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 
 from ui_student.settings import StudentAppSettings
-from ui_student.views import auth, chat, courses, languages, lesson, progress, quiz
+from ui_student.views import auth, chat, courses, languages, lesson, navigation, progress, quiz
 from ui_student.views.common import Ctx
 
 LESSON_TAB = "lesson"
@@ -35,12 +35,32 @@ CSS = """
   white-space: normal; }
 .muted { opacity: 0.7; }
 #lesson-body { line-height: 1.6; }
+#outline-column { position: sticky; top: 8px; align-self: flex-start; max-height: 92vh; overflow-y: auto; }
+.outline details.module { border-bottom: 1px solid var(--border-color-primary); padding: 4px 0; }
+.outline summary { cursor: pointer; font-weight: 600; padding: 4px 2px; }
+.outline ol { list-style: none; margin: 2px 0 6px 0; padding: 0; }
+.outline button.lesson { display: block; width: 100%; text-align: left; padding: 5px 8px; margin: 1px 0;
+  border: 0; border-radius: 6px; background: transparent; color: var(--body-text-color); cursor: pointer;
+  font-size: 0.92rem; }
+.outline button.lesson:hover { background: var(--background-fill-secondary); }
+.outline button.lesson.current { background: var(--color-accent-soft); font-weight: 600; }
+.outline button.lesson.done .mark { color: var(--color-green-500, #16a34a); }
+.outline .mark { display: inline-block; width: 1.2em; }
+.citations button.show-page { margin: 4px 0 2px 0; padding: 4px 10px; border-radius: 6px; cursor: pointer;
+  border: 1px solid var(--border-color-primary); background: var(--button-secondary-background-fill); }
+.citations details.cited-now { outline: 2px solid var(--color-accent); }
+a[href*="#cite-"] { text-decoration: none; font-weight: 600; color: var(--link-text-color) !important;
+  cursor: pointer; }
+.problem { color: var(--error-text-color, #b91c1c); background: var(--error-background-fill, #fef2f2);
+  border: 1px solid var(--error-border-color, #fecaca); border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
+#login-status p, #courses-status p, #lesson-status p, #chat-status p { margin: 4px 0; }
 @media (max-width: 640px) {
   .gradio-container { padding: 6px !important; }
   #app-header h1 { font-size: 1.3rem; }
   [role="tablist"] button { padding-left: 8px !important; padding-right: 8px !important; }
   .actions button { flex: 1 1 30%; }
   #chatbot { height: 360px !important; }
+  #outline-column { position: static; max-height: none; }
 }
 """
 
@@ -67,8 +87,8 @@ def build(api_url: str, storage_secret: str | None = None) -> gr.Blocks:
             with gr.Tabs(elem_id="main-tabs", overflow_behavior="wrap") as tabs:
                 ctx = Ctx(api_url, token, course_id, lesson_id, session_id, tabs, course_header, language)
                 with gr.Tab("Courses", id="courses", elem_id="tab-courses"):
-                    courses_view = courses.build(ctx)
-                with gr.Tab("Lesson", id=LESSON_TAB, elem_id="tab-lesson"):
+                    courses_view = courses.build()
+                with gr.Tab("Course", id=LESSON_TAB, elem_id="tab-lesson"):
                     lesson_view = lesson.build(ctx)
                 with gr.Tab("Tutor", id="tutor", elem_id="tab-tutor") as tutor_tab:
                     chat.build(ctx, tutor_tab)
@@ -76,8 +96,8 @@ def build(api_url: str, storage_secret: str | None = None) -> gr.Blocks:
                     quiz.build(ctx, quiz_tab)
                 with gr.Tab("Progress", id="progress", elem_id="tab-progress") as progress_tab:
                     progress.build(ctx, progress_tab)
-        auth.wire(app, ctx, auth_view, main, user_line, logout, courses_view, stored)
-        lesson.wire(ctx, lesson_view, courses_view, LESSON_TAB)
+        restored = auth.wire(app, ctx, auth_view, main, user_line, logout, courses_view, stored)
+        navigation.wire(ctx, courses_view, lesson_view, stored, restored, LESSON_TAB)
     return app
 
 

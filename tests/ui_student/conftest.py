@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -117,20 +119,26 @@ def choices_of(value: Any) -> list[tuple[str, str]]:
     return [(str(label), str(v)) for label, v in update_of(value).get("choices") or []]
 
 
+def lessons_in(outline: str) -> list[tuple[str, str]]:
+    """(title, id) of every lesson button in the outline HTML, in course order."""
+    found = re.findall(r"data-lesson='([^']+)'><span class='mark'>[^<]*</span> [\d.]+ ([^<]*)</button>", outline)
+    return [(html.unescape(title), lesson_id) for lesson_id, title in found]
+
+
 def enter_course(ui: Client, course: Course, student: Student) -> list[tuple[str, str]]:
-    """Log in, join by code, open the course; returns the lesson picker's (label, id) choices."""
+    """Log in, join by code (which opens the course); returns the outline's (title, id) lessons."""
     signed_in, picker, *_ = ui.predict(student.email, student.password, api_name="/login")
     assert student.email in signed_in
     assert choices_of(picker) == []  # a new student has no course yet
-    picker, message, code_box = ui.predict(course.code.lower(), api_name="/join")
+    picker, code_box, header, outline, title, *_, message = ui.predict(course.code.lower(), api_name="/join")
     assert "You joined" in message and course.title in message and code_box == ""
     assert choices_of(picker) == [(course.title, course.id)] and update_of(picker)["value"] == course.id
-    header, outline, lessons = ui.predict(course.id, api_name="/open_course")
     assert course.title in header and "0/" in header
-    assert "### Module 1" in outline and "○" in outline
-    choices = choices_of(lessons)
-    assert choices and all(lesson_id for _, lesson_id in choices)
-    return choices
+    assert "Module 1" in outline and "○" in outline and "✓" not in outline
+    lessons = lessons_in(outline)
+    assert lessons and all(lesson_id for _, lesson_id in lessons)
+    assert lessons[0][0] in title, "joining opens the first lesson"
+    return lessons
 
 
 def text_of(message: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from tests.harness import Stack, wait_job
 from tests.ui_student.conftest import Course, Student, choices_of, enter_course, text_of, update_of
 from tests.ui_student.test_voice_language import api_speech, shown_audio
 from ui_student.views import languages
-from ui_student.views.chat import speakable
+from ui_student.views.voice import speakable
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # What the offline answerer adds when asked for another language (core/services/chat.py, ENGLISH_ONLY).
@@ -52,7 +52,7 @@ def test_the_chosen_language_goes_with_the_question(ui: Client, course: Course, 
     assert (asked["role"], asked["language"]) == ("user", "hi")
     assert answered["language"] == "en"  # what the answer is written in
     # So "Read aloud" speaks it with an English voice, though Hindi is still picked.
-    spoken = shown_audio(ui.predict(history, "hi", api_name="/read_aloud"))
+    spoken = shown_audio(ui.predict(history, "hi", api_name="/read_aloud")[0])
     assert spoken == api_speech(student, speakable(text_of(history[-1])), "en")
 
     history, *_ = ui.predict("And how do I print a table?", history, "en", api_name="/ask")
@@ -97,7 +97,7 @@ def assert_is_page(png: bytes, student: Student, course: Course, choice: str) ->
 
 def test_a_lesson_shows_a_cited_page_on_request(ui: Client, pdf_course: Course, student: Student) -> None:
     lessons = enter_course(ui, pdf_course, student)
-    _, _, citations, *_, picker, image = ui.predict(lessons[0][1], api_name="/open_lesson")
+    _, _, citations, *_, picker, image, _, _ = ui.predict(lessons[0][1], api_name="/open_lesson")
     assert "pdflatex-outline.pdf" in citations
     choices = choices_of(picker)
     assert choices and update_of(picker)["visible"] is True and update_of(picker)["value"] is None
@@ -105,7 +105,8 @@ def test_a_lesson_shows_a_cited_page_on_request(ui: Client, pdf_course: Course, 
     assert update_of(image)["visible"] is False, "no page is fetched before one is asked for"
 
     choice = choices[-1][1]
-    assert_is_page(fetch_image(ui.predict(choice, api_name="/lesson_page")), student, pdf_course, choice)
+    assert_is_page(fetch_image(ui.predict(choice, api_name="/lesson_page")[0]), student, pdf_course, choice)
+    assert f"data-page='{choice}'" in citations, "its source row has a Show page button"
 
     with pytest.raises(AppError, match="not in the list of choices"):
         ui.predict(f"{choice.partition(':')[0]}:99", api_name="/lesson_page")
@@ -113,7 +114,7 @@ def test_a_lesson_shows_a_cited_page_on_request(ui: Client, pdf_course: Course, 
 
 def test_the_tutor_shows_a_cited_page_on_request(ui: Client, pdf_course: Course, student: Student) -> None:
     enter_course(ui, pdf_course, student)
-    history, _, citations, _, picker, image = ui.predict(
+    history, _, citations, _, picker, image, _, _ = ui.predict(
         "Is there a difference between this text and some nonsense?", [], api_name="/ask"
     )
     assert "pdflatex-outline.pdf" in citations, text_of(history[-1])
@@ -123,10 +124,10 @@ def test_the_tutor_shows_a_cited_page_on_request(ui: Client, pdf_course: Course,
     assert pages and pages <= {1, 2, 3, 4}
 
     for _, choice in choices:
-        assert_is_page(fetch_image(ui.predict(choice, api_name="/chat_page")), student, pdf_course, choice)
+        assert_is_page(fetch_image(ui.predict(choice, api_name="/chat_page")[0]), student, pdf_course, choice)
 
     # A new conversation has no citations: nothing to pick, and an old choice is refused.
-    *_, picker, image = ui.predict(api_name="/new_conversation")
+    *_, picker, image, _, _ = ui.predict(api_name="/new_conversation")
     assert choices_of(picker) == [] and update_of(picker)["visible"] is False
     with pytest.raises(AppError, match="not in the list of choices"):
         ui.predict(choices[0][1], api_name="/chat_page")
@@ -155,7 +156,7 @@ def test_pages_are_offered_by_file_type_not_by_name(ui: Client, unnamed_pdf_cour
     offered: set[str] = set()
     cited: set[str] = set()
     for _, lesson_id in lessons:
-        _, _, citations, *_, picker, _ = ui.predict(lesson_id, api_name="/open_lesson")
+        _, _, citations, *_, picker, _, _, _ = ui.predict(lesson_id, api_name="/open_lesson")
         cited |= {name for name in ("handout", "notes.pdf") if f"{name}, page" in citations}
         offered |= {label.partition("] ")[2].rpartition(",")[0] for label, _ in choices_of(picker)}
     assert cited == {"handout", "notes.pdf"}, "both files are cited somewhere"

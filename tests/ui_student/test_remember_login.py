@@ -8,6 +8,7 @@ the browser keeps, and to revoke the browser's token through the API with anothe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -52,7 +53,7 @@ def test_the_storage_key_and_secret_come_from_the_settings(student_ui: str) -> N
     stores = [c["props"] for c in config["components"] if c.get("type") == "browserstate"]
     assert len(stores) == 1
     assert stores[0]["storage_key"] == STORAGE_KEY and stores[0]["secret"] == STORAGE_SECRET
-    assert stores[0]["default_value"] == {"token": "", "course_id": ""}
+    assert stores[0]["default_value"] == {"token": "", "course_id": "", "lesson_id": ""}
 
 
 def test_a_reload_keeps_the_student_signed_in_until_logout(
@@ -70,12 +71,13 @@ def test_a_reload_keeps_the_student_signed_in_until_logout(
         stored_changes(page, before)  # opening the course remembers it too
 
         kept = stored_on_load(page, page.reload)
-        assert kept["token"] and kept["course_id"] == course.id
+        assert kept["token"] and kept["course_id"] == course.id and kept["lesson_id"]
         assert student.password not in json.dumps(kept) and student.password not in (local_storage(page) or "")
         expect(page.locator("#user-line")).to_contain_text(student.email)
         expect(page.get_by_role("button", name="Log in")).to_be_hidden()
         expect(page.locator("#course-header")).to_contain_text(course.title)  # the open course comes back
         expect(page.locator("#outline")).to_contain_text("Module 1")
+        expect(page.locator(f"#outline button[data-lesson='{kept['lesson_id']}']")).to_have_class(re.compile("current"))
         expect(page.locator("#course-picker input").first).to_have_value(course.title)
         screenshot(page, "student-remembered")
 
@@ -88,7 +90,7 @@ def test_a_reload_keeps_the_student_signed_in_until_logout(
         page.locator("#logout-button").click()
         expect(page.locator("#login-status")).to_contain_text("logged out")
         stored_changes(page, before)
-        assert stored_on_load(page, page.reload) == {"token": "", "course_id": ""}
+        assert stored_on_load(page, page.reload) == {"token": "", "course_id": "", "lesson_id": ""}
         signed_out(page)
         expect(page.locator("#user-line")).not_to_contain_text(student.email)
         # The token the browser had is revoked at the API too.
@@ -115,5 +117,6 @@ def test_a_revoked_token_leads_to_the_login_form_with_a_note(stack: Stack, stude
         expect(page.locator("body")).not_to_contain_text("Traceback")
         screenshot(page, "student-session-ended")
 
-        assert stored_on_load(page, page.reload) == {"token": "", "course_id": ""}  # the dead token is forgotten
+        forgotten = {"token": "", "course_id": "", "lesson_id": ""}
+        assert stored_on_load(page, page.reload) == forgotten  # the dead token is forgotten
         log_in(page, student_ui, student)  # and the password works as before

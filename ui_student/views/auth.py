@@ -15,29 +15,30 @@ from typing import Any
 import gradio as gr
 
 from ui_student.api import ApiError
-from ui_student.views.common import Ctx, friendly, skip
-from ui_student.views.courses import CoursesView, courses_update, outline_view
+from ui_student.views.common import Ctx, Problem, inline, skip
+from ui_student.views.courses import CoursesView, courses_update
 
 MIN_PASSWORD = 10  # the API also refuses common or guessable passwords (core/security/password_policy.py)
 STORAGE_KEY = "profai-student-login"
 SESSION_ENDED = "Your session ended; please sign in again."
 
 
-def remembered(token: str = "", course_id: str = "") -> dict[str, str]:
-    """What the browser keeps: the opaque API token and the open course, nothing else.
+def remembered(token: str = "", course_id: str = "", lesson_id: str = "") -> dict[str, str]:
+    """What the browser keeps: the opaque API token, the open course and lesson, nothing else.
 
     Always a non-empty object: Gradio's BrowserState skips writing a falsy value, so "" or
     None could not clear a stored token.
     """
-    return {"token": token, "course_id": course_id}
+    return {"token": token, "course_id": course_id, "lesson_id": lesson_id}
 
 
-def recalled(saved: Any) -> tuple[str, str]:
-    """(token, course id) from the stored value; anything unexpected counts as no login."""
+def recalled(saved: Any) -> tuple[str, str, str]:
+    """(token, course id, lesson id) from the stored value; anything unexpected counts as no login."""
     if not isinstance(saved, dict):
-        return "", ""
-    token, course_id = saved.get("token"), saved.get("course_id")
-    return (token if isinstance(token, str) else ""), (course_id if isinstance(course_id, str) else "")
+        return "", "", ""
+    values = (saved.get("token"), saved.get("course_id"), saved.get("lesson_id"))
+    token, course_id, lesson_id = (v if isinstance(v, str) else "" for v in values)
+    return token, course_id, lesson_id
 
 
 def browser_store(secret: str | None = None) -> gr.BrowserState:
@@ -94,11 +95,12 @@ def wire(
     logout: gr.Button,
     courses: CoursesView,
     stored: gr.BrowserState,
-) -> None:
+) -> Any:
     """Events that cross views: logging in fills the course list and swaps the panels.
 
     Login, registration and logout also write `stored` (the browser's copy of the token);
-    loading the page restores a stored login that the API still accepts.
+    loading the page restores a stored login that the API still accepts (the returned event:
+    `navigation` chains the remembered course and lesson to it). Errors show in the form's status.
     """
 
     def signed_in(token: str, user: dict[str, Any], course_id: str = "") -> tuple[Any, ...]:
@@ -116,25 +118,26 @@ def wire(
             gr.update(visible=True),
         )
 
+    # The form's status comes last: a failed login or registration leaves every other output alone.
     outputs = [ctx.token, view.panel, main, user_line, courses.courses, courses.status, view.password, logout]
 
-    @friendly
+    @inline(at=9, count=10)
     def do_login(email: str, password: str, request: gr.Request) -> tuple[Any, ...]:
         if not email.strip() or not password:
-            raise gr.Error("Enter your email and your password.", print_exception=False)
+            raise Problem("Enter your email and your password.")
         reply = ctx.anonymous_api(request).login(email.strip(), password)
         token = str(reply["token"])
-        return (*signed_in(token, dict(reply.get("user") or {})), remembered(token))
+        return (*signed_in(token, dict(reply.get("user") or {})), remembered(token), "")
 
-    @friendly
+    @inline(at=9, count=10)
     def do_register(name: str, email: str, password: str, request: gr.Request) -> tuple[Any, ...]:
         if not email.strip() or "@" not in email:
-            raise gr.Error("Enter a valid email address.", print_exception=False)
+            raise Problem("Enter a valid email address.")
         if len(password) < MIN_PASSWORD:
-            raise gr.Error(f"Choose a password of at least {MIN_PASSWORD} characters.", print_exception=False)
+            raise Problem(f"Choose a password of at least {MIN_PASSWORD} characters.")
         reply = ctx.anonymous_api(request).register(email.strip(), password, name.strip())
         token = str(reply["token"])
-        return (*signed_in(token, dict(reply.get("user") or {})), remembered(token))
+        return (*signed_in(token, dict(reply.get("user") or {})), remembered(token), "")
 
     def do_logout(token: str) -> tuple[Any, ...]:
         if token:
@@ -159,36 +162,25 @@ def wire(
         """On page load: the signed-in view for a stored token the API still accepts.
 
         A rejected token (401: expired or revoked) is cleared and the login form says so; when
-        the API cannot be asked (unreachable, busy) the token is kept for the next load.
+        the API cannot be asked (unreachable, busy) the token is kept for the next load. The
+        remembered course and lesson are reopened by the event `navigation` chains to this one.
         """
-        token, course_id = recalled(saved)
+        token, course_id, _ = recalled(saved)
         unchanged = tuple(skip() for _ in range(8))
-        course_unchanged = (skip(), skip(), skip(), skip())
         if not token:
-            return (*unchanged, skip(), skip(), *course_unchanged)
+            return (*unchanged, skip(), skip())
         try:
             view_update = signed_in(token, ctx.api(token).me(), course_id)
         except ApiError as exc:
             if exc.status == 401:
-                return (*unchanged, remembered(), SESSION_ENDED, *course_unchanged)
-            return (*unchanged, skip(), exc.message, *course_unchanged)
-        opened: tuple[Any, ...] = course_unchanged
-        kept_course = ""
-        enrolled = [str(cid) for _, cid in view_update[4].get("choices") or []]
-        if course_id in enrolled:
-            try:
-                opened = (course_id, *outline_view(ctx.api(token), course_id))
-                kept_course = course_id
-            except ApiError:
-                pass  # the course list is enough: the student opens the course again
-        return (*view_update, remembered(token, kept_course), "", *opened)
+                return (*unchanged, remembered(), SESSION_ENDED)
+            return (*unchanged, skip(), exc.message)
+        return (*view_update, skip(), "")
 
-    def remember_course(token: str, course_id: str) -> Any:
-        return remembered(token, course_id) if token else skip()
-
-    view.login.click(do_login, [view.email, view.password], [*outputs, stored], api_name="login")
-    view.password.submit(do_login, [view.email, view.password], [*outputs, stored], api_visibility="private")
-    reg_outputs = [*outputs[:6], view.reg_password, logout, stored]
+    login_outputs = [*outputs, stored, view.status]
+    view.login.click(do_login, [view.email, view.password], login_outputs, api_name="login")
+    view.password.submit(do_login, [view.email, view.password], login_outputs, api_visibility="private")
+    reg_outputs = [*outputs[:6], view.reg_password, logout, stored, view.status]
     view.register.click(
         do_register, [view.reg_name, view.reg_email, view.reg_password], reg_outputs, api_name="register"
     )
@@ -211,19 +203,10 @@ def wire(
         ],
         api_name="logout",
     )
-    app.load(
+    return app.load(
         restore,
         [stored],
-        [
-            *outputs,
-            stored,
-            view.status,
-            ctx.course_id,
-            ctx.course_header,
-            courses.outline,
-            courses.lessons,
-        ],
+        [*outputs, stored, view.status],
         api_visibility="private",
         show_progress="hidden",
     )
-    ctx.course_id.change(remember_course, [ctx.token, ctx.course_id], [stored], api_visibility="private")

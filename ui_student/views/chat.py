@@ -1,29 +1,18 @@
-"""The course tutor: streamed answers, their citations, questions by voice, answers read aloud, past sessions."""
+"""The course tutor: streamed answers, their citations, past sessions (voice: `views/voice.py`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from ui_student.api import ApiError
-from ui_student.views import languages, pages
-from ui_student.views.common import (
-    NO_CITATIONS,
-    Ctx,
-    audio_file,
-    citations_html,
-    friendly,
-    friendly_stream,
-    need_course,
-    need_login,
-)
+from ui_student.views import citations as cites_html
+from ui_student.views import languages, pages, voice
+from ui_student.views.citations import NO_CITATIONS, citations_html, link_markers
+from ui_student.views.common import Ctx, Problem, inline, inline_stream, need_course, need_login
 
-MAX_SPOKEN_CHARS = 4000
 Message = dict[str, Any]
 
 
@@ -34,11 +23,7 @@ class ChatView:
     chatbot: gr.Chatbot
     question: gr.Textbox
     ask: gr.Button
-    voice: gr.Audio
-    transcribe: gr.Button
     citations: gr.HTML
-    read_aloud: gr.Button
-    answer_audio: gr.Audio
     cites: gr.State  # the citations of each chatbot message, by index
     chat_course: gr.State  # the course the conversation on screen belongs to
     language: gr.Dropdown
@@ -52,24 +37,6 @@ def session_choices(sessions: list[dict[str, Any]]) -> list[tuple[str, str]]:
         title = str(s.get("title") or "Conversation")
         choices.append((f"{title} · {when}" if when else title, str(s["id"])))
     return choices
-
-
-def message_text(content: Any) -> str:
-    """The text of a chatbot message, whatever its shape (a string, or Gradio's list of typed parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text") or "")
-    if isinstance(content, list | tuple):
-        return " ".join(message_text(part) for part in content if isinstance(part, str | dict))
-    return ""
-
-
-def speakable(text: str) -> str:
-    """An answer as plain text to read aloud: no citation markers, no Markdown marks."""
-    text = re.sub(r"\s*\[\d+\]", "", text)
-    text = re.sub(r"[*_`#>]+", "", text)
-    return text.strip()[:MAX_SPOKEN_CHARS]
 
 
 def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
@@ -109,38 +76,27 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
             max_lines=6,
         )
         ask = gr.Button("Ask", variant="primary", elem_id="ask-button", scale=1, min_width=90)
+    status = gr.Markdown(elem_id="chat-status")
     with gr.Accordion(
         "Sources of the last answer (click one to read the quoted passage)", open=True, elem_id="chat-citations-box"
     ):
-        citations = gr.HTML(NO_CITATIONS, elem_id="chat-citations")
-        viewer = pages.build(ctx, "chat")
-    with gr.Accordion("Ask by voice · hear the answer", open=False, elem_id="voice-box"):
-        voice = gr.Audio(
-            label="Record or upload your question",
-            sources=["microphone", "upload"],
-            type="filepath",
-            elem_id="voice-question",
-        )
-        with gr.Row():
-            transcribe = gr.Button("Use the recording as my question", elem_id="transcribe-button", min_width=160)
-            read_aloud = gr.Button("Read the last answer aloud", elem_id="read-aloud-button", min_width=160)
-        answer_audio = gr.Audio(
-            label="The answer read aloud", type="filepath", interactive=False, elem_id="answer-audio"
-        )
+        citations = gr.HTML(NO_CITATIONS, elem_id="chat-citations", js_on_load=cites_html.JS)
+        viewer = pages.build(ctx, "chat", citations)
+    voice.build(ctx, chatbot, question, answer_language)
 
-    @friendly
+    @inline(at=9, count=10)
     def refresh(token: str, course_id: str, shown_course: str) -> tuple[Any, ...]:
         need_login(token)
-        unchanged = (gr.skip(),) * 7
+        unchanged = (gr.skip(),) * 8
         if not course_id:
-            return gr.update(choices=[], value=None), *unchanged
+            return gr.update(choices=[], value=None), *unchanged, ""
         choices = session_choices(ctx.api(token).chat_sessions(course_id))
         if course_id == shown_course:
-            return gr.update(choices=choices), *unchanged
+            return gr.update(choices=choices), *unchanged, ""
         # Another course: the conversation on screen belonged to the previous one.
-        return gr.update(choices=choices, value=None), [], "", NO_CITATIONS, [], course_id, *pages.offer([])
+        return gr.update(choices=choices, value=None), [], "", NO_CITATIONS, [], course_id, *pages.offer([]), ""
 
-    @friendly_stream
+    @inline_stream(at=11, count=12)
     def ask_tutor(
         question_text: str,
         history: list[Message],
@@ -153,22 +109,33 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         need_course(token, course_id)
         text = question_text.strip()
         if not text:
-            raise gr.Error("Type a question first (or record one).", print_exception=False)
+            raise Problem("Type a question first (or record one).")
         language_code = languages.checked(language_code)
         api = ctx.api(token)
         history = [*(history or []), {"role": "user", "content": text}, {"role": "assistant", "content": "…"}]
         found: list[dict[str, Any]] = []
         cites_by_message = [*(message_cites or []), [], []][: len(history)]
         answer = ""
-        pages_unchanged = (gr.skip(), gr.skip())
+        pages_unchanged = (gr.skip(), gr.skip(), gr.skip())
         written_in = ""
-        yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, "", *pages_unchanged
+        yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, "", *pages_unchanged, ""
         for event in api.ask_stream(course_id, text, session_id or None, language_code):
             kind = event.get("type")
             if kind == "token":
                 answer += str(event.get("text") or "")
-                history[-1] = {"role": "assistant", "content": answer}
-                yield history, "", gr.skip(), session_id, gr.skip(), cites_by_message, course_id, "", *pages_unchanged
+                history[-1] = {"role": "assistant", "content": link_markers(answer, "chat")}
+                yield (
+                    history,
+                    "",
+                    gr.skip(),
+                    session_id,
+                    gr.skip(),
+                    cites_by_message,
+                    course_id,
+                    "",
+                    *pages_unchanged,
+                    "",
+                )
             elif kind == "citations":
                 found = list(event.get("citations") or [])
             elif kind == "done":
@@ -181,106 +148,77 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         yield (
             history,
             "",
-            citations_html(found),
+            citations_html(found, "chat", open_first=True),
             session_id,
             gr.update(choices=choices, value=session_id),
             cites_by_message,
             course_id,
             written_in,
             *pages.offer(found),
+            "",
         )
 
-    @friendly
+    @inline(at=8, count=9)
     def load_session(token: str, chosen: str | None) -> tuple[Any, ...]:
         need_login(token)
         if not chosen:
-            return [], NO_CITATIONS, "", [], "", *pages.offer([])
+            return [], NO_CITATIONS, "", [], "", *pages.offer([]), ""
         detail = ctx.api(token).chat_session(chosen)
         history: list[Message] = []
         per_message: list[list[dict[str, Any]]] = []
         for m in detail.get("messages") or []:
             role = "user" if m.get("role") == "user" else "assistant"
-            history.append({"role": role, "content": str(m.get("content") or "")})
+            content = str(m.get("content") or "")
+            history.append({"role": role, "content": link_markers(content, "chat") if role == "assistant" else content})
             per_message.append(list(m.get("citations") or []))
         last: list[dict[str, Any]] = next((c for c in reversed(per_message) if c), [])
         answers = [m for m in detail.get("messages") or [] if m.get("role") == "assistant"]
         written_in = str(answers[-1].get("language") or "") if answers else ""
-        return history, citations_html(last), chosen, per_message, written_in, *pages.offer(last)
+        return history, citations_html(last, "chat"), chosen, per_message, written_in, *pages.offer(last), ""
 
     def new_conversation() -> tuple[Any, ...]:
-        return [], NO_CITATIONS, "", [], gr.update(value=None), "", "", *pages.offer([])
+        return [], NO_CITATIONS, "", [], gr.update(value=None), "", "", *pages.offer([]), ""
 
     def show_message_citations(message_cites: list[list[dict[str, Any]]], evt: gr.SelectData) -> Any:
         index = evt.index if isinstance(evt.index, int) else (evt.index[0] if evt.index else -1)
         if isinstance(index, int) and 0 <= index < len(message_cites or []) and message_cites[index]:
-            return citations_html(message_cites[index]), *pages.offer(message_cites[index])
-        return gr.skip(), gr.skip(), gr.skip()
-
-    @friendly
-    def transcribe_voice(token: str, path: str | None, language_code: str | None) -> str:
-        need_login(token)
-        if not path:
-            raise gr.Error("Record or upload a question first.", print_exception=False)
-        file = Path(path)
-        try:
-            reply = ctx.api(token).stt(file.name, file.read_bytes(), languages.checked(language_code))
-        except ApiError as exc:
-            if exc.code != "unsupported_language":
-                raise
-            raise gr.Error(f"{exc.message.rstrip('.')}. Type your question instead.", print_exception=False) from None
-        text = str(reply.get("text") or "").strip()
-        if not text:
-            raise gr.Error("No speech was recognised in the recording: please try again.", print_exception=False)
-        return text
-
-    @friendly
-    def read_last_answer(
-        token: str, history: list[Message], language_code: str | None, written_in: str | None = None
-    ) -> str:
-        need_login(token)
-        language_code = languages.checked(language_code)
-        if written_in in languages.CODES:  # the answer on screen says what it is written in
-            language_code = written_in
-        answers = [m for m in history or [] if isinstance(m, dict) and m.get("role") == "assistant"]
-        if not answers:
-            raise gr.Error("Ask a question first: there is no answer to read yet.", print_exception=False)
-        text = speakable(message_text(answers[-1].get("content")))
-        if not text:
-            raise gr.Error("The last answer has no text to read.", print_exception=False)
-        return audio_file(ctx.api(token).tts(text, "mp3", language_code))
+            return citations_html(message_cites[index], "chat"), *pages.offer(message_cites[index])
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     # Wherever the citations on screen change, the page picker offers their pages (viewer.outputs).
     ask_inputs = [question, chatbot, language, ctx.token, ctx.course_id, ctx.session_id, cites]
     ask_outputs = [
-        chatbot, question, citations, ctx.session_id, sessions, cites, chat_course, answer_language, *viewer.outputs
+        chatbot,
+        question,
+        citations,
+        ctx.session_id,
+        sessions,
+        cites,
+        chat_course,
+        answer_language,
+        *viewer.outputs,
+        status,
     ]
     ask.click(ask_tutor, ask_inputs, ask_outputs, api_name="ask")
     question.submit(ask_tutor, ask_inputs, ask_outputs, api_visibility="private")
     sessions.input(
         load_session,
         [ctx.token, sessions],
-        [chatbot, citations, ctx.session_id, cites, answer_language, *viewer.outputs],
+        [chatbot, citations, ctx.session_id, cites, answer_language, *viewer.outputs, status],
         api_name="load_session",
     )
     new.click(
         new_conversation,
         None,
-        [chatbot, citations, ctx.session_id, cites, sessions, question, answer_language, *viewer.outputs],
+        [chatbot, citations, ctx.session_id, cites, sessions, question, answer_language, *viewer.outputs, status],
         api_name="new_conversation",
     )
     chatbot.select(show_message_citations, [cites], [citations, *viewer.outputs], api_visibility="private")
-    voice_inputs = [ctx.token, voice, language]
-    transcribe.click(transcribe_voice, voice_inputs, [question], api_name="transcribe")
-    voice.stop_recording(transcribe_voice, voice_inputs, [question], api_visibility="private")
-    voice.upload(transcribe_voice, voice_inputs, [question], api_visibility="private")
-    read_aloud.click(
-        read_last_answer, [ctx.token, chatbot, language, answer_language], [answer_audio], api_name="read_aloud"
-    )
     # Opening the tutor lists the course's sessions; another course starts a fresh conversation.
     tab.select(
         refresh,
         [ctx.token, ctx.course_id, chat_course],
-        [sessions, chatbot, ctx.session_id, citations, cites, chat_course, *viewer.outputs],
+        [sessions, chatbot, ctx.session_id, citations, cites, chat_course, *viewer.outputs, status],
         api_name="chat_sessions",
     )
     return ChatView(
@@ -289,11 +227,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ChatView:
         chatbot,
         question,
         ask,
-        voice,
-        transcribe,
         citations,
-        read_aloud,
-        answer_audio,
         cites,
         chat_course,
         language,

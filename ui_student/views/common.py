@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 import gradio as gr
 
@@ -21,7 +21,6 @@ P = ParamSpec("P")
 R = TypeVar("R")
 MEDIA_DIR = Path(tempfile.gettempdir()) / "profai-student-media"
 MEDIA_MAX_AGE_SECONDS = 3600
-NO_CITATIONS = "<p class='muted'>No citations yet.</p>"
 
 
 @dataclass
@@ -51,47 +50,78 @@ class Ctx:
         return Api(self.api_url, "", client_ip=str(getattr(client, "host", "") or ""))
 
 
-def friendly(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turns an `ApiError` into a clear message for the student instead of a traceback."""
+class Problem(Exception):
+    """Something the student can fix (a missing field, no course open): shown next to the control."""
 
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except ApiError as exc:
-            raise gr.Error(exc.message, print_exception=False) from None
-
-    return wrapper
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
-def friendly_stream(fn: Callable[P, Iterator[R]]) -> Callable[P, Iterator[R]]:
-    """`friendly` for generators (streamed answers)."""
+def warn(message: str) -> str:
+    """A status line (Markdown with a styled block) that says what went wrong."""
+    text = message[:1].upper() + message[1:]  # the API's messages start in lower case
+    return f"<div class='problem' role='alert'>⚠️ {esc(text)}</div>"
 
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Iterator[R]:
-        try:
-            yield from fn(*args, **kwargs)
-        except ApiError as exc:
-            raise gr.Error(exc.message, print_exception=False) from None
 
-    return wrapper
+def failed(message: str, at: int, count: int) -> Any:
+    """Outputs that leave everything as it is except the status at `at`, which shows `message`.
+
+    Errors never go through `gr.Error`: its modal and the red "Error" marks it puts on every
+    output would cover the form and leave its controls unusable until a reload.
+    """
+    if count == 1:
+        return warn(message)
+    return tuple(warn(message) if i == at else gr.skip() for i in range(count))
+
+
+def inline(at: int = 0, count: int = 1) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """An event handler whose `ApiError` or `Problem` shows in its status output (index `at` of `count`)."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return fn(*args, **kwargs)
+            except (ApiError, Problem) as exc:
+                return cast(R, failed(exc.message, at, count))
+
+        return wrapper
+
+    return decorate
+
+
+def inline_stream(at: int, count: int) -> Callable[[Callable[P, Iterator[R]]], Callable[P, Iterator[R]]]:
+    """`inline` for generators (streamed answers, audio being prepared)."""
+
+    def decorate(fn: Callable[P, Iterator[R]]) -> Callable[P, Iterator[R]]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> Iterator[R]:
+            try:
+                yield from fn(*args, **kwargs)
+            except (ApiError, Problem) as exc:
+                yield cast(R, failed(exc.message, at, count))
+
+        return wrapper
+
+    return decorate
 
 
 def need_login(token: str) -> None:
     if not token:
-        raise gr.Error("Please log in first.", print_exception=False)
+        raise Problem("Please log in first.")
 
 
 def need_course(token: str, course_id: str) -> None:
     need_login(token)
     if not course_id:
-        raise gr.Error("Open a course first (tab “My courses”).", print_exception=False)
+        raise Problem("Open a course first (tab “Courses”).")
 
 
 def need_lesson(token: str, lesson_id: str) -> None:
     need_login(token)
     if not lesson_id:
-        raise gr.Error("Open a lesson first (tab “My courses”).", print_exception=False)
+        raise Problem("Open a lesson first: pick one in the course outline.")
 
 
 def esc(text: object) -> str:
@@ -103,34 +133,10 @@ def md_escape(text: object) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", str(text))
 
 
-def citation_number(citation: dict[str, Any], fallback: int) -> int:
-    value = citation.get("number", citation.get("n", fallback))
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else fallback
-
-
-def citations_html(citations: list[dict[str, Any]], open_first: bool = True) -> str:
-    """Numbered citations as keyboard-usable disclosure widgets: document and page, then the quote."""
-    if not citations:
-        return NO_CITATIONS
-    items = []
-    for i, c in enumerate(citations, start=1):
-        n = citation_number(c, i)
-        name = c.get("document_name") or "course document"
-        page = c.get("page")
-        where = f"{esc(name)}, page {esc(page)}" if page not in (None, "") else esc(name)
-        quote = esc(c.get("quote") or "").replace("\n", "<br>")
-        attrs = " open" if open_first and i == 1 else ""
-        items.append(
-            f"<details class='citation' id='cite-{n}'{attrs}><summary><b>[{n}]</b> {where}</summary>"
-            f"<blockquote>{quote or '<i>no quote</i>'}</blockquote></details>"
-        )
-    return "<div class='citations' role='list'>" + "".join(items) + "</div>"
-
-
 def audio_file(data: bytes, suffix: str = ".mp3") -> str:
     """Bytes of speech as a temporary file for `gr.Audio`."""
     if not data:
-        raise gr.Error("The server sent no audio.", print_exception=False)
+        raise Problem("The server sent no audio.")
     return temp_file(data, suffix)
 
 

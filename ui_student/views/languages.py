@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ui_student.views.common import Problem
+
 DEFAULT = "en"
 # (label, code): the name in its own script first, so a student finds it; the English name for everyone else.
 LANGUAGES: list[tuple[str, str]] = [
@@ -49,7 +51,7 @@ def checked(code: str | None) -> str:
     if not code:
         return DEFAULT
     if code not in CODES:
-        raise gr.Error("Choose an answer language from the list.", print_exception=False)
+        raise Problem("Choose an answer language from the list.")
     return code
 
 

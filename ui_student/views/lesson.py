@@ -1,4 +1,4 @@
-"""The lesson reader: text with its citations, Listen, Teach me (class mode), Mark complete."""
+"""The Course tab: the clickable outline beside the open lesson (text, sources, Listen, Teach me, Mark complete)."""
 
 from __future__ import annotations
 
@@ -8,30 +8,25 @@ from typing import Any
 
 import gradio as gr
 
-from ui_student.views import languages, pages
-from ui_student.views.common import (
-    Ctx,
-    audio_file,
-    citations_html,
-    friendly,
-    friendly_stream,
-    md_escape,
-    need_lesson,
-    need_login,
-)
-from ui_student.views.courses import CoursesView, outline_view
+from ui_student.views import citations as cites
+from ui_student.views import languages, outline, pages
+from ui_student.views.common import Ctx, audio_file, inline_stream, md_escape, need_lesson
 
-NO_LESSON = "*Open a lesson from “My courses”.*"
+NO_LESSON = "*Pick a lesson in the outline.*"
+PAUSE_ALL = "() => { document.querySelectorAll('audio').forEach((a) => a.pause()); }"
+PREPARING = "⏳ Preparing audio… the first words take a few seconds."
 
 
 @dataclass
 class LessonView:
+    outline: gr.HTML
     title: gr.Markdown
     body: gr.Markdown
     citations: gr.HTML
     listen: gr.Button
     teach: gr.Button
     complete: gr.Button
+    next: gr.Button
     audio: gr.Audio
     lecture_box: gr.Accordion
     lecture: gr.Markdown
@@ -39,44 +34,102 @@ class LessonView:
     status: gr.Markdown
     page_viewer: pages.PageViewer
 
+    @property
+    def pane(self) -> list[Any]:
+        """What `shown` fills, in its order."""
+        return [
+            self.title,
+            self.body,
+            self.citations,
+            self.audio,
+            self.lecture_box,
+            self.lecture,
+            self.lecture_audio,
+            self.status,
+            *self.page_viewer.outputs,
+        ]
+
+
+def shown(lesson: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Values for `LessonView.pane`: the lesson with clickable citation markers, its audio cleared."""
+    if lesson is None:
+        return ("## Lesson", NO_LESSON, cites.NO_CITATIONS, *cleared(), "", *pages.offer([]))
+    cited = list(lesson.get("citations") or [])
+    body = cites.link_markers(str(lesson.get("body") or "*This lesson has no text yet.*"), "lesson")
+    return (
+        f"## {md_escape(lesson['title'])}",
+        body,
+        cites.citations_html(cited, "lesson"),
+        *cleared(),
+        "",
+        *pages.offer(cited),
+    )
+
+
+def cleared() -> tuple[Any, ...]:
+    """The lesson audio, lecture box, lecture text and lecture audio of a freshly opened lesson."""
+    return gr.update(value=None, visible=False), gr.update(visible=False), "", gr.update(value=None)
+
 
 def build(ctx: Ctx) -> LessonView:
-    title = gr.Markdown("## Lesson", elem_id="lesson-title")
-    with gr.Row(elem_classes=["actions"]):
-        listen = gr.Button("Listen", elem_id="listen-button", min_width=110)
-        teach = gr.Button("Teach me", elem_id="teach-button", min_width=110)
-        complete = gr.Button("Mark complete", variant="primary", elem_id="complete-button", min_width=110)
-    status = gr.Markdown(elem_id="lesson-status")
-    audio = gr.Audio(
-        label="Lesson read aloud", type="filepath", interactive=False, visible=False, elem_id="lesson-audio"
-    )
-    with gr.Accordion("Class mode: the lecture", open=True, visible=False, elem_id="lecture-box") as lecture_box:
-        lecture_audio = gr.Audio(label="Lecture audio", type="filepath", interactive=False, elem_id="lecture-audio")
-        lecture = gr.Markdown(elem_id="lecture-script")
-    body = gr.Markdown(NO_LESSON, elem_id="lesson-body")
-    with gr.Accordion("Sources cited in this lesson", open=True, elem_id="lesson-citations-box"):
-        citations = gr.HTML(citations_html([]), elem_id="lesson-citations")
-        viewer = pages.build(ctx, "lesson")
+    with gr.Row(equal_height=False, elem_id="course-view"):
+        with gr.Column(scale=3, min_width=320, elem_id="lesson-column"):
+            title = gr.Markdown("## Lesson", elem_id="lesson-title")
+            with gr.Row(elem_classes=["actions"]):
+                listen = gr.Button("Listen", elem_id="listen-button", min_width=110)
+                teach = gr.Button("Teach me", elem_id="teach-button", min_width=110)
+                complete = gr.Button("Mark complete", variant="primary", elem_id="complete-button", min_width=110)
+                next_lesson = gr.Button("Next lesson →", elem_id="next-lesson", min_width=110)
+            status = gr.Markdown(elem_id="lesson-status")
+            audio = gr.Audio(
+                label="Lesson read aloud",
+                type="filepath",
+                interactive=False,
+                visible=False,
+                autoplay=True,
+                elem_id="lesson-audio",
+            )
+            with gr.Column(visible=False, elem_id="lecture-box") as lecture_box:
+                lecture_audio = gr.Audio(
+                    label="Class mode: the lecture",
+                    type="filepath",
+                    interactive=False,
+                    autoplay=True,
+                    elem_id="lecture-audio",
+                )
+                with gr.Accordion("What the lecturer says (text)", open=False, elem_id="lecture-text-box"):
+                    lecture = gr.Markdown(elem_id="lecture-script")
+            body = gr.Markdown(NO_LESSON, elem_id="lesson-body")
+            gr.Markdown("### Sources", elem_id="lesson-sources-title")
+            citations = gr.HTML(cites.NO_CITATIONS, elem_id="lesson-citations", js_on_load=cites.JS)
+            viewer = pages.build(ctx, "lesson", citations)
+        with gr.Column(scale=1, min_width=240, elem_id="outline-column"):
+            outline_box = gr.HTML(outline.NO_COURSE, elem_id="outline", js_on_load=outline.JS)
 
-    @friendly
-    def listen_lesson(token: str, lesson_id: str, language_code: str | None) -> tuple[Any, str]:
+    @inline_stream(at=1, count=2)
+    def listen_lesson(token: str, lesson_id: str, language_code: str | None) -> Iterator[tuple[Any, str]]:
         need_lesson(token, lesson_id)
         asked = languages.for_lesson(language_code)
+        yield gr.update(value=None, visible=False), PREPARING
         speech = ctx.api(token).lesson_audio(lesson_id, "mp3", asked)
-        return gr.update(value=audio_file(speech.audio), visible=True), languages.spoken_note(asked, speech.language)
+        yield gr.update(value=audio_file(speech.audio), visible=True), languages.spoken_note(asked, speech.language)
 
-    @friendly_stream
+    @inline_stream(at=3, count=4)
     def teach_me(token: str, lesson_id: str, language_code: str | None) -> Iterator[tuple[Any, Any, Any, str]]:
         need_lesson(token, lesson_id)
         asked = languages.for_lesson(language_code)
         api = ctx.api(token)
+        yield gr.skip(), gr.skip(), gr.update(value=None), "⏳ Writing the lecture…"
         script = api.lecture(lesson_id, asked)
         text = str(script.get("script") or "")
-        yield gr.update(visible=True), text, gr.update(value=None), "Preparing the lecture audio…"
+        yield gr.update(visible=True), text, gr.update(value=None), PREPARING
         speech = api.lecture_audio(lesson_id, "mp3", asked)
-        yield gr.update(visible=True), text, gr.update(value=audio_file(speech.audio)), \
-            languages.spoken_note(asked, speech.language)
+        note = languages.spoken_note(asked, speech.language)
+        yield gr.update(visible=True), text, gr.update(value=audio_file(speech.audio)), note
 
+    # One voice at a time: starting one player's audio pauses whatever else is playing.
+    for button in (listen, teach):
+        button.click(None, js=PAUSE_ALL)
     listen.click(listen_lesson, [ctx.token, ctx.lesson_id, ctx.language], [audio, status], api_name="listen")
     teach.click(
         teach_me,
@@ -85,63 +138,18 @@ def build(ctx: Ctx) -> LessonView:
         api_name="teach_me",
     )
     return LessonView(
-        title, body, citations, listen, teach, complete, audio, lecture_box, lecture, lecture_audio, status, viewer
-    )
-
-
-def wire(ctx: Ctx, view: LessonView, courses: CoursesView, lesson_tab: str) -> None:
-    """Opening a lesson from the course outline, and marking it complete (which updates the outline)."""
-
-    @friendly
-    def open_lesson(token: str, lesson_id: str | None) -> tuple[Any, ...]:
-        need_login(token)
-        if not lesson_id:
-            raise gr.Error("Pick a lesson first.", print_exception=False)
-        lesson = ctx.api(token).lesson(lesson_id)
-        title = f"## {md_escape(lesson['title'])}"
-        body = str(lesson.get("body") or "*This lesson has no text yet.*")
-        cited = list(lesson.get("citations") or [])
-        return (
-            lesson_id,
-            title,
-            body,
-            citations_html(cited, open_first=False),
-            gr.Tabs(selected=lesson_tab),
-            gr.update(value=None, visible=False),
-            gr.update(visible=False),
-            "",
-            gr.update(value=None),
-            "",
-            *pages.offer(cited),
-        )
-
-    @friendly
-    def mark_complete(token: str, lesson_id: str, course_id: str) -> tuple[str, str, str, Any]:
-        need_lesson(token, lesson_id)
-        api = ctx.api(token)
-        api.complete(lesson_id)
-        header, outline, picker = outline_view(api, course_id) if course_id else (gr.skip(),) * 3
-        if course_id:
-            picker = gr.update(choices=picker.get("choices"), value=lesson_id)
-        return "✓ Lesson marked complete.", header, outline, picker
-
-    outputs = [
-        ctx.lesson_id,
-        view.title,
-        view.body,
-        view.citations,
-        ctx.tabs,
-        view.audio,
-        view.lecture_box,
-        view.lecture,
-        view.lecture_audio,
-        view.status,
-        *view.page_viewer.outputs,
-    ]
-    courses.open_lesson.click(open_lesson, [ctx.token, courses.lessons], outputs, api_name="open_lesson")
-    view.complete.click(
-        mark_complete,
-        [ctx.token, ctx.lesson_id, ctx.course_id],
-        [view.status, ctx.course_header, courses.outline, courses.lessons],
-        api_name="mark_complete",
+        outline_box,
+        title,
+        body,
+        citations,
+        listen,
+        teach,
+        complete,
+        next_lesson,
+        audio,
+        lecture_box,
+        lecture,
+        lecture_audio,
+        status,
+        viewer,
     )

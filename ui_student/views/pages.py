@@ -6,37 +6,29 @@ page is picked: most readers never open one, and each is a request the API has t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from ui_student.views.common import Ctx, citation_number, friendly, need_course, temp_file
+from ui_student.views.citations import citation_number, page_value
+from ui_student.views.common import Ctx, Problem, inline, need_course, temp_file
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PAGE_VALUE = re.compile(r"[\w-]{1,64}:\d{1,5}")
 
 
 @dataclass
 class PageViewer:
     picker: gr.Dropdown
     image: gr.Image
+    status: gr.Markdown
 
     @property
     def outputs(self) -> list[Any]:
         """The components `offer` fills, in its order: add them to the outputs of whatever shows citations."""
-        return [self.picker, self.image]
-
-
-def has_page_image(citation: dict[str, Any]) -> bool:
-    """Whether the cited page is a PDF page, which the API can render.
-
-    The citation's file type (detected from the file's content) decides; the document's name
-    only for citations without one (tutor answers stored before citations carried it).
-    """
-    file_type = citation.get("file_type")
-    if isinstance(file_type, str) and file_type:
-        return file_type.lower() == "pdf"
-    return str(citation.get("document_name") or "").lower().endswith(".pdf")
+        return [self.picker, self.image, self.status]
 
 
 def page_choices(citations: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -48,26 +40,28 @@ def page_choices(citations: list[dict[str, Any]]) -> list[tuple[str, str]]:
     numbers: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
     for i, c in enumerate(citations or [], start=1):
-        name = str(c.get("document_name") or "")
-        page = c.get("page")
-        if not has_page_image(c) or not c.get("document_id") or not isinstance(page, int) or page < 1:
+        value = page_value(c)
+        if value is None:
             continue
-        value = f"{c['document_id']}:{page}"
         numbers.setdefault(value, []).append(citation_number(c, i))
-        labels[value] = f"{name}, page {page}"
+        labels[value] = f"{c.get('document_name') or ''}, page {c.get('page')}"
     return [(f"[{', '.join(map(str, numbers[v]))}] {labels[v]}", v) for v in numbers]
 
 
-def offer(citations: list[dict[str, Any]]) -> tuple[Any, Any]:
+def offer(citations: list[dict[str, Any]]) -> tuple[Any, Any, Any]:
     """Updates for `PageViewer.outputs`: these citations' pages to pick from, no page shown yet."""
     choices = page_choices(citations)
-    return gr.update(choices=choices, value=None, visible=bool(choices)), gr.update(value=None, visible=False)
+    return (
+        gr.update(choices=choices, value=None, visible=bool(choices)),
+        gr.update(value=None, visible=False),
+        "",
+    )
 
 
-def build(ctx: Ctx, name: str) -> PageViewer:
+def build(ctx: Ctx, name: str, sources: gr.HTML) -> PageViewer:
     """A page picker and its image; `name` ("lesson", "chat") keeps element ids and API names apart."""
     picker = gr.Dropdown(
-        label="See a cited page",
+        label="Or pick a cited page",
         info="Shows the page of the PDF that a citation points to.",
         choices=[],
         value=None,
@@ -84,17 +78,33 @@ def build(ctx: Ctx, name: str) -> PageViewer:
         elem_id=f"{name}-page-image",
     )
 
-    @friendly
-    def show_page(token: str, course_id: str, chosen: str | None) -> Any:
+    status = gr.Markdown(elem_id=f"{name}-page-status")
+
+    def page_image(token: str, course_id: str, chosen: str | None) -> Any:
         need_course(token, course_id)
         if not chosen:
             return gr.update(value=None, visible=False)
-        # The dropdown only accepts the choices `offer` gave this session, so `chosen` is one of them.
         document_id, _, page = chosen.rpartition(":")
         png = ctx.api(token).page_image(course_id, document_id, int(page))
         if not png.startswith(PNG_MAGIC):
-            raise gr.Error("The server did not send an image of that page.", print_exception=False)
+            raise Problem("The server did not send an image of that page.")
         return gr.update(value=temp_file(png, ".png"), visible=True, label=f"Cited page {page}")
 
-    picker.input(show_page, [ctx.token, ctx.course_id, picker], [image], api_name=f"{name}_page")
-    return PageViewer(picker, image)
+    @inline(at=1, count=2)
+    def show_page(token: str, course_id: str, chosen: str | None) -> tuple[Any, str]:
+        # The dropdown only accepts the choices `offer` gave this session, so `chosen` is one of them.
+        return page_image(token, course_id, chosen), ""
+
+    @inline(at=2, count=3)
+    def show_clicked(token: str, course_id: str, evt: gr.EventData) -> tuple[Any, Any, str]:
+        """A "Show page" button in the sources: the page it names, if it is one of the offered ones."""
+        data = getattr(evt, "_data", None)
+        chosen = str(data.get("page") or "") if isinstance(data, dict) else ""
+        if not PAGE_VALUE.fullmatch(chosen):
+            raise Problem("That source has no page image.")
+        # The API checks that the document belongs to the open course, which the student may read.
+        return gr.update(value=chosen), page_image(token, course_id, chosen), ""
+
+    picker.input(show_page, [ctx.token, ctx.course_id, picker], [image, status], api_name=f"{name}_page")
+    sources.click(show_clicked, [ctx.token, ctx.course_id], [picker, image, status], api_visibility="private")
+    return PageViewer(picker, image, status)

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from ui_student.views.common import Ctx, friendly, md_escape, need_login
+from ui_student.views.common import Ctx, inline, md_escape, need_login
 
 BAR_CELLS = 10
 
@@ -49,7 +49,7 @@ def build(ctx: Ctx, tab: gr.Tab) -> ProgressView:
     report = gr.Markdown("*Your progress shows here.*", elem_id="progress-report")
     refresh = gr.Button("Refresh", elem_id="refresh-progress")
 
-    @friendly
+    @inline()
     def my_progress(token: str) -> str:
         need_login(token)
         return progress_markdown(ctx.api(token).my_progress())

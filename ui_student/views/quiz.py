@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from ui_student.views.common import Ctx, friendly, md_escape, need_course, need_login
+from ui_student.views.common import Ctx, Problem, inline, md_escape, need_course, need_login
 
 MAX_QUESTIONS = 30  # radio groups made up front; a longer quiz shows its first MAX_QUESTIONS
 LETTERS = "ABCDEFGH"
@@ -78,21 +78,20 @@ def build(ctx: Ctx, tab: gr.Tab) -> QuizView:
         retake = gr.Button("Retake quiz", visible=False, elem_id="retake-quiz", min_width=140)
     result = gr.Markdown(elem_id="quiz-result")
 
-    @friendly
-    def list_quizzes(token: str, course_id: str) -> Any:
+    @inline(at=1, count=2)
+    def list_quizzes(token: str, course_id: str) -> tuple[Any, Any]:
         need_login(token)
         if not course_id:
-            return gr.update(choices=[], value=None)
+            return gr.update(choices=[], value=None), "*Open a course first (tab “Courses”).*"
         quizzes = ctx.api(token).quizzes(course_id)
-        if not quizzes:
-            gr.Info("This course has no quizzes yet.")
-        return gr.update(choices=[(quiz_label(q), str(q["id"])) for q in quizzes])
+        choices = [(quiz_label(q), str(q["id"])) for q in quizzes]
+        return gr.update(choices=choices), (gr.skip() if quizzes else "*This course has no quizzes yet.*")
 
-    @friendly
+    @inline(at=1, count=MAX_QUESTIONS + 5)
     def start_quiz(token: str, course_id: str, quiz_id: str | None) -> tuple[Any, ...]:
         need_course(token, course_id)
         if not quiz_id:
-            raise gr.Error("Pick a quiz first.", print_exception=False)
+            raise Problem("Pick a quiz first.")
         detail = ctx.api(token).quiz(quiz_id)
         questions = list(detail.get("questions") or [])[:MAX_QUESTIONS]
         quiz = detail.get("quiz") or {}
@@ -112,28 +111,27 @@ def build(ctx: Ctx, tab: gr.Tab) -> QuizView:
         new_state = {"quiz_id": quiz_id, "question_ids": [str(q["id"]) for q in questions]}
         return (new_state, heading, *updates, gr.update(visible=True), gr.update(visible=False), "")
 
-    @friendly
+    @inline(at=0, count=MAX_QUESTIONS + 3)
     def submit_quiz(token: str, quiz: dict[str, Any], *answers: int | None) -> tuple[Any, ...]:
         need_login(token)
         if not quiz.get("quiz_id"):
-            raise gr.Error("Start a quiz first.", print_exception=False)
+            raise Problem("Start a quiz first.")
         ids: list[str] = list(quiz.get("question_ids") or [])
         chosen = {qid: int(a) for qid, a in zip(ids, answers, strict=False) if a is not None}
         missing = len(ids) - len(chosen)
         if missing == len(ids):
-            raise gr.Error("Answer at least one question before submitting.", print_exception=False)
-        if missing:
-            gr.Warning(f"{missing} question(s) left unanswered count as wrong.")
+            raise Problem("Answer at least one question before submitting.")
+        note = f"*{missing} question(s) left unanswered count as wrong.*\n\n" if missing else ""
         attempt = ctx.api(token).submit(str(quiz["quiz_id"]), chosen)
         locked = [gr.update(interactive=False) if i < len(ids) else gr.skip() for i in range(MAX_QUESTIONS)]
-        return (result_markdown(attempt), *locked, gr.update(visible=False), gr.update(visible=True))
+        return (note + result_markdown(attempt), *locked, gr.update(visible=False), gr.update(visible=True))
 
     def retake_quiz(quiz: dict[str, Any]) -> tuple[Any, ...]:
         count = len(quiz.get("question_ids") or [])
         reset = [gr.update(value=None, interactive=True) if i < count else gr.skip() for i in range(MAX_QUESTIONS)]
         return ("", *reset, gr.update(visible=count > 0), gr.update(visible=False))
 
-    tab.select(list_quizzes, [ctx.token, ctx.course_id], [picker], api_name="quizzes")
+    tab.select(list_quizzes, [ctx.token, ctx.course_id], [picker, heading], api_name="quizzes")
     start.click(
         start_quiz,
         [ctx.token, ctx.course_id, picker],
