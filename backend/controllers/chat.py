@@ -15,6 +15,7 @@ from litestar.response import ServerSentEvent
 
 from backend.db import ServicesDep, SessionDep
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
+from backend.schemas.common import Input
 from backend.sse import EventStream
 from core.audio.stream import speak_stream, transcribe
 from core.audio.text import speakable
@@ -138,7 +139,7 @@ class ChatController(Controller):
                 await socket.send_json(event)
 
 
-class SocketAsk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class SocketAsk(Input):
     question: str | None = None
     recording: str | None = None  # a spoken question: base64 of a WAV, MP3, WebM or OGG recording
     session_id: str | None = None

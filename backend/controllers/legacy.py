@@ -69,8 +69,8 @@ class LegacyController(Controller):
         return await cached_json(svc.responses, request, produce)
 
     @get("/worker-stats", guards=[teachers_only], summary="Legacy: worker statistics")
-    async def worker_stats(self, session: SessionDep, svc: ServicesDep) -> WorkerStatsOut:
-        return await stats_out(session, svc)
+    async def worker_stats(self, request: PrincipalRequest, session: SessionDep, svc: ServicesDep) -> WorkerStatsOut:
+        return await stats_out(session, svc, request.user)
 
     @get("/courses", summary="Legacy: course list")
     async def courses(self, request: PrincipalRequest, session: SessionDep) -> list[CourseOut]:
