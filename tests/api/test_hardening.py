@@ -221,3 +221,16 @@ def test_worker_stats_are_global_for_admins_and_own_for_teachers(stack: Stack) -
     # The older route answers by the same rule (core.services.stats.worker_stats): no worker names.
     legacy = other.get("/api/worker-stats")
     assert legacy.status_code == 200 and not any(name in legacy.text for name in names), legacy.text
+
+
+def test_answers_from_the_response_cache_carry_the_headers_too(pg_stack: Stack) -> None:
+    """The cache edge answers before Litestar (only with Redis): the headers are added around it."""
+    _, student = pg_stack.user("student")
+    hits = []
+    for _ in range(6):  # two API processes: each needs a first read of its own
+        reply = student.get("/api/v1/courses")
+        assert reply.status_code == 200, reply.text
+        assert_secured(reply)
+        if reply.headers.get("x-profai-cache") == "hit":
+            hits.append(reply)
+    assert hits, "no answer came from the cache"
