@@ -37,6 +37,8 @@ from backend.controllers.quizzes import LegacyQuizController, QuizController
 from backend.db import provide_services, provide_session
 from backend.edge import CacheEdge
 from backend.errors import EXCEPTION_HANDLERS
+from backend.headers import SecurityHeaders
+from backend.input_guard import GuardedRequest, InputGuardMiddleware
 from backend.metrics import MetricsMiddleware
 from backend.state import Services
 from core.db.change_feed import ChangePublisher, channel_name, follow_changes
@@ -128,8 +130,10 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         dependencies={"session": Provide(provide_session), "svc": Provide(provide_services)},
         middleware=[
             MetricsMiddleware,
+            InputGuardMiddleware,
             AuthMiddleware,
         ],
+        request_class=GuardedRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=int(settings.max_request_mb * MB) + MB,
         multipart_form_part_limit=settings.max_files_per_request + 20,
@@ -151,11 +155,13 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     )
 
 
-def app_factory() -> CacheEdge:
-    """Entry point for uvicorn --factory: the app behind its cached-response edge."""
-    logging.basicConfig(level=get_settings().log_level)
+def app_factory() -> SecurityHeaders:
+    """Entry point for uvicorn --factory: the app behind its cached-response edge, every
+    answer of both with the security headers."""
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level)
     log_redaction.install()
-    return CacheEdge(create_app())
+    return SecurityHeaders(CacheEdge(create_app(settings)), hsts_max_age=settings.hsts_max_age)
 
 
 def read_pool(url: str, engine: AsyncEngine, size: int) -> ReadPool:

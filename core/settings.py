@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     ui_student_port: int = 7860
     milvus_lite_port: int = 19530
     cors_origins: list[str] = Field(default_factory=list)
+    hsts_max_age: int = Field(
+        default=0, ge=0, description="Strict-Transport-Security max-age on every API response; 0: no HSTS header."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="When set, GET /metrics needs `Authorization: Bearer <this token>`."
+    )
 
     # --- auth ------------------------------------------------------------------------
     token_ttl_seconds: int = 7 * 24 * 3600

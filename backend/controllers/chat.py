@@ -18,6 +18,7 @@ from backend.auth import resolve_secret
 from backend.db import ServicesDep, SessionDep
 from backend.rate_limits import per_user, refusal_message
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
+from backend.schemas.common import Input
 from backend.sse import EventStream
 from core.audio.stream import speak_stream, transcribe
 from core.audio.text import speakable
@@ -190,7 +191,7 @@ async def _first_message_login(socket: WebSocket[Any, Any, Any], svc: ServicesDe
     return principal
 
 
-class SocketAsk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class SocketAsk(Input):
     question: str | None = None
     recording: str | None = None  # a spoken question: base64 of a WAV, MP3, WebM or OGG recording
     session_id: str | None = None

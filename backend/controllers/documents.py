@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.response import File
 
 from backend.db import ServicesDep, SessionDep
+from backend.headers import FILE_CSP
 from backend.rate_limits import per_user
 from backend.schemas.courses import DocumentOut, UploadOut
 from backend.schemas.jobs import JobOut
@@ -57,7 +58,7 @@ class DocumentController(Controller):
         doc = await DocumentService(session, svc.settings, svc.files).get(request.user, course_id, document_id)
         return DocumentOut.of(doc)
 
-    @get("/{document_id:str}/file", summary="Download the file (students of the course too, to open a cited page)")
+    @get("/{document_id:str}/file", summary="Download the original file, as an attachment (students of the course too)")
     async def download(
         self, course_id: str, document_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> File:
@@ -66,7 +67,9 @@ class DocumentController(Controller):
             path=svc.files.path_of(doc.storage_name),
             filename=doc.original_name,
             media_type=MEDIA_TYPES.get(doc.file_type, "application/octet-stream"),
-            content_disposition_type="inline" if doc.file_type == "pdf" else "attachment",
+            # Saved, never rendered in the API's origin; a browser that opens it anyway runs nothing.
+            content_disposition_type="attachment",
+            headers={"Content-Security-Policy": FILE_CSP},
         )
 
     @get(

@@ -55,21 +55,26 @@ class JobController(Controller):
             await JobService(session).get_visible(request.user, job_id)  # 404 before the stream starts
         return ServerSentEvent(job_events(svc, job_id))
 
-    @get("/worker-stats", guards=[teachers_only], summary="Workers alive, queue length, job counts")
-    async def stats(self, session: SessionDep, svc: ServicesDep) -> WorkerStatsOut:
-        return await stats_out(session, svc)
+    @get(
+        "/worker-stats",
+        guards=[teachers_only],
+        summary="Workers alive, queue length, job counts (admins: every job and worker; teachers: their jobs)",
+    )
+    async def stats(self, request: PrincipalRequest, session: SessionDep, svc: ServicesDep) -> WorkerStatsOut:
+        return await stats_out(session, svc, request.user)
 
 
-async def stats_out(session: SessionDep, svc: ServicesDep) -> WorkerStatsOut:
-    stats = await worker_stats(session, svc.queue, svc.settings.job_heartbeat_seconds)
+async def stats_out(session: SessionDep, svc: ServicesDep, principal: Principal) -> WorkerStatsOut:
+    stats = await worker_stats(session, svc.queue, principal, svc.settings.job_heartbeat_seconds)
     return WorkerStatsOut(
-        workers_alive=len(stats.workers),
+        workers_alive=stats.workers_alive,
         workers=[WorkerOut(w.name, w.threads, w.started_at, w.seen_at) for w in stats.workers],
         queue_length=stats.queue_length,
         jobs=stats.jobs,
         running=stats.jobs.get("running", 0),
         failed=stats.jobs.get("failed", 0),
         queued=stats.jobs.get("queued", 0),
+        scope=stats.scope,
     )
 
 

@@ -69,9 +69,9 @@ class LegacyController(Controller):
 
     @get("/worker-stats", guards=[teachers_only], summary="Legacy: workers, their running tasks, waiting tasks")
     async def worker_stats(self, request: PrincipalRequest, session: SessionDep, svc: ServicesDep) -> dict[str, Any]:
-        stats = await worker_stats(session, svc.queue, svc.settings.job_heartbeat_seconds)
+        stats = await worker_stats(session, svc.queue, request.user, svc.settings.job_heartbeat_seconds)
         jobs = await jobs_in_flight(session, request.user, limit=MAX_PAGE)
-        return worker_stats_out(stats.workers, jobs, svc.settings.queue_name, stats.queue_length)
+        return worker_stats_out(stats, jobs, svc.settings.queue_name)
 
     @get("/courses", summary="Legacy: course list, a page at a time (limit ≤ 200, offset)")
     async def courses(

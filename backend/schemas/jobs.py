@@ -63,3 +63,4 @@ class WorkerStatsOut(msgspec.Struct):
     running: int
     failed: int
     queued: int
+    scope: str = "all"  # all: every job (admins); own: the caller's jobs and their courses' jobs

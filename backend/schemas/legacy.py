@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core.db.models.jobs import Job, JobStatus, WorkerBeat
+from core.db.models.jobs import Job, JobStatus
+from core.services.stats import WorkerStats
 
 # A cancelled job is FAILURE, not Celery's REVOKED: the original's clients know only the four
 # documented states and wait for SUCCESS or FAILURE. `job_status` keeps our own word.
@@ -50,13 +51,16 @@ def job_out(job: Job) -> dict[str, Any]:
     }
 
 
-def worker_stats_out(workers: list[WorkerBeat], jobs: list[Job], queue_name: str, queue_length: int) -> dict[str, Any]:
-    """Celery's `inspect` answers: per worker its stats, its running tasks; the waiting tasks per queue."""
+def worker_stats_out(stats: WorkerStats, jobs: list[Job], queue_name: str) -> dict[str, Any]:
+    """Celery's `inspect` answers: per worker its stats, its running tasks; the waiting tasks per queue.
+    Workers are named for admins only; anyone else sees their running tasks under "workers"."""
+    workers = stats.workers
     active: dict[str, list[dict[str, Any]]] = {w.name: [] for w in workers}
     scheduled: list[dict[str, Any]] = []
     for job in jobs:
         if job.status is JobStatus.RUNNING:
-            active.setdefault(job.worker or "unknown", []).append(_task(job) | {"time_start": _ts(job.started_at)})
+            name = (job.worker or "unknown") if stats.scope == "all" else "workers"
+            active.setdefault(name, []).append(_task(job) | {"time_start": _ts(job.started_at)})
         else:
             scheduled.append({"eta": _iso(job.run_after), "request": _task(job)})
     return {
@@ -70,8 +74,8 @@ def worker_stats_out(workers: list[WorkerBeat], jobs: list[Job], queue_name: str
         },
         "active_tasks": active,
         "scheduled_tasks": {queue_name: scheduled},
-        "workers_alive": len(workers),
-        "queue_length": queue_length,
+        "workers_alive": stats.workers_alive,
+        "queue_length": stats.queue_length,
     }
 
 

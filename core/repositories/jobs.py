@@ -121,8 +121,14 @@ class JobRepository:
         result = await self.session.scalars(query.order_by(Job.created_at, Job.id).limit(limit))
         return list(result)
 
-    async def counts_by_status(self) -> dict[str, int]:
-        rows = await self.session.execute(select(Job.status, func.count()).group_by(Job.status))
+    async def counts_by_status(self, seen_by: str | None = None) -> dict[str, int]:
+        """Jobs per status: all of them, or those user `seen_by` may see (created them, or owns
+        their course: the rule of core.services.jobs.can_see_job)."""
+        query = select(Job.status, func.count()).group_by(Job.status)
+        if seen_by is not None:
+            owned = select(Course.id).where(Course.owner_id == seen_by)
+            query = query.where(or_(Job.created_by == seen_by, Job.course_id.in_(owned)))
+        rows = await self.session.execute(query)
         return {str(status): int(n) for status, n in rows}
 
     async def workers_seen_since(self, since: datetime) -> list[WorkerBeat]:

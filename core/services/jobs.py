@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -14,6 +15,8 @@ from core.repositories.courses import CourseRepository
 from core.repositories.job_reads import JobReads
 from core.repositories.jobs import JobRepository
 from core.security.principal import Principal
+
+log = logging.getLogger(__name__)
 
 _PENDING_KEY = "profai.jobs_to_enqueue"
 
@@ -36,10 +39,15 @@ def enqueue_after_commit(session: AsyncSession, job_id: str, delay: float = 0.0)
 
 
 def dispatch_pending(session: AsyncSession, queue: JobQueue) -> list[str]:
-    """Call right after a successful commit."""
+    """Call right after a successful commit. A queue that is down loses nothing: the job
+    rows are committed and stay queued, and the reaper sends a queued job nobody started
+    again once the queue answers (jobs/reaper.py), so the caller's work has succeeded."""
     pending: list[tuple[str, float]] = session.info.pop(_PENDING_KEY, [])
     for job_id, delay in pending:
-        queue.enqueue(job_id, delay)
+        try:
+            queue.enqueue(job_id, delay)
+        except Exception as exc:  # noqa: BLE001 - any queue failure; the row is the source of truth
+            log.warning("could not enqueue job %s (%s: %s); the reaper sends it later", job_id, type(exc).__name__, exc)
     return [job_id for job_id, _ in pending]
 
 

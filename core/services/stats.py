@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,17 +16,28 @@ from core.services.jobs import JobQueue
 
 @dataclass
 class WorkerStats:
-    workers: list[WorkerBeat]
+    workers: list[WorkerBeat]  # named only for admins
+    workers_alive: int
     queue_length: int
     jobs: dict[str, int]
+    scope: Literal["all", "own"]  # whose jobs `jobs` counts
 
 
-async def worker_stats(session: AsyncSession, queue: JobQueue, heartbeat_seconds: float) -> WorkerStats:
+async def worker_stats(
+    session: AsyncSession, queue: JobQueue, principal: Principal, heartbeat_seconds: float
+) -> WorkerStats:
+    """Admins see every job and the workers by name; anyone else the jobs they may see
+    (their own and their courses', as for one job) and only how many workers are alive and
+    how long the queue is. Every stats route (v1 and legacy) answers through this."""
     repo = JobRepository(session)
     # A worker missing three beats in a row counts as gone.
     alive = await repo.workers_seen_since(utcnow() - timedelta(seconds=3 * heartbeat_seconds))
     # Counting Huey's queue is blocking I/O: off the event loop.
-    return WorkerStats(alive, await asyncio.to_thread(queue.pending_count), await repo.counts_by_status())
+    queued = await asyncio.to_thread(queue.pending_count)
+    if principal.is_admin:
+        return WorkerStats(alive, len(alive), queued, await repo.counts_by_status(), "all")
+    jobs = await repo.counts_by_status(seen_by=principal.user_id)
+    return WorkerStats([], len(alive), queued, jobs, "own")
 
 
 async def jobs_in_flight(session: AsyncSession, principal: Principal, limit: int = 200) -> list[Job]:
