@@ -68,7 +68,9 @@ async def stats_out(session: SessionDep, svc: ServicesDep, principal: Principal)
     stats = await worker_stats(session, svc.queue, principal, svc.settings.job_heartbeat_seconds)
     return WorkerStatsOut(
         workers_alive=stats.workers_alive,
-        workers=[WorkerOut(w.name, w.threads, w.started_at, w.seen_at) for w in stats.workers],
+        workers=[WorkerOut(w.name, w.threads, w.started_at, w.seen_at) for w in stats.workers]
+        if stats.scope == "all"
+        else [],
         queue_length=stats.queue_length,
         jobs=stats.jobs,
         running=stats.jobs.get("running", 0),

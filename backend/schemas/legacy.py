@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from core.db.models.jobs import Job, JobStatus
-from core.services.stats import WorkerStats
+from core.services.stats import WorkerStats, worker_alias
 
 # A cancelled job is FAILURE, not Celery's REVOKED: the original's clients know only the four
 # documented states and wait for SUCCESS or FAILURE. `job_status` keeps our own word.
@@ -53,19 +53,22 @@ def job_out(job: Job) -> dict[str, Any]:
 
 def worker_stats_out(stats: WorkerStats, jobs: list[Job], queue_name: str) -> dict[str, Any]:
     """Celery's `inspect` answers: per worker its stats, its running tasks; the waiting tasks per queue.
-    Workers are named for admins only; anyone else sees their running tasks under "workers"."""
+    Workers are named for admins only; anyone else sees stable aliases (worker_alias)."""
+    def name_of(name: str) -> str:
+        return name if stats.scope == "all" else worker_alias(name)
+
     workers = stats.workers
-    active: dict[str, list[dict[str, Any]]] = {w.name: [] for w in workers}
+    active: dict[str, list[dict[str, Any]]] = {name_of(w.name): [] for w in workers}
     scheduled: list[dict[str, Any]] = []
     for job in jobs:
         if job.status is JobStatus.RUNNING:
-            name = (job.worker or "unknown") if stats.scope == "all" else "workers"
-            active.setdefault(name, []).append(_task(job) | {"time_start": _ts(job.started_at)})
+            task = _task(job) | {"time_start": _ts(job.started_at)}
+            active.setdefault(name_of(job.worker or "unknown"), []).append(task)
         else:
             scheduled.append({"eta": _iso(job.run_after), "request": _task(job)})
     return {
         "active_workers": {
-            w.name: {
+            name_of(w.name): {
                 "pool": {"max-concurrency": w.threads},
                 "started_at": _iso(w.started_at),
                 "seen_at": _iso(w.seen_at),

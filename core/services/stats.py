@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -16,7 +17,7 @@ from core.services.jobs import JobQueue
 
 @dataclass
 class WorkerStats:
-    workers: list[WorkerBeat]  # named only for admins
+    workers: list[WorkerBeat]  # every live worker; routes name them only when scope is "all"
     workers_alive: int
     queue_length: int
     jobs: dict[str, int]
@@ -37,7 +38,12 @@ async def worker_stats(
     if principal.is_admin:
         return WorkerStats(alive, len(alive), queued, await repo.counts_by_status(), "all")
     jobs = await repo.counts_by_status(seen_by=principal.user_id)
-    return WorkerStats([], len(alive), queued, jobs, "own")
+    return WorkerStats(alive, len(alive), queued, jobs, "own")
+
+
+def worker_alias(name: str) -> str:
+    """A stable stand-in for a worker's name (its host and pid), for callers who may not see it."""
+    return "worker-" + hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
 async def jobs_in_flight(session: AsyncSession, principal: Principal, limit: int = 200) -> list[Job]:
