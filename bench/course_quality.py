@@ -276,8 +276,10 @@ def measure(path: Path, settings: Settings) -> Report:
     report.code_source = source_code_blocks(path, matter_pages(marks, parsed.title, parsed.page_count))
     quizzes = [m.quiz for m in plan.modules if m.quiz] + ([plan.final_quiz] if plan.final_quiz else [])
     questions = [q for quiz in quizzes for q in quiz.questions or []]
-    report.kinds = Counter(question_kind(q.prompt) for q in questions)
-    pairs = [distractors_matching(q) for q in questions]
+    # The kind each question records (the generator's word), else one read off its prompt.
+    report.kinds = Counter((q.kind or question_kind(q.prompt)).replace("_", "-") for q in questions)
+    # Phrase types compare terms: a statement or a printed value has no phrase type to match.
+    pairs = [distractors_matching(q) for q in questions if (q.kind or "cloze") in ("cloze", "definition")]
     report.distractors = (sum(a for a, _ in pairs), sum(b for _, b in pairs))
     cites = [c for t in texts for c in t.citations]
     found = sum(0 < c.page <= len(parsed.pages) and quote_on_page(c.quote, parsed.pages[c.page - 1]) for c in cites)

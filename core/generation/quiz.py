@@ -61,8 +61,19 @@ def _defined(chunks: Sequence[Chunk]) -> list[str]:
     return out
 
 
+# An exercise or a step of a proof ("Prove that ...", "Let n be ...") states nothing to ask about.
+_INSTRUCTION = re.compile(
+    r"^(?:Prove|Show|Assume|Suppose|Let|Fix|Find|Compute|Determine|Exercise|Example|Hint|Proof)\b"
+)
+
+
 def usable(s: Sentence) -> bool:
-    return 8 <= len(s.text.split()) <= 40 and not _SKIP.search(s.text) and "?" not in s.text
+    return (
+        8 <= len(s.text.split()) <= 40
+        and not _SKIP.search(s.text)
+        and "?" not in s.text
+        and not _INSTRUCTION.match(s.text)
+    )
 
 
 class Builder:

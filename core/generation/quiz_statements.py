@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from core.generation.quiz import Builder
 
 _DEFINITION = re.compile(
-    r"^(?:An?|The)\s+((?:[a-z][\w-]*|[A-Z]\w*)(?: [a-z][\w-]*){0,2}) (?:is|are|refers to|means) "
+    # "A function f : A → B is a relation ...": the term, then maybe its symbols (one letter or
+    # a token with a sign in it), then the definition.
+    r"^(?:An?|The)\s+((?:[a-z][\w-]*|[A-Z]\w*)(?: (?!(?:of|on|in|from|to|with|for)\b)[a-z][\w-]+){0,2})"
+    r"(?: (?:[A-Za-z]|\S*[^\w\s,.;]\S*)){0,6} (?:is|are|refers to|means) "
     r"((?:an?|the|one|used)\b.*)$"
     r"|^([A-Z][a-z-]+(?: [a-z-]+){0,2}s) are ((?!often|usually|also|not|sometimes|never|always|only|just|"
     r"simply|very|more|less|then|now|still|called)[a-z].*)$"
@@ -149,6 +152,9 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9_]+", text.lower().replace("\ufffe", "-")))
 
 
+_MATH = re.compile(r"[=<>≤≥≠∈∉⊆⊂∪∩→⇒⇔∀∃∅×∼|]")
+
+
 def negate(text: str) -> str | None:
     """The plain statement with its one auxiliary negated (or its one negation removed)."""
     found = list(_AUX.finditer(text))
@@ -156,7 +162,12 @@ def negate(text: str) -> str | None:
         return None
     m = found[0]
     rest = text[: m.start()] + text[m.end() :]
-    if _UNSAFE.search(rest):
+    # A negated claim must read as a claim: a word after the verb, no formula around it, and a
+    # subject that is a phrase, not "Examples" or "that" (a clause's verb negates something else).
+    after = text[m.end() :].split()[:1]
+    if _UNSAFE.search(rest) or not after or not after[0].isalpha() or _MATH.search(text):
+        return None
+    if re.search(r"\b(?:that|which|who|examples?)\s*$", text[: m.start()], re.I):
         return None
     if m.group(3):
         return text[: m.start()] + _NEGATED[m.group(3).lower()] + text[m.end() :]

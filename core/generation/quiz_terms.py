@@ -42,7 +42,8 @@ WEAK = wordset(
     "within import occurs returns contains means allows provides makes takes uses works needs gives "
     "calls looks becomes shows includes requires supports raises creates above below here there "
     "huge recent further little much less least best better pretty surprisingly simply "
-    "during between among per via upon because while where whose whether until since toward towards"
+    "during between among per via upon because while where whose whether until since toward towards "
+    "every each some any all both either neither"
 )
 _NOT_NOUN = re.compile(r"(?:ly|ing|ed|able|ible|ful|less|ous|ive)$")
 STOP = wordset(

@@ -199,7 +199,11 @@ def test_locust_loadtest(stack: Stack, tmp_path: Path) -> None:
 
     with stack.client(api_key=key) as partner:
         courses = partner.get("/api/courses", params={"limit": 200}).json()
-        assert len(courses) == int(uploads["Request Count"]) and {c["title"] for c in courses} == {"Test"}
+        # A user stopped mid-upload when the run ends may have its upload accepted without locust
+        # counting it: at most one such upload per user (5), never fewer courses than counted uploads.
+        counted = int(uploads["Request Count"])
+        assert counted <= len(courses) <= counted + 5, (counted, len(courses))
+        assert {c["title"] for c in courses} == {"Test"}
         for course in courses:
             [job] = partner.get(f"/api/v1/courses/{course['id']}/jobs").json()
             wait_success(partner, job["id"])
