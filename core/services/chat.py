@@ -19,14 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db.models.chat import ChatMessage, ChatSession
 from core.db.models.courses import Course
 from core.db.read_pool import ReadPool
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, ServiceUnavailable
 from core.repositories.chat import ChatRepository
 from core.repositories.tutor_reads import TutorReads
 from core.security.principal import Principal
-from core.services.chat_writes import SESSION_NOT_FOUND, TurnRecord, chat_writer
+from core.services.chat_writes import SESSION_NOT_FOUND, ChatWriter, TurnRecord
 from core.services.citations import DocumentRef, document_refs
 from core.services.courses import COURSE_NOT_FOUND, CourseService, can_see_course
-from core.services.llm_chat import LANGUAGES, build_messages, get_answerer
+from core.services.llm_chat import LANGUAGES, LLMAnswerer, build_messages
 from core.services.passages import (
     Cited,
     PageIndexCache,
@@ -96,8 +96,13 @@ def retrieval_query(question: str, history: list[tuple[str, str]]) -> str:
 
 class ChatService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, retriever: Retriever,
-                 files: FileStore, reads: ReadPool, pages: PageIndexCache | None = None) -> None:
+                 files: FileStore, reads: ReadPool, pages: PageIndexCache | None = None, *,
+                 writer: ChatWriter, answerer: LLMAnswerer | None = None) -> None:
         self.sessions = sessions
+        # The process's writer (turns are grouped across requests) and LLM client (one
+        # connection pool), both from the composition root.
+        self.writer = writer
+        self.answerer = answerer
         # The reads before an answer go past the ORM, one statement per hop, and never queue
         # behind writers (core/repositories/tutor_reads.py).
         self.reads = TutorReads(reads)
@@ -209,14 +214,16 @@ class ChatService:
             # The general-knowledge label goes out with the first delta, never before: a model
             # that fails at once must leave no partial answer behind.
             prefix = GENERAL_PREFIX if turn.mode == "general" else ""
-            async for text in get_answerer(self.settings).stream(messages):
+            if self.answerer is None:
+                raise ServiceUnavailable("no language model is configured for this answer")
+            async for text in self.answerer.stream(messages):
                 yield prefix + text
                 prefix = ""
 
     async def _persist(self, turn: Turn, answer: str, cited: list[dict[str, Any]]) -> tuple[str, str]:
         record = TurnRecord(turn.user_id, turn.course_id, turn.session_id, turn.question, answer, cited,
                             turn.language, turn.answer_language)
-        return await chat_writer(self.sessions).write(record)
+        return await self.writer.write(record)
 
 
 _Owned = TypeVar("_Owned", ChatSession, ChatMessage)

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.ai.batching import Batcher
-from core.ai.embeddings import Embedder, EmbeddingError
+from core.ai.embeddings import Embedder, EmbeddingError, SharedEmbedder
 from core.errors import ServiceUnavailable
-from core.pipeline.deps import shared_embedder
 from core.settings import Settings
 from core.vectors.fusion import candidate_depth, rrf_fuse
 from core.vectors.store import ChunkStore, SearchHit, validate_id
@@ -52,8 +51,9 @@ VECTOR_CACHE_SIZE = 50_000  # ~80 MB of 384-float vectors
 class Retriever:
     """Thread-safe, lazily built embedder + chunk store for one process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedders: SharedEmbedder) -> None:
         self.settings = settings
+        self._embedders = embedders
         self.floor = RELEVANCE_FLOOR.get(settings.embedding_provider, 0.3)
         self._lock = threading.Lock()
         self._embedder: Embedder | None = None
@@ -88,7 +88,7 @@ class Retriever:
         with self._lock:
             if self._embedder is None or self._store is None:
                 s = self.settings
-                embedder = shared_embedder(s)
+                embedder = self._embedders.get()
                 token = s.milvus_token.get_secret_value() if s.milvus_token else None
                 store = ChunkStore(s.milvus_uri, token=token, collection=s.milvus_collection, dim=embedder.dim)
                 store.ensure_collection()
@@ -177,27 +177,3 @@ def _normalised(vector: Sequence[float]) -> list[float]:
     # Remote embedders need not return unit vectors; dot products below assume they are.
     norm = math.sqrt(sum(x * x for x in vector)) or 1.0
     return [float(x) / norm for x in vector]
-
-
-_retrievers: dict[tuple[str, str, str, str, str | None], Retriever] = {}
-_retrievers_lock = threading.Lock()
-
-
-def get_retriever(settings: Settings) -> Retriever:
-    """The process-wide retriever for these settings (the API's Services holds it too)."""
-    key = (
-        settings.milvus_uri,
-        settings.milvus_collection,
-        settings.embedding_provider,
-        settings.embedding_model,
-        settings.embedding_base_url,
-    )
-    with _retrievers_lock:
-        if key not in _retrievers:
-            _retrievers[key] = Retriever(settings)
-        return _retrievers[key]
-
-
-async def retrieve(settings: Settings, course_id: str, question: str, k: int = 5) -> list[SearchHit]:
-    """The course's `k` best chunks for `question`; [] when the course does not cover it."""
-    return (await get_retriever(settings).search(course_id, question, k)).hits

@@ -11,7 +11,6 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.settings import get_settings
 from tests.fixtures_path import FIXTURES
 from tests.harness import REPO, Stack, upload, wait_job
 
@@ -31,10 +30,8 @@ class Teacher:
 @pytest.fixture(autouse=True)
 def api_url(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The console reads API_URL from settings; point it at the test stack."""
-    monkeypatch.setenv("API_URL", stack.url)
-    get_settings.cache_clear()
+    monkeypatch.setenv("API_URL", stack.url)  # the console reads its settings on every run
     yield stack.url
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
