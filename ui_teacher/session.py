@@ -94,8 +94,11 @@ def show_flash() -> None:
     """Show the pending message, once; remember it while it is on screen (see `refresh_page`)."""
     message = st.session_state.pop(FLASH, None)
     st.session_state[FLASH_SHOWN] = message
+    # Always one slot, message or not: when a message stops holding, what follows keeps its
+    # place, and a polling fragment below is redrawn where it was rather than a second time.
+    slot = st.empty()
     if message:
-        st.success(esc(message))
+        slot.success(esc(message))
 
 
 def refresh_page() -> NoReturn:

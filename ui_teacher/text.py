@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones
-# Markdown, GFM or Streamlit's extensions give a meaning to.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
+# The characters that open markup anywhere in a line: emphasis, code, links and images, HTML and
+# entities, maths, strikethrough, and a colon before a word (Streamlit's `:red[...]` directives
+# and `:material/...:` icons, which it reads before Markdown's escapes). Escaping only
+# these keeps ordinary text (addresses, URLs, sentences) the same string.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>!$~&]|:(?=[A-Za-z]))")
+# At the start of a line more opens a block: a heading, a list, a quote.
+_LEADING = re.compile(r"^([#>+\-=]|\d+[.)])")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 # Code and maths pass through untouched: escapes inside them would show (or break KaTeX).
@@ -35,7 +39,7 @@ _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*)>")
 def esc(text: object) -> str:
     """`text` as literal characters in Streamlit Markdown, on one line."""
     flat = " ".join(str(text if text is not None else "").split())
-    return _SPECIAL.sub(r"\\\1", flat)
+    return _LEADING.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], _SPECIAL.sub(r"\\\1", flat))
 
 
 def safe_url(url: str) -> bool:

@@ -27,6 +27,12 @@ def test_escaped_text_is_only_text() -> None:
         ':red[big] **b** $x$</p>'
     )
     assert esc("a\nb\t c") == "a b c" and esc(None) == ""
+    for heading_or_list in ("# big", "- item", "1. item", "> quote"):
+        assert MD.render(esc(heading_or_list)).strip() == f"<p>{heading_or_list.replace('>', '&gt;')}</p>"
+    # Ordinary text keeps its characters, so messages read (and compare) the same.
+    assert esc("the API is unreachable at http://127.0.0.1:8000 (try again).") == (
+        "the API is unreachable at http://127.0.0.1:8000 (try again)."
+    )
 
 
 def test_lesson_keeps_formatting_and_safe_links() -> None:

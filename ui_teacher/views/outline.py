@@ -119,7 +119,7 @@ def module_block(course_id: str, modules: list[Json], index: int) -> None:
             st.caption("No lessons in this module. Move one here from another module.")
         for i, lesson in enumerate(lessons):
             with st.container(border=True):
-                st.markdown(f"**{i + 1}\\. {esc(lesson['title'])}**")
+                st.markdown(f"**{i + 1}. {esc(lesson['title'])}**")
                 if lesson.get("summary"):
                     st.caption(esc(lesson["summary"][:240]))
                 row = st.container(horizontal=True)

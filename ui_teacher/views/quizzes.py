@@ -60,14 +60,14 @@ def question_view(question: Json, number: int) -> None:
     kind = KINDS.get(question.get("kind") or "", "")
     # A code-reading question's prompt is its question line, then the example's lines.
     prompt, _, code = str(question["prompt"]).partition("\n")
-    st.markdown(f"**{number}\\. {esc(prompt)}**" + (f" :blue-badge[{kind}]" if kind else ""))
+    st.markdown(f"**{number}. {esc(prompt)}**" + (f" :blue-badge[{kind}]" if kind else ""))
     if code:
         st.code(code, language="python")
     answer = question.get("answer_index")
     lines = []
     for i, option in enumerate(question.get("options") or []):
         mark = " :green-badge[:material/check: answer]" if i == answer else ""
-        lines.append(f"{LETTERS[i]}\\. {esc(option)}{mark}")
+        lines.append(f"{LETTERS[i]}. {esc(option)}{mark}")
     st.markdown("  \n".join(lines))
     if question.get("explanation"):
         st.caption(esc(f"Why: {question['explanation']}"))
