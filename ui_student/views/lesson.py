@@ -91,7 +91,9 @@ def build(ctx: Ctx) -> LessonView:
                     lecture = gr.Markdown(elem_id="lecture-script")
             body = gr.Markdown(NO_LESSON, elem_id="lesson-body")
             gr.Markdown("### Sources", elem_id="lesson-sources-title")
-            citations = gr.HTML(cites.NO_CITATIONS, elem_id="lesson-citations", js_on_load=cites.JS)
+            # Always on screen with the lesson, unlike the hidden players: it installs their script too,
+            # before the first click on Listen or Teach me.
+            citations = gr.HTML(cites.NO_CITATIONS, elem_id="lesson-citations", js_on_load=cites.JS + audio_stream.JS)
             viewer = pages.build(ctx, "lesson", citations)
         with gr.Column(scale=1, min_width=240, elem_id="outline-column"):
             outline_box = gr.HTML(outline.NO_COURSE, elem_id="outline", js_on_load=outline.JS)
