@@ -21,10 +21,10 @@ def tokens(markdown: str) -> list[str]:
 
 
 def test_escaped_text_is_only_text() -> None:
-    hostile = '<img src=x onerror=alert(1)> [click](javascript:alert(1)) ![p](http://evil/x.png) :red[big] **b** $x$'
+    hostile = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) ![p](http://evil/x.png) :red[big] **b** $x$"
     assert MD.render(esc(hostile)).strip() == (
         "<p>&lt;img src=x onerror=alert(1)&gt; [click](javascript:alert(1)) ![p](http://evil/x.png) "
-        ':red[big] **b** $x$</p>'
+        ":red[big] **b** $x$</p>"
     )
     assert esc("a\nb\t c") == "a b c" and esc(None) == ""
     for heading_or_list in ("# big", "- item", "1. item", "> quote"):
