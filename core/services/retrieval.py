@@ -17,12 +17,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from core.ai.batching import Batcher
-from core.ai.embeddings import Embedder, EmbeddingError
+from core.ai.embeddings import Embedder, EmbeddingError, build_multilingual
+from core.ai.multilingual import MultilingualEmbedder
 from core.errors import ServiceUnavailable
 from core.pipeline.deps import shared_embedder
 from core.settings import Settings
@@ -37,13 +38,26 @@ Vector = Sequence[float] | np.ndarray  # a list from the embedder, or a row of s
 # on the tutorial fixture: answerable questions reach 0.40-0.75, off-topic ones (cooking,
 # capitals, football) 0.05-0.25. OpenAI-style models spread scores less, hence a lower floor.
 RELEVANCE_FLOOR = {"local": 0.30, "openai": 0.25}
+# The same floor for the multilingual e5 cosine, which is compressed high (unrelated text
+# scores ~0.75): calibrated on the fixture's answerable and unanswerable translations.
+E5_FLOOR = 0.80
+
+
+@dataclass(frozen=True)
+class CrossLingual:
+    """A course's multilingual chunk vectors (core/pipeline/multilingual_vectors.py)."""
+
+    hits: list[SearchHit]
+    vectors: np.ndarray  # one e5 unit row per hit
 
 
 @dataclass(frozen=True)
 class Retrieval:
     hits: list[SearchHit]  # empty when nothing reaches the floor
     best_similarity: float  # cosine of the closest chunk, for logs and tests
-    query_vector: list[float]
+    query_vector: list[float] | np.ndarray
+    space: str = "minilm"  # the vector space of query_vector: minilm (the course's embedder) or e5
+    candidates: list[SearchHit] = field(default_factory=list)  # the fused top k, floor or not (nearby topics)
 
 
 VECTOR_CACHE_SIZE = 50_000  # ~80 MB of 384-float vectors
@@ -52,8 +66,9 @@ VECTOR_CACHE_SIZE = 50_000  # ~80 MB of 384-float vectors
 class Retriever:
     """Thread-safe, lazily built embedder + chunk store for one process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, multilingual: MultilingualEmbedder | None = None) -> None:
         self.settings = settings
+        self.multilingual = multilingual  # None: questions only find pages in their own language
         self.floor = RELEVANCE_FLOOR.get(settings.embedding_provider, 0.3)
         self._lock = threading.Lock()
         self._embedder: Embedder | None = None
@@ -66,6 +81,7 @@ class Retriever:
             self._dense_many, executor=self._side
         )
         self._lexical: Batcher[tuple[str, int], str, list[SearchHit]] = Batcher(self._text_many, executor=self._side)
+        self._e5: Batcher[None, str, np.ndarray] = Batcher(self._e5_questions, executor=self._side)
         self.state = "cold"  # warm(): "warming", then "ready" or the error
 
     def warm(self) -> None:
@@ -77,6 +93,8 @@ class Retriever:
         try:
             embedder, _store = self._ready()
             embedder.embed(["warm-up"])
+            if self.multilingual is not None:
+                self.multilingual.embed_query("warm-up")  # loads its model too
         except Exception as exc:  # noqa: BLE001 - reported in /health/ready and the log
             self.state = f"error: {type(exc).__name__}: {exc}"[:300]
             log.warning("tutor warm-up failed: %s", exc)
@@ -124,6 +142,10 @@ class Retriever:
         embedder, _store = self._ready()
         return [_normalised(v) for v in embedder.embed(questions)]
 
+    def _e5_questions(self, _: None, questions: Sequence[str]) -> list[np.ndarray]:
+        assert self.multilingual is not None
+        return [self.multilingual.embed_query(q) for q in questions]
+
     def _dense_many(self, key: tuple[str, int], vectors: Sequence[list[float]]) -> list[list[SearchHit]]:
         course_id, depth = key
         return self._ready()[1].search_dense_many(course_id, vectors, depth)
@@ -132,13 +154,16 @@ class Retriever:
         course_id, depth = key
         return self._ready()[1].search_text_many(course_id, questions, depth)
 
-    async def _search(self, course_id: str, query: str, k: int) -> Retrieval:
+    async def _search(self, course_id: str, query: str, k: int, cross: CrossLingual | None = None,
+                      original: str | None = None) -> Retrieval:
         validate_id(course_id, "course id")  # before anything is queued with it
         key = (course_id, candidate_depth(k))
         # BM25 needs no vector: it runs on the store while the question is embedded, and
         # the two lists are fused here.
         lexical = asyncio.ensure_future(self._lexical.submit(key, query))
         try:
+            if cross is not None and self.multilingual is not None:
+                return await self._cross(cross, original or query, key[1], k, lexical)
             vector = await self._questions.submit(None, query)
             dense = await self._dense.submit(key, vector)
         except BaseException:
@@ -147,7 +172,21 @@ class Retriever:
         hits = rrf_fuse([dense, await lexical], k)
         # The dense top-1 gives an absolute similarity; RRF's fused score cannot.
         best = dense[0].score if dense else 0.0
-        return Retrieval(hits if best >= self.floor else [], best, vector)
+        return Retrieval(hits if best >= self.floor else [], best, vector, candidates=hits)
+
+    async def _cross(self, cross: CrossLingual, question: str, depth: int, k: int,
+                     lexical: asyncio.Future[list[SearchHit]]) -> Retrieval:
+        """Across languages: e5 finds the chunks; BM25 still contributes what the question
+        shares with the text as written (code like `range(10)`, names, a translated question).
+        MiniLM, English-only, would only add noise here."""
+        vector = await self._e5.submit(None, question)
+        scores = cross.vectors @ vector
+        order = np.argsort(-scores)[:depth]
+        semantic = [replace(cross.hits[i], score=float(scores[i])) for i in order]
+        # e5 first: on a tie of ranks its list wins, and it carries the absolute similarity.
+        hits = rrf_fuse([semantic, semantic, await lexical], k)
+        best = semantic[0].score if semantic else 0.0
+        return Retrieval(hits if best >= E5_FLOOR else [], best, vector, "e5", hits)
 
     # --- async API ---------------------------------------------------------------------
     async def embed(
@@ -160,9 +199,25 @@ class Retriever:
         except EmbeddingError as exc:
             raise ServiceUnavailable(f"the embedding model is unavailable: {exc}") from exc
 
-    async def search(self, course_id: str, query: str, k: int = 5) -> Retrieval:
+    async def embed_e5(self, texts: Sequence[str], known: Mapping[str, Vector] | None = None) -> list[Vector]:
+        """Multilingual vectors of course sentences: those computed while ingesting, else fresh."""
+        known = known or {}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if not missing:
+            return [known[t] for t in texts]
+        if self.multilingual is None:
+            raise ServiceUnavailable("the multilingual model is not configured (TUTOR_MULTILINGUAL)")
+        fresh = await asyncio.to_thread(self.multilingual.embed_passages, missing)
+        found = dict(known) | dict(zip(missing, fresh, strict=True))
+        return [found[t] for t in texts]
+
+    async def search(self, course_id: str, query: str, k: int = 5, cross: CrossLingual | None = None,
+                     original: str | None = None) -> Retrieval:
+        """The course's `k` best chunks. With `cross` (and a multilingual embedder), the
+        question (`original` if given: `query` may be its translation) is matched across
+        languages."""
         try:
-            return await self._search(course_id, query, k)
+            return await self._search(course_id, query, k, cross, original)
         except EmbeddingError as exc:
             raise ServiceUnavailable(f"the embedding model is unavailable: {exc}") from exc
         except ValueError:
@@ -194,7 +249,7 @@ def get_retriever(settings: Settings) -> Retriever:
     )
     with _retrievers_lock:
         if key not in _retrievers:
-            _retrievers[key] = Retriever(settings)
+            _retrievers[key] = Retriever(settings, build_multilingual(settings))
         return _retrievers[key]
 
 
