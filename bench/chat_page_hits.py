@@ -133,7 +133,8 @@ def run(stack: Stack, course: Course, args: argparse.Namespace) -> None:
           f"({unanswerable_declined}/{total_unanswerable}); answerable declined: {answerable_declined}")
     print("answer language/material language seen: " + ", ".join(f"{k} {sorted(v)}" for k, v in materials.items()))
     lat = sorted(latencies)
-    print(f"answer latency: median {statistics.median(lat) * 1000:.0f} ms, p90 {lat[int(0.9 * (len(lat) - 1))] * 1000:.0f} ms")
+    p90 = lat[int(0.9 * (len(lat) - 1))]
+    print(f"answer latency: median {statistics.median(lat) * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

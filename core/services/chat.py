@@ -38,6 +38,7 @@ from core.services.passages import (
     passage_text,
     pick,
     rank_candidates,
+    word_span,
 )
 from core.services.question_kinds import HOW, code_after, question_kind
 from core.services.retrieval import Retriever, Vector
@@ -191,13 +192,16 @@ class ChatService:
         e5 = found.space == "e5"
 
         async def embed(texts: Sequence[str]) -> list[Vector]:
-            if e5:
-                return await self.retriever.embed_e5(texts, known=tutor.known_e5(texts))
             return await self.retriever.embed(texts, known=tutor.known(texts))
 
         found_sentences = candidates(hits, course_id, tutor.pages, tutor.located)
         kind = question_kind(search_query if search_query != query else question)
-        ranked = await rank_candidates(search_query, found.query_vector, found_sentences, embed, kind)
+        scores = None
+        if e5 and tutor.cross is not None and found.window_scores is not None:
+            # Across languages a sentence scores as the best window of the course around it.
+            cross, windows = tutor.cross, found.window_scores
+            scores = [cross.span_score(windows, c.sentence.chunk.id, *word_span(c.sentence)) for c in found_sentences]
+        ranked = await rank_candidates(search_query, found.query_vector, found_sentences, embed, kind, scores)
         # The quotes' language: the best passage's document's (a course may mix languages).
         turn.material_language = tutor.languages.get(hits[0].document_id, turn.material_language)
         if llm:

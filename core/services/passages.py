@@ -68,18 +68,13 @@ class TutorIndex:
     # chunk id -> its located sentences: chunks never change under an id, and splitting and
     # locating them was a third of the tutor's own CPU per question.
     located: dict[str, list[Sentence]] = field(default_factory=dict)
-    cross: CrossLingual | None = None  # multilingual chunk vectors, when every document has them
-    e5_rows: dict[str, int] = field(default_factory=dict)  # sentence -> row of `e5_vectors`
-    e5_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.float32))
+    cross: CrossLingual | None = None  # multilingual window vectors of the documents that have them
     languages: dict[str, str] = field(default_factory=dict)  # document id -> language it is written in
     vocabulary: frozenset[str] = frozenset()  # every word of the course, lower case (scope checks)
     subject: str | None = None  # the programming language the course is about, if any
 
     def known(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         return {t: self.vectors[self.rows[t]] for t in texts if t in self.rows}
-
-    def known_e5(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        return {t: self.e5_vectors[self.e5_rows[t]] for t in texts if t in self.e5_rows}
 
     @property
     def material_language(self) -> str:
@@ -140,12 +135,13 @@ class PageIndexCache:
         index.vocabulary = frozenset(w for p in pages.values() for page in p for w in _WORDS.findall(page.lower()))
         index.subject = course_subject(language_mentions([page for p in pages.values() for page in p]))
         if multilingual:
+            offsets = np.cumsum([0] + [len(m.hits) for m in multilingual[:-1]])
             index.cross = CrossLingual(
-                [h for m in multilingual for h in m.hits], np.concatenate([m.chunk_vectors for m in multilingual])
+                [h for m in multilingual for h in m.hits],
+                np.concatenate([m.owners + offset for m, offset in zip(multilingual, offsets, strict=True)]),
+                np.concatenate([m.spans for m in multilingual]),
+                np.concatenate([m.vectors for m in multilingual]),
             )
-            sentences = [t for m in multilingual for t in m.sentences]
-            index.e5_rows = {t: i for i, t in enumerate(sentences)}
-            index.e5_vectors = np.concatenate([m.sentence_vectors for m in multilingual])
         return index
 
     def _cached(self, course_id: str, key: tuple[str, ...]) -> tuple[bool, TutorIndex | None]:
@@ -221,13 +217,18 @@ async def rank_candidates(
     found: list[Candidate],
     embed: Callable[[Sequence[str]], Awaitable[Sequence[Sequence[float] | np.ndarray]]],
     kind: str = FACT,
+    scores: Sequence[float] | None = None,
 ) -> list[Candidate]:
-    """Order by closeness to the question: dense similarity, nudged by shared words, rank and
-    the shape the question's kind asks for (core/services/question_kinds.py)."""
+    """Order by closeness to the question: dense similarity (`scores` when the caller has
+    them, else the sentences' vectors against `query_vector`), nudged by shared words, rank
+    and the shape the question's kind asks for (core/services/question_kinds.py)."""
     if not found:
         return []
-    vectors = np.asarray(await embed([c.sentence.text for c in found]), dtype=np.float32)
-    similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
+    if scores is None:
+        vectors = np.asarray(await embed([c.sentence.text for c in found]), dtype=np.float32)
+        similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
+    else:
+        similarities = np.asarray(scores, dtype=np.float32)
     q_words = set(words(question))
     for c, dense in zip(found, similarities.tolist(), strict=True):
         overlap = len(q_words & c.sentence.word_set) / (len(q_words) or 1)
@@ -255,6 +256,17 @@ def pick(
             continue  # the next best chunk gets a say: when the top one is a near miss, it often holds the answer
         chosen.append(c)
     return chosen
+
+
+def word_span(sentence: Sentence) -> tuple[int, int]:
+    """Where a sentence's words are in its chunk's text.split() (its chunk's start if not found)."""
+    words_of_chunk = sentence.chunk.text.split()
+    head = sentence.text.split()[:3]
+    n = len(sentence.text.split())
+    for i in range(len(words_of_chunk) - len(head) + 1):
+        if words_of_chunk[i : i + len(head)] == head:
+            return i, i + n
+    return 0, n
 
 
 def fallback_quote(hit: SearchHit, limit: int = 300) -> str:

@@ -45,10 +45,32 @@ E5_FLOOR = 0.80
 
 @dataclass(frozen=True)
 class CrossLingual:
-    """A course's multilingual chunk vectors (core/pipeline/multilingual_vectors.py)."""
+    """A course's multilingual window vectors (core/pipeline/multilingual_vectors.py)."""
 
-    hits: list[SearchHit]
-    vectors: np.ndarray  # one e5 unit row per hit
+    hits: list[SearchHit]  # the course's chunks
+    owners: np.ndarray  # the row in `hits` of each window
+    spans: np.ndarray  # each window's (first word, end word) in its chunk's text.split()
+    vectors: np.ndarray  # one e5 unit row per window
+    rows: dict[str, int] = field(default_factory=dict)  # chunk id -> row in `hits`
+
+    def __post_init__(self) -> None:
+        self.rows.update((hit.chunk_id, i) for i, hit in enumerate(self.hits))
+
+    def chunk_scores(self, window_scores: np.ndarray) -> np.ndarray:
+        """A chunk scores as its best window."""
+        best = np.full(len(self.hits), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.owners, window_scores)
+        return best
+
+    def span_score(self, window_scores: np.ndarray, chunk_id: str, first: int, last: int) -> float:
+        """The best score of the chunk's windows overlapping words first..last (a sentence)."""
+        row = self.rows.get(chunk_id)
+        if row is None:
+            return 0.0
+        mine = self.owners == row
+        overlap = mine & (self.spans[:, 0] <= last) & (self.spans[:, 1] > first)
+        chosen = window_scores[overlap if overlap.any() else mine]
+        return float(chosen.max()) if chosen.size else 0.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,7 @@ class Retrieval:
     query_vector: list[float] | np.ndarray
     space: str = "minilm"  # the vector space of query_vector: minilm (the course's embedder) or e5
     candidates: list[SearchHit] = field(default_factory=list)  # the fused top k, floor or not (nearby topics)
+    window_scores: np.ndarray | None = None  # e5: the question's cosine with every window of the course
 
 
 VECTOR_CACHE_SIZE = 50_000  # ~80 MB of 384-float vectors
@@ -180,13 +203,15 @@ class Retriever:
         shares with the text as written (code like `range(10)`, names, a translated question).
         MiniLM, English-only, would only add noise here."""
         vector = await self._e5.submit(None, question)
-        scores = cross.vectors @ vector
+        window_scores = cross.vectors @ vector
+        scores = cross.chunk_scores(window_scores)
         order = np.argsort(-scores)[:depth]
         semantic = [replace(cross.hits[i], score=float(scores[i])) for i in order]
-        # e5 first: on a tie of ranks its list wins, and it carries the absolute similarity.
+        # e5 counts twice: BM25 across languages only matches code and names. e5 first: on a
+        # tie of ranks its list wins.
         hits = rrf_fuse([semantic, semantic, await lexical], k)
         best = semantic[0].score if semantic else 0.0
-        return Retrieval(hits if best >= E5_FLOOR else [], best, vector, "e5", hits)
+        return Retrieval(hits if best >= E5_FLOOR else [], best, vector, "e5", hits, window_scores)
 
     # --- async API ---------------------------------------------------------------------
     async def embed(
@@ -198,18 +223,6 @@ class Retriever:
             return await asyncio.to_thread(self._embed_sync, texts, known or {})
         except EmbeddingError as exc:
             raise ServiceUnavailable(f"the embedding model is unavailable: {exc}") from exc
-
-    async def embed_e5(self, texts: Sequence[str], known: Mapping[str, Vector] | None = None) -> list[Vector]:
-        """Multilingual vectors of course sentences: those computed while ingesting, else fresh."""
-        known = known or {}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        if not missing:
-            return [known[t] for t in texts]
-        if self.multilingual is None:
-            raise ServiceUnavailable("the multilingual model is not configured (TUTOR_MULTILINGUAL)")
-        fresh = await asyncio.to_thread(self.multilingual.embed_passages, missing)
-        found = dict(known) | dict(zip(missing, fresh, strict=True))
-        return [found[t] for t in texts]
 
     async def search(self, course_id: str, query: str, k: int = 5, cross: CrossLingual | None = None,
                      original: str | None = None) -> Retrieval:

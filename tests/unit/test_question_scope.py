@@ -13,7 +13,8 @@ from core.services.scope import course_subject, other_language, out_of_scope, un
 from tests.fixtures_path import FIXTURES
 
 VOCABULARY = frozenset(
-    "python function list tuple the a is how do i file open read pointer integer c java data module csv set".split()
+    {"python", "function", "list", "tuple", "the", "a", "is", "how", "do", "i", "file", "open", "read", "pointer",
+     "integer", "c", "java", "data", "module", "csv", "set"}
 )
 
 
