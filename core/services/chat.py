@@ -52,7 +52,7 @@ NOT_COVERED = not_covered("en")
 GENERAL_PREFIX = "General knowledge (not from the course material): "
 MAX_QUESTION_CHARS = 2000
 MAX_CITATIONS = 5
-E5_SENTENCE_FLOOR = 0.80  # the sentence floor in e5's space (its cosines sit ~0.45 higher than MiniLM's)
+E5_SENTENCE_FLOOR = 0.78  # the sentence floor in e5's space (its cosines sit ~0.45 higher than MiniLM's)
 # Follow-ups like "and why is that?" carry no topic of their own: retrieval adds the last question.
 _ANAPHORA = re.compile(r"^(?:and|but|so|what about|how about|why|it|that|this|those|these|they|them|its)\b", re.I)
 log = logging.getLogger(__name__)
@@ -215,7 +215,10 @@ class ChatService:
             return turn
         turn.mode = "extractive"
         floor = E5_SENTENCE_FLOOR if e5 else SENTENCE_FLOOR
-        for i, c in enumerate(pick(ranked, limit=MAX_CITATIONS, floor=floor)):
+        # Across languages a sentence scores as its window, so a chunk's sentences tie: one per
+        # chunk lets five chunks be cited.
+        chosen = pick(ranked, limit=MAX_CITATIONS, floor=floor, per_chunk=1 if e5 else 2)
+        for i, c in enumerate(chosen):
             s = c.sentence
             turn.citations.append(cite(refs, s.chunk.document_id, s.page, s.quote))
             code = code_after(s) if kind == HOW and i < 2 else ""

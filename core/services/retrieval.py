@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -181,12 +182,12 @@ class Retriever:
                       original: str | None = None) -> Retrieval:
         validate_id(course_id, "course id")  # before anything is queued with it
         key = (course_id, candidate_depth(k))
+        if cross is not None and self.multilingual is not None:
+            return await self._cross(cross, key, query, original or query, k)
         # BM25 needs no vector: it runs on the store while the question is embedded, and
         # the two lists are fused here.
         lexical = asyncio.ensure_future(self._lexical.submit(key, query))
         try:
-            if cross is not None and self.multilingual is not None:
-                return await self._cross(cross, original or query, key[1], k, lexical)
             vector = await self._questions.submit(None, query)
             dense = await self._dense.submit(key, vector)
         except BaseException:
@@ -197,19 +198,26 @@ class Retriever:
         best = dense[0].score if dense else 0.0
         return Retrieval(hits if best >= self.floor else [], best, vector, candidates=hits)
 
-    async def _cross(self, cross: CrossLingual, question: str, depth: int, k: int,
-                     lexical: asyncio.Future[list[SearchHit]]) -> Retrieval:
-        """Across languages: e5 finds the chunks; BM25 still contributes what the question
-        shares with the text as written (code like `range(10)`, names, a translated question).
-        MiniLM, English-only, would only add noise here."""
-        vector = await self._e5.submit(None, question)
+    async def _cross(self, cross: CrossLingual, key: tuple[str, int], query: str, question: str,
+                     k: int) -> Retrieval:
+        """Across languages e5 ranks the chunks. BM25 joins only with what can match text in
+        another language as written: code and names (`range(10)`, `//`), or the question
+        translated by a model (`query` differs from `question`). Fused with every word of a
+        Hindi or German question, its chance matches outranked e5's hits (tutorial fixture:
+        page-hit@5 0.64 -> see docs/benchmarks.md). MiniLM, English-only, would only add noise."""
+        words = query if query != question else " ".join(code_terms(question))
+        lexical = asyncio.ensure_future(self._lexical.submit(key, words)) if words else None
+        try:
+            vector = await self._e5.submit(None, question)
+        except BaseException:
+            if lexical is not None:
+                lexical.add_done_callback(lambda f: f.cancelled() or f.exception())
+            raise
         window_scores = cross.vectors @ vector
         scores = cross.chunk_scores(window_scores)
-        order = np.argsort(-scores)[:depth]
+        order = np.argsort(-scores)[: key[1]]
         semantic = [replace(cross.hits[i], score=float(scores[i])) for i in order]
-        # e5 counts twice: BM25 across languages only matches code and names. e5 first: on a
-        # tie of ranks its list wins.
-        hits = rrf_fuse([semantic, semantic, await lexical], k)
+        hits = rrf_fuse([semantic, await lexical], k) if lexical is not None else semantic[:k]
         best = semantic[0].score if semantic else 0.0
         return Retrieval(hits if best >= E5_FLOOR else [], best, vector, "e5", hits, window_scores)
 
@@ -239,6 +247,15 @@ class Retriever:
             # pymilvus raises its own exception tree (and gRPC errors): all mean "store down".
             log.warning("course search failed: %s", exc)
             raise ServiceUnavailable("the course search is unavailable right now; try again shortly") from exc
+
+
+_CODE_TERM = re.compile(r"[A-Za-z_][\w.]*\([^)]*\)|\b[a-z_]+_[a-z_]+\b|__\w+__|//|\*\*|[A-Za-z]*\d[\w.]*")
+
+
+def code_terms(question: str) -> list[str]:
+    """What a question in any language shares with the text as written: calls, identifiers
+    with underscores or digits, operators."""
+    return [t for t in _CODE_TERM.findall(question) if re.search(r"[A-Za-z0-9]", t)]  # BM25 drops symbols
 
 
 def _normalised(vector: Sequence[float]) -> list[float]:

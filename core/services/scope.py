@@ -23,7 +23,10 @@ PROGRAMMING_LANGUAGES = {
     "python", "c", "c++", "c#", "java", "javascript", "typescript", "rust", "go", "golang", "ruby", "php", "perl",
     "kotlin", "swift", "scala", "haskell", "matlab", "lua", "julia", "fortran", "cobol", "dart", "elixir",
 }
-_LANGUAGE_MENTION = re.compile(r"\b(?:in|with|using|for|of)\s+(c\+\+|c#|[a-z]+)(?=[\s?.!,]|$)", re.I)
+_LANGUAGE_MENTION = re.compile(
+    r"\b(?:in|with|using|for|of|mit|en|con|avec|dans)\s+(c\+\+|c#|[a-z]+)(?=[\s?.!,]|$)", re.I)
+_INDIAN_SCRIPT = re.compile(r"[\u0900-\u0dff]")
+_LATIN_NAME = re.compile(r"(?<![\w+#])(C\+\+|C#|[A-Za-z]+)(?![\w+#])")
 # Latin-script names as a question writes them: letters, then letters, digits, _ + # . -
 _NAME = re.compile(r"(?<![\w.])[A-Za-z][A-Za-z0-9_+#]*(?:\.[A-Za-z0-9_]+)*")
 _IDENTIFIER = re.compile(r"[0-9_+#.]|[a-z][A-Z]|^[A-Z]{2,}")
@@ -90,8 +93,17 @@ def unknown_names(question: str, vocabulary: frozenset[str], latin_language: boo
 
 
 def other_language(question: str, subject: str | None) -> str | None:
-    """The programming language a question asks about, when the course is about another."""
+    """The programming language a question asks about, when the course is about another.
+
+    In English (and German, French, Spanish: "in C", "en Java") a preposition introduces it;
+    in an Indian script any Latin-letter name of a language is one ("C में", "Rust-এ")."""
     if subject is None:
+        return None
+    if _INDIAN_SCRIPT.search(question):
+        for token in _LATIN_NAME.findall(question):
+            name = token.lower()
+            if name in PROGRAMMING_LANGUAGES and name != subject and (token[0].isupper() or len(name) > 2):
+                return name
         return None
     for match in _LANGUAGE_MENTION.finditer(question):
         token = match.group(1)

@@ -69,6 +69,10 @@ def test_another_programming_language_is_out_of_scope() -> None:
     assert other_language("How do I declare a pointer to an integer in C?", subject) == "c"
     assert other_language("What does for c in s do?", subject) is None
     assert other_language("How do lists work in Python?", subject) is None
+    assert other_language("C में integer का पॉइंटर कैसे घोषित करें?", subject) == "c"
+    assert other_language("Rust-এ borrow checker কী?", subject) == "rust"
+    assert other_language("Python में सूची क्या है?", subject) is None
+    assert other_language("Wie deklariere ich in C einen Zeiger?", subject) == "c"
     assert out_of_scope("How do templates work in C++?", VOCABULARY, subject, False)
     assert out_of_scope("How do I read a file in Python?", VOCABULARY, subject, False) is None
 
