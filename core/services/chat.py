@@ -21,6 +21,7 @@ from core.db.models.chat import ChatMessage, ChatSession
 from core.db.models.courses import Course
 from core.db.read_pool import ReadPool
 from core.errors import InvalidInput, NotFound, UnsupportedLanguage
+from core.generation.extractive import Sentence
 from core.languages import SUPPORTED, canonical, detect_language
 from core.repositories.chat import ChatRepository
 from core.repositories.tutor_reads import TutorReads
@@ -117,6 +118,22 @@ def student_language(language: str | None, question: str) -> str:
             f"unsupported language {language!r}; use one of {', '.join(SUPPORTED)}", details={"supported": SUPPORTED}
         )
     return code
+
+
+_REFERS_BACK = re.compile(r"^(it|this|that|these|those|they|such|then|otherwise|however|so)\b", re.I)
+
+
+def with_antecedent(sentence: Sentence, located: Sequence[Sentence], chosen: Sequence[Sentence]) -> str:
+    """A sentence that opens with "It", "This", ... with the sentence it refers to before it:
+    "It can be used when a statement is required..." says nothing without "The pass statement
+    does nothing." (the answer) just before it."""
+    if not _REFERS_BACK.match(sentence.text):
+        return sentence.text
+    i = next((n for n, s in enumerate(located) if s is sentence), -1)
+    before = located[i - 1] if i > 0 else None
+    if before is None or before.paragraph != sentence.paragraph or any(before is c for c in chosen):
+        return sentence.text
+    return f"{before.text} {sentence.text}"
 
 
 def nearby_topics(hits: Sequence[SearchHit], limit: int = 3) -> list[str]:
@@ -223,7 +240,8 @@ class ChatService:
             turn.citations.append(cite(refs, s.chunk.document_id, s.page, s.quote))
             code = code_after(s) if kind == HOW and i < 2 else ""
             # A "how do I" answer shows the code its steps describe, under the same citation.
-            turn.extractive.append(s.label + s.text + (f"\n\n```\n{code}\n```\n" if code else ""))
+            text = with_antecedent(s, tutor.located.get(s.chunk.id, []), [o.sentence for o in chosen])
+            turn.extractive.append(s.label + text + (f"\n\n```\n{code}\n```\n" if code else ""))
         if not turn.extractive:  # relevant chunks, but no prose sentence in them: quote the best one
             hit = hits[0]
             quote = fallback_quote(hit)
