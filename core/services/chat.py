@@ -136,6 +136,17 @@ def with_antecedent(sentence: Sentence, located: Sequence[Sentence], chosen: Seq
     return f"{before.text} {sentence.text}"
 
 
+def with_follower(text: str, sentence: Sentence, located: Sequence[Sentence], chosen: Sequence[Sentence]) -> str:
+    """The best sentence and the next one of its paragraph: a passage's key sentence is often
+    completed by the next ("...return a value, albeit a rather boring one." "This value is
+    called None")."""
+    i = next((n for n, s in enumerate(located) if s is sentence), -1)
+    after = located[i + 1] if 0 <= i < len(located) - 1 else None
+    if after is None or after.paragraph != sentence.paragraph or any(after is c for c in chosen):
+        return text
+    return f"{text} {after.text}"
+
+
 def nearby_topics(hits: Sequence[SearchHit], limit: int = 3) -> list[str]:
     """The sections of the closest chunks, for a declined answer: what the course does cover."""
     seen: list[str] = []
@@ -240,7 +251,10 @@ class ChatService:
             turn.citations.append(cite(refs, s.chunk.document_id, s.page, s.quote))
             code = code_after(s) if kind == HOW and i < 2 else ""
             # A "how do I" answer shows the code its steps describe, under the same citation.
-            text = with_antecedent(s, tutor.located.get(s.chunk.id, []), [o.sentence for o in chosen])
+            located = tutor.located.get(s.chunk.id, [])
+            text = with_antecedent(s, located, [o.sentence for o in chosen])
+            if i == 0:  # the best passage goes on to the end of its thought
+                text = with_follower(text, s, located, [o.sentence for o in chosen])
             turn.extractive.append(s.label + text + (f"\n\n```\n{code}\n```\n" if code else ""))
         if not turn.extractive:  # relevant chunks, but no prose sentence in them: quote the best one
             hit = hits[0]
