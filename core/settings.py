@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         default=None,
         description="Key of the student app's remembered login in the browser; unset: random per process.",
     )
+    ui_teacher_storage_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the teacher console's remembered login (an encrypted cookie); unset: random per process.",
+    )
 
     # --- rate limits ("N/period", e.g. "5/15 minutes"; "off" disables one) ------------------
     # Shared by every API process through Redis when REDIS_URL is set; per process otherwise.
