@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     embedding_model: str = "text-embedding-3-small"
     embedding_batch_size: int = 32
     llm_provider: Literal["offline", "openai"] = "offline"
+    tutor_multilingual: bool = Field(
+        default=True,
+        description="Cross-lingual tutor: a multilingual-e5 vector per chunk (the ingest job's last step) "
+        "and per question, so a question in one language finds pages written in another.",
+    )
     llm_model: str = "gpt-4o-mini"
     llm_concurrency: int = 4
     llm_timeout_seconds: float = 60.0
