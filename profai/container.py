@@ -80,7 +80,7 @@ def build(settings: Settings) -> Root:
         files=FileStore(settings.resolved_upload_dir),
         passwords=Passwords(),
         embedders=embedders,
-        retriever=Retriever(settings, embedders),
+        retriever=Retriever(settings, embedders, embedders.multilingual()),
         answerer=LLMAnswerer(settings) if settings.llm_provider == "openai" else None,
         audio=AudioEngines(settings),
         chat_writer=ChatWriter(sessions),

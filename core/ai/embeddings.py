@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 if TYPE_CHECKING:
+    from core.ai.multilingual import MultilingualEmbedder
     from core.settings import Settings
 
 TOKENIZER_PATH = Path(__file__).parent / "assets" / "minilm-tokenizer.json"
@@ -242,9 +243,28 @@ class SharedEmbedder:
         self._build = build
         self._lock = threading.Lock()
         self._embedder: Embedder | None = None
+        self._multilingual: tuple[MultilingualEmbedder | None] | None = None
 
     def get(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
                 self._embedder = self._build(self._settings)
             return self._embedder
+
+    def multilingual(self) -> MultilingualEmbedder | None:
+        """The process's cross-lingual embedder (None when TUTOR_MULTILINGUAL is off); its
+        model loads on its first use."""
+        with self._lock:
+            if self._multilingual is None:
+                self._multilingual = (build_multilingual(self._settings),)
+            return self._multilingual[0]
+
+
+def build_multilingual(settings: Settings) -> MultilingualEmbedder | None:
+    """The cross-lingual embedder, or None when TUTOR_MULTILINGUAL is off. Its model loads
+    on first use, so building one is cheap."""
+    if not settings.tutor_multilingual:
+        return None
+    from core.ai.multilingual import MultilingualEmbedder
+
+    return MultilingualEmbedder()

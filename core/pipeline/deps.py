@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.ai.embeddings import Embedder, SharedEmbedder
+from core.ai.multilingual import MultilingualEmbedder
 from core.generation.writer import CourseWriter, OfflineWriter
 from core.settings import Settings
 from core.storage import FileStore
@@ -17,6 +18,7 @@ class PipelineDeps:
     embedder: Embedder
     vectors: ChunkStore
     writer: CourseWriter
+    multilingual: MultilingualEmbedder | None = None  # None: TUTOR_MULTILINGUAL is off
 
 
 def build_writer(settings: Settings) -> CourseWriter:
@@ -41,4 +43,6 @@ def pipeline_deps(settings: Settings, embedders: SharedEmbedder) -> PipelineDeps
         lock_file=settings.data_dir.resolve() / "milvus-lite-writes.lock",
     )
     vectors.ensure_collection()
-    return PipelineDeps(FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings))
+    return PipelineDeps(
+        FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings), embedders.multilingual()
+    )

@@ -53,6 +53,19 @@ ALLOWED: dict[str, dict[str, str]] = {
         "not an object, and every ChunkStore of the process must share it (milvus-lite's flush races)",
         "_locks_guard": "guards _locks",
     },
+    "core/services/scope.py": {
+        "common_words": "memo (maxsize=1) of a file shipped in the repository: immutable data read once",
+        "_tokenizer": "memo (maxsize=1) of the shipped tokenizer file: read-only after loading",
+    },
+    "ui_teacher/remember.py": {
+        "fernet": "the console process's one cookie key: without a configured secret it is random and "
+        "must stay the same for the process's life",
+    },
+    "ui_student/audio_stream.py": {
+        "_tickets": "the student app's audio tickets (bounded by MAX_TICKETS, expiring): Gradio routes "
+        "are module functions with no app object to hang them on yet",
+        "_lock": "guards _tickets",
+    },
     "core/generation/quiz_terms.py": {
         "kind_of": "bounded memo (lru_cache) of a pure function of a string: no state, only speed",
         "base_of": "bounded memo (lru_cache) of a pure function of a string",
