@@ -145,6 +145,10 @@ class Settings(BaseSettings):
 
     # --- cache -------------------------------------------------------------------
     cache_ttl_seconds: float = 30.0
+    # The API's response cache (with Redis only): an entry lives until a commit it depends on,
+    # and at most this long; the cache holds at most this many entries (least recent go first).
+    response_cache_ttl_seconds: float = Field(default=300.0, gt=0)
+    response_cache_max_entries: int = Field(default=50_000, ge=0)
 
     log_level: str = "INFO"
 
