@@ -55,10 +55,11 @@ class Fault:
     started: float = 0.0
     back: float = 0.0  # when the broken part was whole again
     recovered: float | None = None  # seconds from `back` until the stack works again
+    then: str = ""  # what else was measured after it
 
     def line(self) -> str:
         took = "not recovered" if self.recovered is None else f"{self.recovered:.1f} s"
-        return f"  {self.name:<22} down {self.back - self.started:5.1f} s   recovered after {took}"
+        return f"  {self.name:<22} down {self.back - self.started:5.1f} s   recovered after {took}{self.then}"
 
 
 @dataclass
@@ -202,7 +203,10 @@ class Chaos:
         fault.back = time.monotonic()
         ask = {"question": "How do I read a file?"}
         url = f"/api/v1/courses/{self.course.id}/chat"
+        # Recovered: the tutor answers again. Then: no job is still waiting for the store.
         fault.recovered = self.until(lambda: self.course.student.post(url, json=ask).status_code == 200)
+        resumed = self.until(lambda: not self.sql("SELECT 1 FROM jobs WHERE stage = 'waiting'"), limit=300)
+        fault.then = f"; no job waiting after {resumed:.1f} s" if resumed is not None else "; jobs still waiting"
 
     def queue_down(self, fault: Fault) -> None:
         self.redis.stop()
@@ -213,10 +217,16 @@ class Chaos:
         during = self.jobs[before:]
         self.redis.start()
         fault.back = time.monotonic()
-        # Recovered: every job accepted while the queue was down has started.
+        # Recovered: the API sees the queue again. Then: every job accepted while it was down
+        # has started (the reaper sends them again; they queue behind the backlog).
         fault.recovered = self.until(
+            lambda: httpx.get(f"{self.stack.url}/health/ready").json()["checks"]["queue"] == "ok"
+        )
+        started = self.until(
             lambda: not during or not self.sql("SELECT 1 FROM jobs WHERE status='queued' AND id = ANY(%s)", (during,))
         )
+        took = "never" if started is None else f"{started:.1f} s"
+        fault.then = f"; its {len(during)} jobs all started after {took}"
 
     # --- the run --------------------------------------------------------------------
     def run(self) -> list[Fault]:
