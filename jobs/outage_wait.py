@@ -24,7 +24,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 FIRST_DELAY_SECONDS = 0.5
-MAX_DELAY_SECONDS = 10.0
+MAX_DELAY_SECONDS = 5.0  # a probe is cheap; a job resumes at most this long after the return
 
 Report = Callable[[str], Awaitable[None]]
 

@@ -24,6 +24,7 @@ from tests.api.test_courses import make_course
 from tests.conftest import new_pg_database
 from tests.fixtures_path import FIXTURES
 from tests.harness import Stack, upload, wait_job
+from tests.jobs.test_durability import SLIDES, wait_for
 from tests.tcp_proxy import TcpProxy
 
 MD = FIXTURES / "input-output.md"
@@ -109,3 +110,22 @@ def test_database_restart_and_outage_answer_503_then_recover_without_a_500(
     # Work goes on: a new upload runs to the end.
     job_id = upload(teacher, cid, FIXTURES / "pdflatex-outline.pdf")["job"]["id"]
     assert wait_job(teacher, job_id)["status"] == "succeeded"
+
+
+def test_a_running_job_waits_out_a_database_outage_without_spending_an_attempt(
+    proxied: tuple[Stack, TcpProxy],
+) -> None:
+    stack, proxy = proxied
+    _, teacher = stack.user("teacher")
+    cid = make_course(teacher)["id"]
+    job_id = upload(teacher, cid, SLIDES)["job"]["id"]
+    wait_for(teacher, job_id, lambda j: j["status"] == "running" and j["stage"] in ("parsing", "embedding"))
+    proxy.cut()
+    # Longer than JOB_STALE_SECONDS (6 s here): no heartbeat gets through meanwhile, so the
+    # job looks stale when the database is back; the reaper must give it time to beat again.
+    time.sleep(15)
+    proxy.restore()
+    job = wait_job(teacher, job_id, timeout=300)
+    assert job["status"] == "succeeded" and job["attempts"] == 1, job
+    docs = teacher.get(f"/api/v1/courses/{cid}/documents").json()
+    assert [d["status"] for d in docs] == ["ready"]
