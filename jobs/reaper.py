@@ -103,4 +103,6 @@ class DatabaseGrace:
             self._failing, self._back_at = False, now
 
     def reap_stale(self, now: float) -> bool:
+        if self._failing:
+            return False  # the first pass that gets through finds every heartbeat old
         return self._back_at is None or now - self._back_at >= self.settings.job_stale_seconds
