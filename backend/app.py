@@ -32,6 +32,7 @@ from backend.controllers.documents import DocumentController
 from backend.controllers.health import HealthController
 from backend.controllers.jobs import JobController
 from backend.controllers.legacy import LegacyController
+from backend.controllers.limits import LimitsController
 from backend.controllers.progress import ProgressController
 from backend.controllers.quizzes import LegacyQuizController, QuizController
 from backend.db import provide_services, provide_session
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     return Litestar(
         route_handlers=[
             HealthController,
+            LimitsController,
             AnalyticsController,
             AudioController,
             LegacyAudioController,

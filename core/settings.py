@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         default=None,
         description="Key of the student app's remembered login in the browser; unset: random per process.",
     )
+    ui_teacher_storage_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the teacher console's remembered login (an encrypted cookie); unset: random per process.",
+    )
 
     # --- rate limits ("N/period", e.g. "5/15 minutes"; "off" disables one) ------------------
     # Shared by every API process through Redis when REDIS_URL is set; per process otherwise.
@@ -105,6 +109,11 @@ class Settings(BaseSettings):
     embedding_model: str = "text-embedding-3-small"
     embedding_batch_size: int = 32
     llm_provider: Literal["offline", "openai"] = "offline"
+    tutor_multilingual: bool = Field(
+        default=True,
+        description="Cross-lingual tutor: a multilingual-e5 vector per chunk (the ingest job's last step) "
+        "and per question, so a question in one language finds pages written in another.",
+    )
     llm_model: str = "gpt-4o-mini"
     llm_concurrency: int = 4
     llm_timeout_seconds: float = 60.0

@@ -14,6 +14,7 @@ from core.db.models.quizzes import Quiz
 from core.pipeline.deps import PipelineDeps, pipeline_deps
 from core.pipeline.generation import generate_course
 from core.pipeline.indexing import index_documents
+from core.pipeline.multilingual_vectors import prepare_multilingual
 from core.pipeline.sentence_vectors import prepare_tutor
 from core.repositories.content import ContentRepository
 from core.repositories.documents import DocumentRepository
@@ -37,6 +38,8 @@ async def ingest(ctx: JobContext) -> dict[str, Any]:
     result = await generate_course(ctx, deps, ctx.course_id)
     if document_ids:
         await prepare_tutor(ctx, deps, ctx.course_id, ready)
+        # Last: the slowest step, and only questions in other languages wait for it.
+        await prepare_multilingual(ctx, deps, ctx.course_id, ready)
     failed = await _failure_summary(ctx, document_ids, only_failed=True)
     if failed:
         result["message"] += f" ({failed})"

@@ -24,7 +24,7 @@ from backend.schemas.common import Input
 from core.audio.formats import MEDIA_TYPES, check_format
 from core.audio.lecture import SpokenText, lecture_script, lesson_speech
 from core.audio.stream import speak_stream, transcribe
-from core.audio.text import speakable
+from core.audio.text import readable_in, speakable
 from core.errors import InvalidInput, NotFound, TooLarge
 from core.repositories.audio import LessonAudioRepository
 from core.security.principal import Principal
@@ -194,7 +194,7 @@ class AudioController(Controller):
     ) -> Stream:
         message = await ChatHistory(session).message(request.user, message_id)
         # In the language the answer is written in (stored with it), never a voice that would misread it.
-        text, language = speakable(message.content), message.language
+        text, language = readable_in(speakable(message.content), message.language), message.language
         await session.commit()
         return await audio_response(
             svc.settings, text, format, voice=voice, language=language, filename=f"answer-{message_id}",

@@ -22,7 +22,7 @@ from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDet
 from backend.schemas.common import Input
 from backend.sse import EventStream
 from core.audio.stream import speak_stream, transcribe
-from core.audio.text import speakable
+from core.audio.text import readable_in, speakable
 from core.errors import DomainError, Forbidden, InvalidInput
 from core.security.principal import Principal
 from core.security.rate_limits import Rule
@@ -207,7 +207,7 @@ class SocketAsk(Input):
     question: str | None = None
     recording: str | None = None  # a spoken question: base64 of a WAV, MP3, WebM or OGG recording
     session_id: str | None = None
-    language: str = "en"
+    language: str | None = None  # the student's; left out, the question's own
     audio: bool = False  # ask for spoken audio events (see _send_audio)
 
 
@@ -232,7 +232,7 @@ async def _question_of(socket: WebSocket[Any, Any, Any], svc: ServicesDep, ask: 
         data = base64.b64decode(ask.recording, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput(f'"recording" is not base64: {exc}') from exc
-    heard = await transcribe(svc.settings, data, ask.language)  # checks MAX_AUDIO_MB, MAX_AUDIO_SECONDS
+    heard = await transcribe(svc.settings, data, ask.language or "en")  # checks MAX_AUDIO_MB, MAX_AUDIO_SECONDS
     text = " ".join(heard.text.split())
     await socket.send_json({"type": "transcript", "text": text, "language": heard.language, "duration": heard.duration})
     if not text:
@@ -245,7 +245,8 @@ async def _send_audio(socket: WebSocket[Any, Any, Any], svc: ServicesDep, text: 
     between `citations` and `done`. Audio failing never loses the text answer."""
     try:
         seq = 0
-        async for piece in speak_stream(svc.settings, speakable(text), fmt="mp3", language=language):
+        spoken = readable_in(speakable(text), language)
+        async for piece in speak_stream(svc.settings, spoken, fmt="mp3", language=language):
             await socket.send_json(
                 {"type": "audio", "format": "mp3", "seq": seq, "data": base64.b64encode(piece).decode()}
             )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 if TYPE_CHECKING:
+    from core.ai.multilingual import MultilingualEmbedder
     from core.settings import Settings
 
 TOKENIZER_PATH = Path(__file__).parent / "assets" / "minilm-tokenizer.json"
@@ -235,3 +236,13 @@ def build_embedder(settings: Settings, threads: int = 2) -> Embedder:
     # Small model batches: 21 vs 19 chunks/s and 0.5 vs 1.4 GB peak memory than batches of
     # 32 at 256 tokens (measured here, 2 threads). EMBEDDING_BATCH_SIZE sizes remote requests.
     return local_embedder(threads=threads, batch_size=LOCAL_BATCH)
+
+
+def build_multilingual(settings: Settings) -> MultilingualEmbedder | None:
+    """The cross-lingual embedder, or None when TUTOR_MULTILINGUAL is off. Its model loads
+    on first use, so building one is cheap."""
+    if not settings.tutor_multilingual:
+        return None
+    from core.ai.multilingual import MultilingualEmbedder
+
+    return MultilingualEmbedder()

@@ -146,8 +146,12 @@ def espeak_voices(binary: str) -> frozenset[str]:
     except (OSError, subprocess.TimeoutExpired):
         return frozenset()
     # Columns: Pty Language Age/Gender VoiceName File Other-languages; the first line is the header.
-    rows = [line.split() for line in done.stdout.decode(errors="replace").splitlines()[1:]]
-    return frozenset(row[1].lower() for row in rows if len(row) > 1)
+    lines = done.stdout.decode(errors="replace").splitlines()[1:]
+    rows = [line.split() for line in lines]
+    names = {row[1].lower() for row in rows if len(row) > 1}
+    # "Other languages" a voice speaks, as "(fr 5)": French's voice is named "fr-fr".
+    names.update(m.lower() for line in lines for m in re.findall(r"\((\S+) \d+\)", line))
+    return frozenset(names)
 
 
 def piper_available() -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from core.ai.embeddings import Embedder, build_embedder
+from core.ai.embeddings import Embedder, build_embedder, build_multilingual
+from core.ai.multilingual import MultilingualEmbedder
 from core.generation.writer import CourseWriter, OfflineWriter
 from core.settings import Settings
 from core.storage import FileStore
@@ -18,6 +19,7 @@ class PipelineDeps:
     embedder: Embedder
     vectors: ChunkStore
     writer: CourseWriter
+    multilingual: MultilingualEmbedder | None = None  # None: TUTOR_MULTILINGUAL is off
 
 
 _lock = threading.Lock()
@@ -59,4 +61,6 @@ def pipeline_deps(settings: Settings) -> PipelineDeps:
         lock_file=settings.data_dir.resolve() / "milvus-lite-writes.lock",
     )
     vectors.ensure_collection()
-    return PipelineDeps(FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings))
+    return PipelineDeps(
+        FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings), build_multilingual(settings)
+    )

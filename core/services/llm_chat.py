@@ -50,6 +50,28 @@ def build_messages(
     return messages
 
 
+_TRANSLATE = (
+    "Translate the student's question into {language} for a search in course material written in "
+    "{language}. Keep code, names and symbols exactly as written. Reply with the translation only."
+)
+
+
+async def translate_question(settings: Settings, question: str, language: str) -> str:
+    """The question in the course's language, so that BM25 and the course's embedder find
+    its pages too; the question itself when the model fails (the search still runs across
+    languages with the multilingual model)."""
+    messages = [
+        {"role": "system", "content": _TRANSLATE.format(language=language_name(language))},
+        {"role": "user", "content": question},
+    ]
+    try:
+        parts = [delta async for delta in get_answerer(settings).stream(messages)]
+    except ServiceUnavailable:
+        return question
+    translated = " ".join("".join(parts).split())
+    return translated[:2000] or question
+
+
 _semaphores: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
 
 
