@@ -41,11 +41,13 @@ from backend.headers import SecurityHeaders
 from backend.input_guard import GuardedRequest, InputGuardMiddleware
 from backend.metrics import MetricsMiddleware
 from backend.state import Services
+from backend.timeouts import BodyDeadline
 from core.db.change_feed import ChangePublisher, channel_name, follow_changes
 from core.db.changes import add_sink, remove_sink
 from core.db.engine import create_engine, create_session_factory
 from core.db.read_pool import PostgresReadPool, ReadPool
 from core.db.sqlite_read_pool import SqliteReadPool
+from core.security.concurrency import ConcurrencyLimiter
 from core.security.rate_limits import RateLimiter
 from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
@@ -80,11 +82,13 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             tutor_pages=PageIndexCache(files),
             reads=read_pool(url, engine, settings.db_pool_size),
             limits=RateLimiter(settings),
+            inflight=ConcurrencyLimiter(settings),
         )
         app.state.services = services
         add_sink(services.apply_changes)
         async with AsyncExitStack() as stack:
             await services.reads.open()
+            stack.push_async_callback(services.inflight.close)
             stack.push_async_callback(services.reads.close)
             if settings.redis_url:
                 channel = channel_name(settings.queue_name)
@@ -156,12 +160,14 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
 
 
 def app_factory() -> SecurityHeaders:
-    """Entry point for uvicorn --factory: the app behind its cached-response edge, every
-    answer of both with the security headers."""
+    """Entry point for uvicorn --factory: the app behind its cached-response edge, request
+    bodies bounded in time (backend/timeouts.py), every answer with the security headers."""
     settings = get_settings()
     logging.basicConfig(level=settings.log_level)
     log_redaction.install()
-    return SecurityHeaders(CacheEdge(create_app(settings)), hsts_max_age=settings.hsts_max_age)
+    edge = CacheEdge(create_app(settings))
+    bounded = BodyDeadline(edge, settings.api_body_idle_seconds, settings.api_body_timeout_seconds)
+    return SecurityHeaders(bounded, hsts_max_age=settings.hsts_max_age)
 
 
 def read_pool(url: str, engine: AsyncEngine, size: int) -> ReadPool:

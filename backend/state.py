@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.cache import ResponseCache
 from core.db.read_pool import ReadPool
+from core.security.concurrency import ConcurrencyLimiter
 from core.security.principal import Principal
 from core.security.rate_limits import RateLimiter
 from core.services.jobs import JobQueue
@@ -34,6 +35,8 @@ class Services:
     reads: ReadPool
     # Rate limits (core/security/rate_limits.py): in Redis when configured, else this process's.
     limits: RateLimiter
+    # Uploads and answer streams in flight per user (core/security/concurrency.py).
+    inflight: ConcurrencyLimiter
 
     def apply_changes(self, tags: set[str]) -> None:
         """Drop what a commit (here or in another process) made stale."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from core.db.models.documents import Document
 from core.db.models.jobs import Job, JobKind
 from core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedMedia
 from core.ingestion.filetypes import detect_type
+from core.ingestion.page_cache import PageCache
 from core.ingestion.page_image import render_page
 from core.ingestion.types import ParseError
 from core.repositories.documents import DocumentRepository
@@ -153,20 +154,40 @@ class DocumentService:
             raise NotFound("document not found")
         return document
 
-    async def page_image(self, principal: Principal, course_id: str, document_id: str, page: int) -> bytes:
-        """A cited page as a PNG (PDFs only), rendered once and kept beside the file."""
+    async def page_image(
+        self,
+        principal: Principal,
+        course_id: str,
+        document_id: str,
+        page: int,
+        before_render: Callable[[], Awaitable[None]] | None = None,
+    ) -> bytes:
+        """A cited page as a PNG (PDFs only), rendered once and kept beside the file.
+
+        `before_render` runs only when the page must be rendered (the per-user render limit):
+        a cached page costs a file read and is not counted.
+        """
         document = await self.get(principal, course_id, document_id)
         if document.file_type != "pdf":
             raise NotFound("page images exist for PDF documents only")
         source = self.files.path_of(document.storage_name)
-        cached = source.with_name(f"{source.name}.page{page}.png")
-        if cached.exists():
-            return await asyncio.to_thread(cached.read_bytes)
+        cache = PageCache(self.files.root, int(self.settings.page_image_cache_max_mb * MB))
+        cached = await asyncio.to_thread(cache.get, source, page)
+        if cached is not None:
+            return cached
+        if before_render is not None:
+            await before_render()
         try:
-            png = await asyncio.to_thread(render_page, source, page)
+            png = await asyncio.to_thread(
+                render_page,
+                source,
+                page,
+                max_pixels=self.settings.page_image_max_pixels,
+                max_side_px=self.settings.page_image_max_side_px,
+            )
         except ParseError as exc:
             raise NotFound(str(exc)) from exc
-        await asyncio.to_thread(cached.write_bytes, png)
+        await asyncio.to_thread(cache.put, source, page, png)
         return png
 
     async def delete(self, principal: Principal, course_id: str, document_id: str) -> Job:
