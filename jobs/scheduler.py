@@ -9,6 +9,7 @@ import signal
 
 from core.db.engine import create_engine, create_session_factory
 from core.settings import Settings
+from core.storage import FileStore
 from jobs.reaper import reap
 from jobs.worker import publish_changes
 
@@ -22,6 +23,7 @@ async def run_scheduler(settings: Settings) -> None:
     engine = create_engine(settings)
     sessions = create_session_factory(engine)
     queue = HueyJobQueue()
+    files = FileStore(settings.resolved_upload_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -33,9 +35,19 @@ async def run_scheduler(settings: Settings) -> None:
                 await reap(sessions, queue, settings)
             except Exception:
                 log.exception("reaper pass failed")
+            try:
+                await asyncio.to_thread(sweep_partials, files, settings.partial_file_max_age_seconds)
+            except Exception:
+                log.exception("partial files sweep failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), settings.reaper_interval_seconds)
     finally:
         await engine.dispose()
         if publisher is not None:
             publisher.close()
+
+
+def sweep_partials(files: FileStore, max_age_seconds: float) -> None:
+    """An API process killed mid-upload leaves its `.part` file; nothing else would remove it."""
+    for path in files.sweep_partials(max_age_seconds):
+        log.info("removed a dead request's partial file %s", path)
