@@ -85,7 +85,7 @@ class Settings(BaseSettings):
         default="60/minute", description="Page images rendered per user (a cached page does not count)."
     )
     # At once per user: a refusal is a 429 with Retry-After. Shared through Redis when set.
-    max_concurrent_uploads: int = Field(default=3, ge=1, description="Upload requests in flight per user.")
+    max_concurrent_uploads: int = Field(default=4, ge=1, description="Upload requests in flight per user.")
     max_concurrent_streams: int = Field(
         default=4, ge=1, description="Open answer streams (SSE, websocket, audio) per user."
     )

@@ -45,6 +45,9 @@ FAST_JOBS = {
     "RATE_LIMIT_CHAT": "1000/minute",
     "RATE_LIMIT_AUDIO": "1000/minute",
     "RATE_LIMIT_UPLOAD": "1000/hour",
+    # The original's concurrent upload script sends 50 at once with one key (test_legacy_contract).
+    "MAX_CONCURRENT_UPLOADS": "100",
+    "MAX_CONCURRENT_STREAMS": "100",
 }
 
 
