@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.db.models.documents import DocumentStatus
 from core.generation.duplicates import DuplicateChapter
+from core.generation.injection import without_planted_instructions
 from core.generation.outline import Outline, plan_outline
 from core.generation.quiz import extract_terms
 from core.ingestion.types import Chunk, LessonDraft, LessonText, ModuleDraft, ParsedDocument, QuestionDraft
@@ -93,7 +94,11 @@ async def generate_course(
             parsed = await asyncio.to_thread(load_parsed, path)
             if parsed is None:  # e.g. indexed by an older version: parse again
                 parsed = await parse_and_keep(settings, path, doc.original_name)
-            chunks = chunks_of(settings, parsed, doc.id, course_id)
+            # Material is data: sentences addressed to an AI never reach a lesson, a quiz or a model.
+            chunks = [
+                replace(c, text=without_planted_instructions(c.text))
+                for c in chunks_of(settings, parsed, doc.id, course_id)
+            ]
             units.append((doc.id, parsed, chunks))
         planned: Outline = await asyncio.to_thread(plan_outline, units) if units else Outline([], [])
         outline: list[ModuleDraft] = planned.modules

@@ -27,8 +27,9 @@ class ContentRepository:
         Positions are unique per course (a database constraint), and a flush updates rows one
         at a time in no chosen order: setting the final order directly would pass through two
         modules on one position. From the parking places every final place is free."""
-        for i, module in enumerate(modules):
-            module.position = -1 - i
+        # In the same order (-n .. -1): regeneration reads a teacher's order from these positions.
+        for i, module in enumerate(sorted(modules, key=lambda m: m.position)):
+            module.position = i - len(modules)
         await self.session.flush()
         return -1 - len(modules)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +12,7 @@ from core.db.base import new_id
 from core.db.models.documents import Document
 from core.db.models.jobs import Job, JobKind
 from core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedMedia
+from core.ingestion import active_content
 from core.ingestion.filetypes import detect_type
 from core.ingestion.page_cache import PageCache
 from core.ingestion.page_image import render_page
@@ -39,6 +40,7 @@ class StagedFile:
     name: str
     saved: StoredFile
     kind: str
+    active: list[str] = field(default_factory=list)  # what in it could run (core/ingestion/active_content.py)
 
 
 @dataclass
@@ -81,6 +83,7 @@ class DocumentService:
                 total += saved.size
                 staged.append(StagedFile(display_name(item.filename), saved, ""))
                 staged[-1].kind = await asyncio.to_thread(detect_kind, saved, item.filename)
+                staged[-1].active = await asyncio.to_thread(active_content.scan, saved.path, staged[-1].kind)
         except BaseException:
             # Nothing of a refused request stays behind; earlier uploads are untouched.
             self.discard(staged)
@@ -96,7 +99,7 @@ class DocumentService:
                 JobKind.INGEST,
                 course_id=course.id,
                 created_by=principal.user_id,
-                payload={"document_ids": [d.id for d in documents]},
+                payload={"document_ids": [d.id for d in documents], "warnings": active_warnings(staged)},
                 max_attempts=self.settings.job_max_attempts,
             )
         except BaseException:
@@ -205,6 +208,16 @@ class DocumentService:
             max_attempts=self.settings.job_max_attempts,
             message=f"removing {document.original_name}",
         )
+
+
+def active_warnings(staged: Sequence[StagedFile]) -> list[str]:
+    """One sentence per file holding active content, for the teacher (the job's warnings)."""
+    return [
+        f"{f.name}: {'; '.join(f.active)}. It is taught from its text and never served to run: "
+        "students see its pages as images and the original only downloads as a file."
+        for f in staged
+        if f.active
+    ]
 
 
 def is_id(value: str) -> bool:
