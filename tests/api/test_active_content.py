@@ -29,7 +29,8 @@ def scripted_pdf() -> bytes:
 def test_scripted_pdf_is_noted_and_served_inert(stack: Stack) -> None:
     _, teacher = stack.user("teacher")
     cid = make_course(teacher)["id"]
-    reply = teacher.post(f"/api/v1/courses/{cid}/documents", files=[("files", ("tricky.pdf", scripted_pdf()))])
+    tricky = scripted_pdf()
+    reply = teacher.post(f"/api/v1/courses/{cid}/documents", files=[("files", ("tricky.pdf", tricky))])
     assert reply.status_code == 202, reply.text
     doc = reply.json()["documents"][0]
     job = wait_job(teacher, reply.json()["job"]["id"])
@@ -39,7 +40,7 @@ def test_scripted_pdf_is_noted_and_served_inert(stack: Stack) -> None:
     assert "Warning:" in job["message"]
 
     original = teacher.get(f"/api/v1/courses/{cid}/documents/{doc['id']}/file")
-    assert original.status_code == 200 and original.content == scripted_pdf()
+    assert original.status_code == 200 and original.content == tricky
     assert original.headers["content-disposition"].startswith("attachment")
     assert "sandbox" in original.headers["content-security-policy"]
     assert original.headers["x-content-type-options"] == "nosniff"

@@ -189,9 +189,11 @@ def test_trickled_upload_is_cut_off_holds_a_slot_meanwhile_and_leaves_no_partial
     sock = connect(bounded)
     sock.sendall(multipart_head(bounded, token, cid, len(part) + 200, boundary) + part[:300_000])
     # While that upload is in flight, the same user's next upload is refused: one at a time here.
-    deadline = time.monotonic() + WAIT
+    deadline, attempt = time.monotonic() + WAIT, 0
     while True:
-        second = teacher.post(f"/api/v1/courses/{cid}/documents", files=[("files", ("b.md", b"# B\n\nb b b"))])
+        attempt += 1  # a different file each time: one accepted before the first took its slot is no conflict
+        body = f"# B\n\nb b b {attempt}".encode()
+        second = teacher.post(f"/api/v1/courses/{cid}/documents", files=[("files", (f"b{attempt}.md", body))])
         if second.status_code == 429 or time.monotonic() > deadline:
             break
         time.sleep(0.2)  # the first request may not have reached the handler yet
@@ -203,6 +205,7 @@ def test_trickled_upload_is_cut_off_holds_a_slot_meanwhile_and_leaves_no_partial
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
     assert b"request_timeout" in answer
     folder = bounded.data_dir / "uploads" / cid
-    assert not list(folder.glob("*")) if folder.exists() else True  # no .part, no file
+    assert not list(folder.glob("*.part"))  # the cut-off upload left nothing behind
+    assert len(list(folder.glob("*"))) == attempt - 1  # only the files of the uploads that were accepted
     # The slot came back: the next upload is accepted.
     assert upload_bytes(teacher, cid, "c.md", b"# C\n\nc c c")["filename"] == "c.md"
