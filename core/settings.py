@@ -6,7 +6,6 @@ on one machine with SQLite, Huey on SQLite, milvus-lite and offline AI.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -68,6 +67,10 @@ class Settings(BaseSettings):
         default=None,
         description="Key of the student app's remembered login in the browser; unset: random per process.",
     )
+    ui_teacher_storage_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the teacher console's remembered login (an encrypted cookie); unset: random per process.",
+    )
 
     # --- rate limits ("N/period", e.g. "5/15 minutes"; "off" disables one) ------------------
     # Shared by every API process through Redis when REDIS_URL is set; per process otherwise.
@@ -124,6 +127,11 @@ class Settings(BaseSettings):
     embedding_model: str = "text-embedding-3-small"
     embedding_batch_size: int = 32
     llm_provider: Literal["offline", "openai"] = "offline"
+    tutor_multilingual: bool = Field(
+        default=True,
+        description="Cross-lingual tutor: a multilingual-e5 vector per chunk (the ingest job's last step) "
+        "and per question, so a question in one language finds pages written in another.",
+    )
     llm_model: str = "gpt-4o-mini"
     llm_concurrency: int = 4
     llm_timeout_seconds: float = 60.0
@@ -193,6 +201,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
+def load_settings() -> Settings:
+    """Read the environment (and `.env`) now. Each process calls this once, in its entry point,
+    and passes the result on (profai/container.py): nothing reads settings behind its back."""
     return Settings()

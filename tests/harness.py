@@ -48,6 +48,9 @@ FAST_JOBS = {
     # The original's concurrent upload script sends 50 at once with one key (test_legacy_contract).
     "MAX_CONCURRENT_UPLOADS": "100",
     "MAX_CONCURRENT_STREAMS": "100",
+    # The multilingual step embeds every chunk again with a slower model: off for the suite's
+    # many courses; tests/api/test_chat_languages.py turns it on for a small one.
+    "TUTOR_MULTILINGUAL": "0",
 }
 
 

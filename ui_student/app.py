@@ -14,6 +14,7 @@ from typing import Any
 
 import gradio as gr
 
+from ui_student import audio_stream
 from ui_student.settings import StudentAppSettings
 from ui_student.views import auth, chat, courses, languages, lesson, navigation, progress, quiz
 from ui_student.views.common import Ctx
@@ -53,6 +54,8 @@ a[href*="#cite-"] { text-decoration: none; font-weight: 600; color: var(--link-t
   cursor: pointer; }
 .problem { color: var(--error-text-color, #b91c1c); background: var(--error-background-fill, #fef2f2);
   border: 1px solid var(--error-border-color, #fecaca); border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
+.stream-player audio { width: 100%; }
+.stream-player .audio-state { margin: 2px 0 0 0; font-size: 0.9rem; opacity: 0.8; }
 #login-status p, #courses-status p, #lesson-status p, #chat-status p { margin: 4px 0; }
 @media (max-width: 640px) {
   .gradio-container { padding: 6px !important; }
@@ -111,6 +114,8 @@ def launch(settings: StudentAppSettings | None = None, **kwargs: Any) -> None:
         show_error=True,
         css=CSS,
         footer_links=["api"],
+        # Before Gradio's own routes: the players' audio, passed through from the API as it is made.
+        app_kwargs={"routes": [audio_stream.route()]},
         **kwargs,
     )
 

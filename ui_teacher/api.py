@@ -105,6 +105,10 @@ class ApiClient:
     def logout(self) -> None:
         self._send("POST", "/api/v1/auth/logout")
 
+    def limits(self) -> Json:
+        """What uploads may be (GET /api/v1/limits, public): size, count and types."""
+        return self.get("/api/v1/limits")
+
     def courses(self) -> list[Json]:
         return list(self.get("/api/v1/courses"))
 

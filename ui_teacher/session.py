@@ -7,7 +7,9 @@ from typing import Any, NoReturn, TypeVar
 
 import streamlit as st
 
+from ui_teacher import remember
 from ui_teacher.api import ApiClient, ApiError, Json
+from ui_teacher.text import esc
 
 T = TypeVar("T")
 
@@ -17,6 +19,8 @@ COURSE = "course_id"
 NOTICE = "_notice"
 FLASH = "_flash"
 FLASH_SHOWN = "_flash_shown"
+# A flash that only holds while a job runs ("processing has started"): gone once it ends.
+FLASH_WHILE_JOB = "_flash_while_job"
 
 
 def client() -> ApiClient:
@@ -30,11 +34,31 @@ def logged_in() -> bool:
 def sign_in(reply: Json) -> None:
     st.session_state[TOKEN] = reply["token"]
     st.session_state[USER] = reply.get("user") or {}
+    remember.remember(reply["token"])
 
 
 def sign_out() -> None:
     for key in (TOKEN, USER, COURSE):
         st.session_state.pop(key, None)
+    remember.forget()
+
+
+def restore() -> None:
+    """On a browser session's first run: sign back in with the remembered token, if the API still takes it."""
+    token = remember.recall_once()
+    if not token or logged_in():
+        return
+    try:
+        user = ApiClient(token=token).get("/api/v1/auth/me")
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            remember.forget()  # revoked or expired: the browser forgets it too
+        else:  # the API is down: say so on the login page; the cookie stays for the next try
+            st.session_state[NOTICE] = f"Could not restore your session: {exc.message}"
+        return
+    if isinstance(user, dict) and user.get("role") != "student":
+        st.session_state[TOKEN] = token
+        st.session_state[USER] = user
 
 
 def show_error(exc: ApiError, doing: str = "") -> None:
@@ -44,7 +68,7 @@ def show_error(exc: ApiError, doing: str = "") -> None:
         st.session_state[NOTICE] = "Your session has ended. Please log in again."
         st.rerun()
     prefix = f"Could not {doing}: " if doing else ""
-    st.error(prefix + exc.message)
+    st.error(esc(prefix + exc.message))
 
 
 def attempt(doing: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -56,17 +80,25 @@ def attempt(doing: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | 
         return None
 
 
-def flash(message: str) -> None:
-    """A success message that survives the st.rerun() that follows an action."""
+def flash(message: str, while_job_runs: bool = False) -> None:
+    """A success message that survives the st.rerun() that follows an action.
+
+    `while_job_runs`: the message holds only while the job it announces runs; the full rerun
+    when that job ends (`refresh_page`) drops it, and the job's own status says how it went.
+    """
     st.session_state[FLASH] = message
+    st.session_state[FLASH_WHILE_JOB] = while_job_runs
 
 
 def show_flash() -> None:
     """Show the pending message, once; remember it while it is on screen (see `refresh_page`)."""
     message = st.session_state.pop(FLASH, None)
     st.session_state[FLASH_SHOWN] = message
+    # Always one slot, message or not: when a message stops holding, what follows keeps its
+    # place, and a polling fragment below is redrawn where it was rather than a second time.
+    slot = st.empty()
     if message:
-        st.success(message)
+        slot.success(esc(message))
 
 
 def refresh_page() -> NoReturn:
@@ -78,7 +110,7 @@ def refresh_page() -> NoReturn:
     screen is queued again. A teacher's next action clears it as usual.
     """
     shown = st.session_state.get(FLASH_SHOWN)
-    if shown:
+    if shown and not st.session_state.get(FLASH_WHILE_JOB):
         st.session_state[FLASH] = shown
     st.rerun(scope="app")
 
@@ -94,8 +126,11 @@ def pick_course(courses: list[Json] | None = None, label: str = "Course") -> Jso
         return None
     ids = [c["id"] for c in courses]
     by_id = {c["id"]: c for c in courses}
-    current = st.session_state.get(COURSE)
+    # The URL names the course (?course=...), so that a reload or a shared link opens the same one.
+    current = st.session_state.get(COURSE) or st.query_params.get("course")
     index = ids.index(current) if current in ids else 0
     chosen = st.selectbox(label, ids, index=index, format_func=lambda cid: by_id[cid]["title"], key=f"pick-{label}")
     st.session_state[COURSE] = chosen
+    if st.query_params.get("course") != chosen:
+        st.query_params["course"] = chosen
     return by_id[chosen]

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui_teacher.api import Json
 from ui_teacher.session import attempt, client, flash, refresh_page
+from ui_teacher.text import esc
 
 ACTIVE = ("queued", "running")
 STATE_BADGE = {
@@ -72,7 +73,7 @@ def plain_error(error: str) -> str:
 def show_job(job: Json, key: str, on_retry: Callable[[], None] | None = None) -> None:
     """One job: a progress bar while it runs; the reason and a Retry button when it failed."""
     status = job.get("status")
-    label = f"{job_title(job)}: {job_words(job)}"
+    label = esc(f"{job_title(job)}: {job_words(job)}")
     if status in ACTIVE:
         st.progress(min(100, max(0, int(job.get("progress") or 0))) / 100, text=label)
     elif status == "failed":
@@ -87,9 +88,9 @@ def show_job(job: Json, key: str, on_retry: Callable[[], None] | None = None) ->
     elif status == "succeeded":
         warnings = (job.get("result") or {}).get("warnings") or []
         # the message repeats the warnings for API clients; here each gets a box of its own
-        st.success(label.replace(f". Warning: {' '.join(warnings)}", "") if warnings else label)
+        st.success(label.replace(esc(f". Warning: {' '.join(warnings)}"), "") if warnings else label)
         for warning in warnings:
-            st.warning(warning)
+            st.warning(esc(warning))
     else:
         st.info(label)
 
@@ -113,8 +114,9 @@ def citation_line(citation: Json) -> str:
     quote = (citation.get("quote") or "").strip().replace("\n", " ")
     if len(quote) > 220:
         quote = quote[:217] + "…"
-    where = f"**[{citation['number']}] {citation.get('document_name') or 'document'}, page {citation.get('page')}**"
-    return f"{where}  \n> {quote}" if quote else where
+    name = esc(citation.get("document_name") or "document")
+    where = f"**\\[{citation['number']}\\] {name}, page {citation.get('page')}**"
+    return f"{where}  \n> {esc(quote)}" if quote else where
 
 
 def has_page_image(citation: Json) -> bool:

@@ -21,14 +21,12 @@ from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDet
 from backend.schemas.common import Input
 from backend.sse import EventStream
 from core.audio.stream import speak_stream, transcribe
-from core.audio.text import speakable
+from core.audio.text import readable_in, speakable
 from core.errors import DomainError, Forbidden, InvalidInput
 from core.security.concurrency import AtCapacity, Kind
 from core.security.principal import Principal
 from core.security.rate_limits import Rule
 from core.services.chat import ChatHistory, ChatService, Turn
-from core.services.passages import PageIndexCache
-from core.services.retrieval import get_retriever
 
 log = logging.getLogger(__name__)
 LOGIN_TIMEOUT_SECONDS = 10.0
@@ -36,10 +34,10 @@ PrincipalRequest = Request[Principal, Any, Any]
 
 
 def chat_service(svc: ServicesDep) -> ChatService:
-    retriever = svc.retriever or get_retriever(svc.settings)
-    # Without the lifespan's cache (apps built bare, in tests) each request builds its own.
-    pages = svc.tutor_pages or PageIndexCache(svc.files)
-    return ChatService(svc.sessions, svc.settings, retriever, svc.files, svc.reads, pages)
+    return ChatService(
+        svc.sessions, svc.settings, svc.retriever, svc.files, svc.reads, svc.tutor_pages,
+        writer=svc.chat_writer, answerer=svc.answerer,
+    )
 
 
 def _error_event(exc: Exception) -> dict[str, Any]:
@@ -214,7 +212,7 @@ class SocketAsk(Input):
     question: str | None = None
     recording: str | None = None  # a spoken question: base64 of a WAV, MP3, WebM or OGG recording
     session_id: str | None = None
-    language: str = "en"
+    language: str | None = None  # the student's; left out, the question's own
     audio: bool = False  # ask for spoken audio events (see _send_audio)
 
 
@@ -239,7 +237,7 @@ async def _question_of(socket: WebSocket[Any, Any, Any], svc: ServicesDep, ask: 
         data = base64.b64decode(ask.recording, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput(f'"recording" is not base64: {exc}') from exc
-    heard = await transcribe(svc.settings, data, ask.language)  # checks MAX_AUDIO_MB, MAX_AUDIO_SECONDS
+    heard = await transcribe(svc.audio, data, ask.language or "en")  # checks MAX_AUDIO_MB, MAX_AUDIO_SECONDS
     text = " ".join(heard.text.split())
     await socket.send_json({"type": "transcript", "text": text, "language": heard.language, "duration": heard.duration})
     if not text:
@@ -252,7 +250,8 @@ async def _send_audio(socket: WebSocket[Any, Any, Any], svc: ServicesDep, text: 
     between `citations` and `done`. Audio failing never loses the text answer."""
     try:
         seq = 0
-        async for piece in speak_stream(svc.settings, speakable(text), fmt="mp3", language=language):
+        spoken = readable_in(speakable(text), language)
+        async for piece in speak_stream(svc.audio, spoken, fmt="mp3", language=language):
             await socket.send_json(
                 {"type": "audio", "format": "mp3", "seq": seq, "data": base64.b64encode(piece).decode()}
             )

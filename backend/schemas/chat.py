@@ -17,14 +17,15 @@ LanguageCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")]
 class ChatIn(Input):
     question: Question
     session_id: SessionId | None = None
-    language: LanguageCode = "en"
+    # The student's language (core/languages.py SUPPORTED); left out, the question's own.
+    language: LanguageCode | None = None
 
 
 class LegacyChatIn(Input):
     course_id: SessionId
     question: Question
     session_id: SessionId | None = None
-    language: LanguageCode = "en"
+    language: LanguageCode | None = None
 
 
 class CitationOut(msgspec.Struct):
@@ -50,11 +51,15 @@ class ChatOut(msgspec.Struct):
     answer: str
     citations: list[CitationOut]
     mode: str  # extractive | llm | general | not_covered
-    language: str
+    language: str  # the answer's: the student's with a model; offline, the material's it quotes
+    material_language: str  # the language the course material cited is written in
 
     @classmethod
     def of(cls, r: ChatReply) -> ChatOut:
-        return cls(r.session_id, r.message_id, r.answer, CitationOut.many(r.citations), r.mode, r.language)
+        return cls(
+            r.session_id, r.message_id, r.answer, CitationOut.many(r.citations), r.mode, r.language,
+            r.material_language,
+        )
 
 
 class ChatSessionOut(msgspec.Struct):

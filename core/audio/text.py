@@ -41,6 +41,16 @@ def speakable(markdown: str) -> str:
     return "\n\n".join(_as_sentence(p) for p in paragraphs if p)
 
 
+def readable_in(text: str, language: str) -> str:
+    """The paragraphs a voice of `language` can read: an offline answer quotes English material
+    under a lead line in the student's script, which an English voice would only garble."""
+    from core.languages import detect_language
+
+    base = language.split("-")[0].lower()
+    kept = [p for p in text.split("\n\n") if detect_language(p) in (base, "en", "de", "fr", "es")]
+    return "\n\n".join(kept)
+
+
 def _as_sentence(line: str) -> str:
     line = line.strip()
     return line if not line or line[-1] in ".!?:;…।" else line + "."

@@ -15,6 +15,9 @@ import puremagic
 from core.ingestion.types import ParseError
 
 SUPPORTED = ("pdf", "docx", "pptx", "md", "txt", "html")
+# The names clients offer in a file picker. The bytes decide (a text file under any name is
+# read as text); these are the usual names of the formats above.
+EXTENSIONS = (".pdf", ".docx", ".pptx", ".md", ".markdown", ".txt", ".html", ".htm")
 _HEAD_BYTES = 8192
 _EXECUTABLES = {
     b"\x7fELF": "an ELF executable",

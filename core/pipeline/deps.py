@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
-from core.ai.embeddings import Embedder, build_embedder
+from core.ai.embeddings import Embedder, SharedEmbedder
+from core.ai.multilingual import MultilingualEmbedder
 from core.generation.writer import CourseWriter, OfflineWriter
 from core.settings import Settings
 from core.storage import FileStore
@@ -18,24 +18,7 @@ class PipelineDeps:
     embedder: Embedder
     vectors: ChunkStore
     writer: CourseWriter
-
-
-_lock = threading.Lock()
-_embedders: dict[tuple[str, str, str | None], Embedder] = {}
-
-
-def _embedder(settings: Settings) -> Embedder:
-    # One model per process: loading the ONNX session costs seconds and memory.
-    key = (settings.embedding_provider, settings.embedding_model, settings.embedding_base_url)
-    if key not in _embedders:
-        _embedders[key] = build_embedder(settings)
-    return _embedders[key]
-
-
-def shared_embedder(settings: Settings) -> Embedder:
-    """The process-wide embedder for `settings` (the API's retriever uses it too)."""
-    with _lock:
-        return _embedder(settings)
+    multilingual: MultilingualEmbedder | None = None  # None: TUTOR_MULTILINGUAL is off
 
 
 def build_writer(settings: Settings) -> CourseWriter:
@@ -46,9 +29,10 @@ def build_writer(settings: Settings) -> CourseWriter:
     return OfflineWriter()
 
 
-def pipeline_deps(settings: Settings) -> PipelineDeps:
-    with _lock:
-        embedder = _embedder(settings)
+def pipeline_deps(settings: Settings, embedders: SharedEmbedder) -> PipelineDeps:
+    """A job's collaborators: the process's embedder, a store client, a writer (blocking:
+    call it in a thread)."""
+    embedder = embedders.get()
     token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
     vectors = ChunkStore(
         settings.milvus_uri,
@@ -59,4 +43,6 @@ def pipeline_deps(settings: Settings) -> PipelineDeps:
         lock_file=settings.data_dir.resolve() / "milvus-lite-writes.lock",
     )
     vectors.ensure_collection()
-    return PipelineDeps(FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings))
+    return PipelineDeps(
+        FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings), embedders.multilingual()
+    )

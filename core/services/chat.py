@@ -9,6 +9,7 @@ request transaction across the stream would lock SQLite's single writer for that
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -19,15 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db.models.chat import ChatMessage, ChatSession
 from core.db.models.courses import Course
 from core.db.read_pool import ReadPool
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, ServiceUnavailable, UnsupportedLanguage
+from core.generation.extractive import Sentence
+from core.languages import SUPPORTED, canonical, detect_language
 from core.repositories.chat import ChatRepository
 from core.repositories.tutor_reads import TutorReads
 from core.security.principal import Principal
-from core.services.chat_writes import SESSION_NOT_FOUND, TurnRecord, chat_writer
+from core.services.chat_writes import SESSION_NOT_FOUND, ChatWriter, TurnRecord
 from core.services.citations import DocumentRef, document_refs
 from core.services.courses import COURSE_NOT_FOUND, CourseService, can_see_course
-from core.services.llm_chat import LANGUAGES, build_messages, get_answerer
+from core.services.llm_chat import LLMAnswerer, build_messages, translate_question
 from core.services.passages import (
+    SENTENCE_FLOOR,
     Cited,
     PageIndexCache,
     candidates,
@@ -35,18 +39,24 @@ from core.services.passages import (
     passage_text,
     pick,
     rank_candidates,
+    word_span,
 )
+from core.services.question_kinds import HOW, code_after, question_kind
 from core.services.retrieval import Retriever, Vector
+from core.services.scope import out_of_scope
+from core.services.tutor_phrases import lead_line, nearby, not_covered
 from core.settings import Settings
 from core.storage import FileStore
+from core.vectors.store import SearchHit
 
-NOT_COVERED = "The course material does not cover this."
+NOT_COVERED = not_covered("en")
 GENERAL_PREFIX = "General knowledge (not from the course material): "
-EXTRACTIVE_NOTE = "From the course material (an extractive answer: the passages that answer best, quoted):"
-ENGLISH_ONLY = " Answers in other languages need an LLM provider; this one is in English."
 MAX_QUESTION_CHARS = 2000
+MAX_CITATIONS = 5
+E5_SENTENCE_FLOOR = 0.78  # the sentence floor in e5's space (its cosines sit ~0.45 higher than MiniLM's)
 # Follow-ups like "and why is that?" carry no topic of their own: retrieval adds the last question.
 _ANAPHORA = re.compile(r"^(?:and|but|so|what about|how about|why|it|that|this|those|these|they|them|its)\b", re.I)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,19 +67,21 @@ class Turn:
     course_id: str
     course_title: str
     question: str
-    language: str
+    language: str  # the student's: the one asked for, else the question's own
     session_id: str | None  # None: a new session is created with the answer
     history: list[tuple[str, str]]
     mode: str  # extractive | llm | general | not_covered
     citations: list[Cited] = field(default_factory=list)
     passages: list[str] = field(default_factory=list)  # LLM context, numbered like citations
     extractive: list[str] = field(default_factory=list)  # offline answer sentences, [n] = index + 1
+    material_language: str = "en"  # the language the course material (and its quotes) is in
+    nearby: list[str] = field(default_factory=list)  # sections close to a declined question
 
     @property
     def answer_language(self) -> str:
-        """The language the answer is written in: the one asked for when a model writes it; the
-        offline tutor's own words are English. Speech of the answer uses this voice."""
-        return self.language if self.mode in ("llm", "general") else "en"
+        """The language the answer is written in: the student's when a model writes it; offline,
+        the material's, which it quotes. Speech of the answer uses this voice."""
+        return self.language if self.mode in ("llm", "general") else self.material_language
 
 
 @dataclass
@@ -80,6 +92,7 @@ class ChatReply:
     citations: list[dict[str, Any]]
     mode: str
     language: str
+    material_language: str = "en"
 
 
 def cite(refs: dict[str, DocumentRef], document_id: str, page: int, quote: str) -> Cited:
@@ -94,10 +107,65 @@ def retrieval_query(question: str, history: list[tuple[str, str]]) -> str:
     return question
 
 
+def student_language(language: str | None, question: str) -> str:
+    """The language to answer in: the one asked for, else the question's; a 400 listing the
+    supported ones for anything else."""
+    if language is None:
+        return detect_language(question)
+    code = canonical(language)
+    if code not in SUPPORTED:
+        raise UnsupportedLanguage(
+            f"unsupported language {language!r}; use one of {', '.join(SUPPORTED)}", details={"supported": SUPPORTED}
+        )
+    return code
+
+
+_REFERS_BACK = re.compile(r"^(it|this|that|these|those|they|such|then|otherwise|however|so)\b", re.I)
+
+
+def with_antecedent(sentence: Sentence, located: Sequence[Sentence], chosen: Sequence[Sentence]) -> str:
+    """A sentence that opens with "It", "This", ... with the sentence it refers to before it:
+    "It can be used when a statement is required..." says nothing without "The pass statement
+    does nothing." (the answer) just before it."""
+    if not _REFERS_BACK.match(sentence.text):
+        return sentence.text
+    i = next((n for n, s in enumerate(located) if s is sentence), -1)
+    before = located[i - 1] if i > 0 else None
+    if before is None or before.paragraph != sentence.paragraph or any(before is c for c in chosen):
+        return sentence.text
+    return f"{before.text} {sentence.text}"
+
+
+def with_follower(text: str, sentence: Sentence, located: Sequence[Sentence], chosen: Sequence[Sentence]) -> str:
+    """The best sentence and the next one of its paragraph: a passage's key sentence is often
+    completed by the next ("...return a value, albeit a rather boring one." "This value is
+    called None")."""
+    i = next((n for n, s in enumerate(located) if s is sentence), -1)
+    after = located[i + 1] if 0 <= i < len(located) - 1 else None
+    if after is None or after.paragraph != sentence.paragraph or any(after is c for c in chosen):
+        return text
+    return f"{text} {after.text}"
+
+
+def nearby_topics(hits: Sequence[SearchHit], limit: int = 3) -> list[str]:
+    """The sections of the closest chunks, for a declined answer: what the course does cover."""
+    seen: list[str] = []
+    for hit in hits:
+        title = " ".join(hit.section.split())
+        if title and title not in seen:
+            seen.append(title)
+    return seen[:limit]
+
+
 class ChatService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, retriever: Retriever,
-                 files: FileStore, reads: ReadPool, pages: PageIndexCache | None = None) -> None:
+                 files: FileStore, reads: ReadPool, pages: PageIndexCache | None = None, *,
+                 writer: ChatWriter, answerer: LLMAnswerer | None = None) -> None:
         self.sessions = sessions
+        # The process's writer (turns are grouped across requests) and LLM client (one
+        # connection pool), both from the composition root.
+        self.writer = writer
+        self.answerer = answerer
         # The reads before an answer go past the ORM, one statement per hop, and never queue
         # behind writers (core/repositories/tutor_reads.py).
         self.reads = TutorReads(reads)
@@ -114,14 +182,13 @@ class ChatService:
 
     # --- a turn --------------------------------------------------------------------
     async def prepare(self, principal: Principal, course_id: str, question: str,
-                      session_id: str | None = None, language: str = "en") -> Turn:
+                      session_id: str | None = None, language: str | None = None) -> Turn:
         question = " ".join((question or "").split())
         if not question:
             raise InvalidInput("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:
             raise InvalidInput(f"the question is longer than {MAX_QUESTION_CHARS} characters")
-        if language not in LANGUAGES:
-            raise InvalidInput(f"unsupported language {language!r}; use one of {', '.join(sorted(LANGUAGES))}")
+        language = student_language(language, question)
         # Access first: another user's course answers 404 before anything is searched.
         course = await self.check_course(principal, course_id)
         history: list[tuple[str, str]] = []
@@ -132,22 +199,47 @@ class ChatService:
         documents = await self.reads.ready_documents(course.id)
         general = course.allow_general_knowledge
         turn = Turn(principal.user_id, course.id, course.title, question, language, session_id, history, "")
-        found = await self.retriever.search(course_id, retrieval_query(question, history), k=5)
+        tutor = await self.pages.get(course_id, documents)
+        turn.material_language = tutor.material_language
         llm = self.settings.llm_provider == "openai"
-        if not found.hits:
+        asked_in = detect_language(question)
+        query = retrieval_query(question, history)
+        # MiniLM and BM25 only match within one language (and MiniLM only English): e5 takes
+        # over when the question and the material differ, or neither is English.
+        across = asked_in != turn.material_language or asked_in != "en"
+        cross = tutor.cross if across else None
+        search_query = query
+        if across and llm and self.answerer is not None:
+            search_query = await translate_question(self.answerer, query, turn.material_language)
+        found = await self.retriever.search(course_id, search_query, k=5, cross=cross, original=query)
+        hits = found.hits
+        reason = out_of_scope(question, tutor.vocabulary, tutor.subject, asked_in in ("de", "fr", "es"))
+        if hits and reason:
+            log.info("declined a question outside the course (%s)", reason)
+            hits = []
+        if not hits:
             turn.mode = "general" if general and llm else "not_covered"
+            turn.nearby = nearby_topics(found.candidates)
             return turn
         refs = document_refs(documents)
-        tutor = await self.pages.get(course_id, documents)
+        e5 = found.space == "e5"
 
         async def embed(texts: Sequence[str]) -> list[Vector]:
             return await self.retriever.embed(texts, known=tutor.known(texts))
 
-        found_sentences = candidates(found.hits, course_id, tutor.pages, tutor.located)
-        ranked = await rank_candidates(question, found.query_vector, found_sentences, embed)
+        found_sentences = candidates(hits, course_id, tutor.pages, tutor.located)
+        kind = question_kind(search_query if search_query != query else question)
+        scores = None
+        if e5 and tutor.cross is not None and found.window_scores is not None:
+            # Across languages a sentence scores as the best window of the course around it.
+            cross, windows = tutor.cross, found.window_scores
+            scores = [cross.span_score(windows, c.sentence.chunk.id, *word_span(c.sentence)) for c in found_sentences]
+        ranked = await rank_candidates(search_query, found.query_vector, found_sentences, embed, kind, scores)
+        # The quotes' language: the best passage's document's (a course may mix languages).
+        turn.material_language = tutor.languages.get(hits[0].document_id, turn.material_language)
         if llm:
             turn.mode = "llm"
-            for hit in found.hits:
+            for hit in hits:
                 best = next((c for c in ranked if c.sentence.chunk.id == hit.chunk_id), None)
                 where = (best.sentence.page, best.sentence.quote) if best else (hit.page_start, fallback_quote(hit))
                 page, quote = where
@@ -155,12 +247,22 @@ class ChatService:
                 turn.passages.append(passage_text(hit))
             return turn
         turn.mode = "extractive"
-        for c in pick(ranked):
+        floor = E5_SENTENCE_FLOOR if e5 else SENTENCE_FLOOR
+        # Across languages a sentence scores as its window, so a chunk's sentences tie: one per
+        # chunk lets five chunks be cited.
+        chosen = pick(ranked, limit=MAX_CITATIONS, floor=floor, per_chunk=1 if e5 else 2)
+        for i, c in enumerate(chosen):
             s = c.sentence
             turn.citations.append(cite(refs, s.chunk.document_id, s.page, s.quote))
-            turn.extractive.append(s.label + s.text)
+            code = code_after(s) if kind == HOW and i < 2 else ""
+            # A "how do I" answer shows the code its steps describe, under the same citation.
+            located = tutor.located.get(s.chunk.id, [])
+            text = with_antecedent(s, located, [o.sentence for o in chosen])
+            if i == 0:  # the best passage goes on to the end of its thought
+                text = with_follower(text, s, located, [o.sentence for o in chosen])
+            turn.extractive.append(s.label + text + (f"\n\n```\n{code}\n```\n" if code else ""))
         if not turn.extractive:  # relevant chunks, but no prose sentence in them: quote the best one
-            hit = found.hits[0]
+            hit = hits[0]
             quote = fallback_quote(hit)
             turn.citations.append(cite(refs, hit.document_id, hit.page_start, quote))
             turn.extractive.append(quote)
@@ -177,10 +279,10 @@ class ChatService:
         yield {"type": "citations", "citations": cited, "mode": turn.mode}
         session_id, message_id = await self._persist(turn, answer, cited)
         yield {"type": "done", "message_id": message_id, "session_id": session_id, "mode": turn.mode,
-               "language": turn.answer_language}
+               "language": turn.answer_language, "material_language": turn.material_language}
 
     async def ask(self, principal: Principal, course_id: str, question: str,
-                  session_id: str | None = None, language: str = "en") -> ChatReply:
+                  session_id: str | None = None, language: str | None = None) -> ChatReply:
         turn = await self.prepare(principal, course_id, question, session_id, language)
         parts: list[str] = []
         done: dict[str, Any] = {}
@@ -193,30 +295,35 @@ class ChatService:
             else:
                 done = event
         return ChatReply(done["session_id"], done["message_id"], "".join(parts).strip(), cited, turn.mode,
-                         turn.answer_language)
+                         turn.answer_language, turn.material_language)
 
     async def _answer(self, turn: Turn) -> AsyncIterator[str]:
         if turn.mode == "not_covered":
-            yield NOT_COVERED
+            yield not_covered(turn.language)
+            if turn.nearby:
+                yield " " + nearby(turn.language, turn.nearby)
         elif turn.mode == "extractive":
-            note = EXTRACTIVE_NOTE + (ENGLISH_ONLY if turn.language != "en" else "")
-            yield note + "\n\n"
+            yield lead_line(turn.language, turn.material_language) + "\n\n"
             for i, sentence in enumerate(turn.extractive, 1):
                 # Sentence-sized pieces: the client renders progressively, as it would with an LLM.
-                yield f"{sentence} [{i}]" + (" " if i < len(turn.extractive) else "")
+                code = sentence.find("\n\n```")
+                text = f"{sentence[:code]} [{i}]{sentence[code:]}" if code >= 0 else f"{sentence} [{i}]"
+                yield text + (" " if i < len(turn.extractive) else "")
         else:
             messages = build_messages(turn.course_title, turn.question, turn.language, turn.passages, turn.history)
             # The general-knowledge label goes out with the first delta, never before: a model
             # that fails at once must leave no partial answer behind.
             prefix = GENERAL_PREFIX if turn.mode == "general" else ""
-            async for text in get_answerer(self.settings).stream(messages):
+            if self.answerer is None:
+                raise ServiceUnavailable("no language model is configured for this answer")
+            async for text in self.answerer.stream(messages):
                 yield prefix + text
                 prefix = ""
 
     async def _persist(self, turn: Turn, answer: str, cited: list[dict[str, Any]]) -> tuple[str, str]:
         record = TurnRecord(turn.user_id, turn.course_id, turn.session_id, turn.question, answer, cited,
                             turn.language, turn.answer_language)
-        return await chat_writer(self.sessions).write(record)
+        return await self.writer.write(record)
 
 
 _Owned = TypeVar("_Owned", ChatSession, ChatMessage)

@@ -20,14 +20,21 @@ import numpy as np
 from core.db.models.documents import Document
 from core.generation.extractive import CourseIndex, Sentence, clean, split_sentences, words
 from core.ingestion.types import Chunk
+from core.languages import detect_language
+from core.pipeline.multilingual_vectors import MultilingualVectors
+from core.pipeline.multilingual_vectors import load as load_e5
 from core.pipeline.parsed_cache import load_parsed
 from core.pipeline.sentence_vectors import load_vectors
+from core.services.question_kinds import FACT, HOW, code_after, shape_bonus
+from core.services.retrieval import CrossLingual
+from core.services.scope import course_subject, language_mentions
 from core.storage import FileStore
 from core.vectors.store import SearchHit
 
 # A sentence must be at least this close to the question to be quoted as an answer.
 SENTENCE_FLOOR = 0.35
 _MAX_CANDIDATES = 80
+_WORDS = re.compile(r"[a-z][a-z0-9_+#]*")
 
 
 @dataclass(frozen=True)
@@ -61,9 +68,19 @@ class TutorIndex:
     # chunk id -> its located sentences: chunks never change under an id, and splitting and
     # locating them was a third of the tutor's own CPU per question.
     located: dict[str, list[Sentence]] = field(default_factory=dict)
+    cross: CrossLingual | None = None  # multilingual window vectors of the documents that have them
+    languages: dict[str, str] = field(default_factory=dict)  # document id -> language it is written in
+    vocabulary: frozenset[str] = frozenset()  # every word of the course, lower case (scope checks)
+    subject: str | None = None  # the programming language the course is about, if any
 
     def known(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         return {t: self.vectors[self.rows[t]] for t in texts if t in self.rows}
+
+    @property
+    def material_language(self) -> str:
+        """The language most of the course is written in (by documents)."""
+        found = list(self.languages.values())
+        return max(set(found), key=found.count) if found else "en"
 
 
 @dataclass
@@ -94,21 +111,38 @@ class PageIndexCache:
         pages: dict[str, list[str]] = {}
         texts: list[str] = []
         blocks: list[np.ndarray] = []
+        multilingual: list[MultilingualVectors] = []
         for doc in documents:
             path = self.files.path_of(doc.storage_name)
             try:
                 parsed = load_parsed(path)
                 known = load_vectors(path)
-            except (OSError, ValueError):
-                parsed = known = None  # missing or unreadable files cost precision or time only
+                e5 = load_e5(path, doc.id)
+            except (OSError, ValueError, KeyError):
+                parsed = known = e5 = None  # missing or unreadable files cost precision or time only
             if parsed is not None:
                 pages[doc.id] = parsed.pages
             if known is not None and len(known[0]):
                 texts += known[0]
                 blocks.append(known[1])
+            if e5 is not None:
+                multilingual.append(e5)
         vectors = np.concatenate(blocks) if blocks else np.zeros((0, 1), dtype=np.float32)
         rows = {text: i for i, text in enumerate(texts)}
-        return TutorIndex(CourseIndex(pages) if pages else None, rows, vectors)
+        index = TutorIndex(CourseIndex(pages) if pages else None, rows, vectors)
+        # Each document's language from its own text (a course may mix English books and German notes).
+        index.languages = {doc_id: detect_language(" ".join(p)[:20_000]) for doc_id, p in pages.items()}
+        index.vocabulary = frozenset(w for p in pages.values() for page in p for w in _WORDS.findall(page.lower()))
+        index.subject = course_subject(language_mentions([page for p in pages.values() for page in p]))
+        if multilingual:
+            offsets = np.cumsum([0] + [len(m.hits) for m in multilingual[:-1]])
+            index.cross = CrossLingual(
+                [h for m in multilingual for h in m.hits],
+                np.concatenate([m.owners + offset for m, offset in zip(multilingual, offsets, strict=True)]),
+                np.concatenate([m.spans for m in multilingual]),
+                np.concatenate([m.vectors for m in multilingual]),
+            )
+        return index
 
     def _cached(self, course_id: str, key: tuple[str, ...]) -> tuple[bool, TutorIndex | None]:
         with self._lock:
@@ -179,25 +213,34 @@ def _located(hit: SearchHit, course_id: str, index: CourseIndex | None) -> list[
 
 async def rank_candidates(
     question: str,
-    query_vector: Sequence[float],
+    query_vector: Sequence[float] | np.ndarray,
     found: list[Candidate],
     embed: Callable[[Sequence[str]], Awaitable[Sequence[Sequence[float] | np.ndarray]]],
+    kind: str = FACT,
+    scores: Sequence[float] | None = None,
 ) -> list[Candidate]:
-    """Order by closeness to the question: dense similarity, nudged by shared words and rank."""
+    """Order by closeness to the question: dense similarity (`scores` when the caller has
+    them, else the sentences' vectors against `query_vector`), nudged by shared words, rank
+    and the shape the question's kind asks for (core/services/question_kinds.py)."""
     if not found:
         return []
-    vectors = np.asarray(await embed([c.sentence.text for c in found]), dtype=np.float32)
-    similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
+    if scores is None:
+        vectors = np.asarray(await embed([c.sentence.text for c in found]), dtype=np.float32)
+        similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
+    else:
+        similarities = np.asarray(scores, dtype=np.float32)
     q_words = set(words(question))
     for c, dense in zip(found, similarities.tolist(), strict=True):
         overlap = len(q_words & c.sentence.word_set) / (len(q_words) or 1)
+        has_code = kind == HOW and bool(code_after(c.sentence))
         # Shared rare words matter (names, operators); chunk rank breaks near-ties.
-        c.similarity = dense + 0.15 * overlap + 0.02 * (4 - min(c.rank, 4))
+        c.similarity = (dense + 0.15 * overlap + 0.02 * (4 - min(c.rank, 4))
+                        + shape_bonus(kind, c.sentence, has_code))
     return sorted(found, key=lambda c: -c.similarity)
 
 
 def pick(
-    ranked: Sequence[Candidate], limit: int = 3, floor: float = SENTENCE_FLOOR, per_chunk: int = 2
+    ranked: Sequence[Candidate], limit: int = 5, floor: float = SENTENCE_FLOOR, per_chunk: int = 2
 ) -> list[Candidate]:
     """The best distinct sentences above the floor (near-duplicates would cite twice), at most
     `per_chunk` from one chunk (page-hit@5 on the fixture questions: 0.803 with no limit, 0.836
@@ -213,6 +256,17 @@ def pick(
             continue  # the next best chunk gets a say: when the top one is a near miss, it often holds the answer
         chosen.append(c)
     return chosen
+
+
+def word_span(sentence: Sentence) -> tuple[int, int]:
+    """Where a sentence's words are in its chunk's text.split() (its chunk's start if not found)."""
+    words_of_chunk = sentence.chunk.text.split()
+    head = sentence.text.split()[:3]
+    n = len(sentence.text.split())
+    for i in range(len(words_of_chunk) - len(head) + 1):
+        if words_of_chunk[i : i + len(head)] == head:
+            return i, i + n
+    return 0, n
 
 
 def fallback_quote(hit: SearchHit, limit: int = 300) -> str:

@@ -14,6 +14,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from core.pipeline.sentence_vectors import load_vectors
+from core.services.tutor_phrases import lead_line
 from tests.api.test_auth import error_of
 from tests.api.tutor_course import SMALL, TUTORIAL, Course, answer_pages, built_course, sse_events
 from tests.harness import Stack
@@ -59,7 +60,10 @@ def test_answers_cite_the_page_that_holds_the_answer(stack: Stack, course: Cours
         assert reply.status_code == 200, reply.text
         body = reply.json()
         assert body["mode"] == "extractive" and body["citations"], (question, body)
-        assert "extractive answer" in body["answer"] and "[1]" in body["answer"]
+        # Plain words for students: where the quotes come from, no jargon ("extractive").
+        assert body["answer"].startswith("From the course material:\n\n") and "[1]" in body["answer"]
+        assert "extractive" not in body["answer"] and body["material_language"] == "en"
+        assert len(body["citations"]) <= 5
         for n, c in enumerate(body["citations"], 1):
             assert c["n"] == n and f"[{n}]" in body["answer"]
             assert c["document_id"] == course.document_id and c["document_name"] == TUTORIAL.name
@@ -91,7 +95,7 @@ def test_unrelated_question_is_not_covered(course: Course) -> None:
     for question in ("How long should sourdough bread be proofed before baking?",
                      "Who won the football world cup in 1998?"):
         body = ask(course.student, course.id, question).json()
-        assert body["answer"] == NOT_COVERED and body["citations"] == [] and body["mode"] == "not_covered"
+        assert body["answer"].startswith(NOT_COVERED) and body["citations"] == [] and body["mode"] == "not_covered"
 
 
 def test_session_keeps_history_and_follow_ups(course: Course) -> None:
@@ -144,11 +148,13 @@ def test_websocket_streams_and_reports_errors(stack: Stack, course: Course) -> N
 
 
 def test_offline_answers_say_they_are_in_english(stack: Stack, course: Course) -> None:
-    """Asked in Hindi with no model configured: the answer, its language field and its voice are English."""
+    """Asked in Hindi with no model configured: the quotes are English, and a Hindi lead line says so;
+    the answer's language field (and its voice) is the material's."""
     reply = ask(course.student, course.id, "How do you write a comment in Python?", language="hi")
     body = reply.json()
     assert reply.status_code == 200 and body["mode"] == "extractive" and body["language"] == "en", body
-    assert "this one is in English" in body["answer"] and body["citations"]
+    assert body["material_language"] == "en" and body["citations"]
+    assert body["answer"].startswith(lead_line("hi", "en") + "\n\n"), body["answer"]
     stored = course.student.get(f"/api/v1/chat/sessions/{body['session_id']}").json()["messages"]
     assert [(m["role"], m["language"]) for m in stored] == [("user", "hi"), ("assistant", "en")]
     with chat_socket(stack, course.id, course.student) as socket:

@@ -154,3 +154,22 @@ def test_sse_follows_a_job_to_its_end(stack: Stack) -> None:
     _, stranger = stack.user("teacher")
     assert stranger.get(f"/api/v1/jobs/{job_id}/events").status_code == 404
     assert stranger.get(f"/api/v1/jobs/{job_id}").status_code == 404
+
+
+def test_limits_are_public_and_are_the_ones_enforced(stack: Stack) -> None:
+    """GET /api/v1/limits states what the upload route enforces: one byte over is refused."""
+    limits = httpx.get(f"{stack.url}/api/v1/limits")  # no credentials
+    assert limits.status_code == 200, limits.text
+    body = limits.json()
+    assert body["max_file_mb"] == 3 and body["max_file_bytes"] == 3 * 1024 * 1024  # MAX_FILE_MB of the stack
+    assert body["max_files_per_request"] == 5 and body["max_request_bytes"] == 6 * 1024 * 1024
+    assert set(body["file_types"]) == {"pdf", "docx", "pptx", "md", "txt", "html"}
+    assert ".pdf" in body["extensions"] and ".md" in body["extensions"]
+    _, teacher = stack.user("teacher")
+    cid = make_course(teacher)["id"]
+    route = f"/api/v1/courses/{cid}/documents"
+    over = teacher.post(route, files=[("files", ("over.txt", b"a" * (body["max_file_bytes"] + 1)))])
+    assert over.status_code == 413, over.text
+    at_limit = teacher.post(route, files=[("files", ("at.txt", b"word " * (body["max_file_bytes"] // 5)))])
+    assert at_limit.status_code == 202, at_limit.text
+    wait_job(teacher, at_limit.json()["job"]["id"])

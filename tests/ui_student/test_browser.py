@@ -173,6 +173,11 @@ def test_course_view_outline_citations_progress_and_reload(
         expect(page.locator("#lesson-status")).to_contain_text("Preparing audio")
         expect(page.locator("#lesson-audio")).to_be_visible(timeout=LONG)
         expect(page.locator("#lesson-status")).not_to_contain_text("Preparing")
+        # The player streams: it plays while the rest of the lesson is still being spoken.
+        expect(page.locator("#lesson-audio audio")).to_have_attribute("src", re.compile(r"^profai-audio/"))
+        expect(page.locator("#lesson-audio .audio-state")).to_contain_text("Playing", timeout=LONG)
+        print(f"Listen: first sound {page.evaluate('window.profaiFirstSoundMs'):.0f} ms after the click")
+        screenshot(page, "student-listen", full_page=False)
         page.locator("#teach-button").click()
         expect(page.locator("#lesson-status")).to_contain_text(re.compile("Writing the lecture|Preparing audio"))
         expect(page.locator("#lecture-audio audio, #lecture-audio button").first).to_be_attached(timeout=LONG)

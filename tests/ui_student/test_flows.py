@@ -6,6 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
+import httpx
 from gradio_client import Client, handle_file
 
 from tests.harness import PASSWORD
@@ -142,12 +143,21 @@ def test_listen_teach_me_read_aloud_and_voice_question(
     assert edit.status_code == 200, edit.text
     ui.predict(lesson_id, api_name="/open_lesson")
 
+    # Listen and Teach me show a player of the API's stream: it starts at the first sentence.
     audio, note = ui.predict(api_name="/listen")
-    assert Path(update_of(audio)["value"]["path"]).suffix == ".mp3" and note == ""
+    assert note == "" and update_of(audio)["visible"] is True
+    listened = played(ui, update_of(audio)["value"])
+    assert listened.headers["content-type"] == "audio/mpeg" and is_mp3(listened.content)
+    lesson_mp3 = student.api.get(f"/api/v1/lessons/{lesson_id}/audio", params={"format": "mp3"})
+    assert listened.content == lesson_mp3.content  # the API's audio, byte for byte
+    assert played(ui, update_of(audio)["value"]).content == listened.content  # a replay asks the API again
+    # Only a ticket the app gave out plays: the route is no way around the bearer token.
+    assert httpx.get(f"{ui.src.rstrip('/')}/profai-audio/not-a-ticket", timeout=30).status_code == 404
 
     script, lecture_audio, status = ui.predict(api_name="/teach_me")
     assert "open" in script.lower() and status == ""
-    assert update_of(lecture_audio)["value"]["path"]
+    lecture = played(ui, update_of(lecture_audio)["value"])
+    assert is_mp3(lecture.content) and lecture.content != listened.content
 
     answer = [{"type": "text", "text": "Files are opened with the open function [1]."}]
     spoken, _ = ui.predict([{"role": "assistant", "content": answer}], api_name="/read_aloud")
@@ -160,3 +170,16 @@ def test_listen_teach_me_read_aloud_and_voice_question(
     wav.write_bytes(speech.content)
     text, _ = ui.predict(handle_file(str(wav)), api_name="/transcribe")
     assert "open" in text.lower() and "file" in text.lower()
+
+
+def played(ui: Client, player: str) -> httpx.Response:
+    """What the browser gets from a player's source: the app's stream of the API's audio."""
+    src = re.search(r'<audio [^>]*src="(profai-audio/[^"]+)"', player)
+    assert src, player
+    reply = httpx.get(f"{ui.src.rstrip('/')}/{src.group(1)}", timeout=120)
+    assert reply.status_code == 200, reply.text
+    return reply
+
+
+def is_mp3(data: bytes) -> bool:
+    return len(data) > 1000 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0  # an MPEG audio frame header

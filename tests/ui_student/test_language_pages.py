@@ -10,6 +10,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from core.services.llm_chat import LANGUAGES as API_LANGUAGES
+from core.services.tutor_phrases import lead_line
 from tests.fixtures_path import FIXTURES
 from tests.harness import Stack, wait_job
 from tests.ui_student.conftest import Course, Student, choices_of, enter_course, text_of, update_of
@@ -18,8 +19,8 @@ from ui_student.views import languages
 from ui_student.views.voice import speakable
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-# What the offline answerer adds when asked for another language (core/services/chat.py, ENGLISH_ONLY).
-ENGLISH_ONLY_NOTE = "Answers in other languages need an LLM provider"
+# The offline answer's lead line when Hindi is asked for and the material is English.
+ENGLISH_ONLY_NOTE = lead_line("hi", "en")
 
 
 def component(student_ui: str, elem_id: str) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def test_language_choices_are_the_api_languages_english_first(student_ui: str) -
     props = component(student_ui, "chat-language")
     codes = [str(value) for _, value in props["choices"]]
     assert codes == [code for _, code in languages.LANGUAGES]
-    assert codes == ["en", "hi", "bn", "mr", "ta", "te", "kn", "ml", "gu", "pa", "od"]
+    assert codes == ["en", "hi", "bn", "mr", "ta", "te", "kn", "ml", "gu", "pa", "od", "de", "fr", "es"]
     assert props["value"] == "en" and props["allow_custom_value"] is False
     assert set(codes) <= set(API_LANGUAGES), "every language offered is one the API answers in"
 
@@ -46,7 +47,7 @@ def test_language_choices_are_the_api_languages_english_first(student_ui: str) -
 def test_the_chosen_language_goes_with_the_question(ui: Client, course: Course, student: Student) -> None:
     enter_course(ui, course, student)
     history, *_ = ui.predict("How do formatted string literals work?", [], "hi", api_name="/ask")
-    # The offline answerer writes English and says so when another language was asked for.
+    # The offline answerer quotes the English material and says so, in Hindi.
     assert ENGLISH_ONLY_NOTE in text_of(history[-1])
     asked, answered = last_session_messages(student, course.id)[-2:]
     assert (asked["role"], asked["language"]) == ("user", "hi")
@@ -66,7 +67,7 @@ def test_english_is_the_default_and_other_values_are_refused(ui: Client, course:
     assert ENGLISH_ONLY_NOTE not in text_of(history[-1])
     assert last_session_messages(student, course.id)[-1]["language"] == "en"
     stored = len(last_session_messages(student, course.id))
-    for bad in ("xx", "fr", "EN", "en; drop table"):
+    for bad in ("xx", "sw", "EN", "en; drop table"):
         with pytest.raises(AppError, match="not in the list of choices"):
             ui.predict("What does print do?", history, bad, api_name="/ask")
     assert len(last_session_messages(student, course.id)) == stored, "a refused language reached the API"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,11 +13,12 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.settings import get_settings
+from core.vectors.lite_server import free_port
 from tests.fixtures_path import FIXTURES
-from tests.harness import REPO, Stack, upload, wait_job
+from tests.harness import LOGS, REPO, Stack, stop_process, upload, wait_http, wait_job
 
 APP = str(REPO / "ui_teacher" / "app.py")
+STORAGE_SECRET = "browser-test-secret"
 
 
 @dataclass
@@ -31,10 +34,8 @@ class Teacher:
 @pytest.fixture(autouse=True)
 def api_url(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The console reads API_URL from settings; point it at the test stack."""
-    monkeypatch.setenv("API_URL", stack.url)
-    get_settings.cache_clear()
+    monkeypatch.setenv("API_URL", stack.url)  # the console reads its settings on every run
     yield stack.url
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,31 @@ def button(at: AppTest, label: str) -> Any:
         if b.label == label:
             return b
     raise AssertionError(f"no button {label!r}; buttons: {[b.label for b in at.button]}")
+
+
+@pytest.fixture(scope="session")
+def console(stack: Stack) -> Iterator[str]:
+    """`profai ui-teacher` on a free port, talking to the stack's API (for the browser tests)."""
+    port = free_port()
+    env = stack.env() | {
+        "API_URL": stack.url,
+        "UI_TEACHER_PORT": str(port),
+        "UI_HOST": "127.0.0.1",
+        "UI_TEACHER_STORAGE_SECRET": STORAGE_SECRET,
+    }
+    LOGS.mkdir(parents=True, exist_ok=True)
+    with open(LOGS / "ui-teacher.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "profai", "ui-teacher"],
+            env=env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/_stcore/health", proc, timeout=90)
+        yield url
+    finally:
+        stop_process(proc, timeout=15)

@@ -4,45 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
-from core.vectors.lite_server import free_port
 from tests.fixtures_path import FIXTURES
-from tests.harness import LOGS, PASSWORD, REPO, Stack, stop_process, wait_http
+from tests.harness import PASSWORD
 from tests.ui.browser import browser_page, screenshot
 from tests.ui_teacher.conftest import Teacher
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 expect.set_options(timeout=30_000)  # two shared cores: a Streamlit rerun can take seconds
-
-
-@pytest.fixture(scope="module")
-def console(stack: Stack) -> Iterator[str]:
-    """`profai ui-teacher` on a free port, talking to the stack's API."""
-    port = free_port()
-    env = stack.env() | {"API_URL": stack.url, "UI_TEACHER_PORT": str(port), "UI_HOST": "127.0.0.1"}
-    LOGS.mkdir(parents=True, exist_ok=True)
-    with open(LOGS / "ui-teacher.log", "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "profai", "ui-teacher"],
-            env=env,
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_http(f"{url}/_stcore/health", proc, timeout=90)
-        yield url
-    finally:
-        stop_process(proc, timeout=15)
 
 
 def log_in(page: Page, url: str, email: str) -> None:

@@ -26,7 +26,8 @@ def test_the_best_sentences_but_at_most_two_from_one_chunk() -> None:
     chosen = [c.sentence.text for c in pick(ranked)]
     assert chosen == [ranked[0].sentence.text, ranked[1].sentence.text, ranked[3].sentence.text]
     assert [c.sentence.chunk.id for c in pick(ranked, per_chunk=1)] == ["c1", "c2"]
-    assert len(pick(ranked, per_chunk=3)) == 3 and pick(ranked, per_chunk=3)[2] is ranked[2]
+    assert len(pick(ranked, limit=3, per_chunk=3)) == 3 and pick(ranked, limit=3, per_chunk=3)[2] is ranked[2]
+    assert len(pick(ranked, per_chunk=3)) == 4  # up to five citations by default
 
 
 def test_near_duplicates_and_weak_sentences_are_left_out() -> None:

@@ -26,6 +26,9 @@ LANGUAGES: list[tuple[str, str]] = [
     ("ગુજરાતી · Gujarati", "gu"),
     ("ਪੰਜਾਬੀ · Punjabi", "pa"),
     ("ଓଡ଼ିଆ · Odia", "od"),
+    ("Deutsch · German", "de"),
+    ("Français · French", "fr"),
+    ("Español · Spanish", "es"),
 ]
 CODES = frozenset(code for _, code in LANGUAGES)
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import gradio as gr
 
+from ui_student import audio_stream
 from ui_student.views import citations as cites
 from ui_student.views import languages, outline, pages
-from ui_student.views.common import Ctx, audio_file, inline_stream, md_escape, need_lesson
+from ui_student.views.common import Ctx, inline_stream, md_escape, need_lesson
 
 NO_LESSON = "*Pick a lesson in the outline.*"
 PAUSE_ALL = "() => { document.querySelectorAll('audio').forEach((a) => a.pause()); }"
@@ -27,10 +28,10 @@ class LessonView:
     teach: gr.Button
     complete: gr.Button
     next: gr.Button
-    audio: gr.Audio
+    audio: gr.HTML  # a streaming player (ui_student/audio_stream.py)
     lecture_box: gr.Accordion
     lecture: gr.Markdown
-    lecture_audio: gr.Audio
+    lecture_audio: gr.HTML
     status: gr.Markdown
     page_viewer: pages.PageViewer
 
@@ -68,7 +69,7 @@ def shown(lesson: dict[str, Any] | None) -> tuple[Any, ...]:
 
 def cleared() -> tuple[Any, ...]:
     """The lesson audio, lecture box, lecture text and lecture audio of a freshly opened lesson."""
-    return gr.update(value=None, visible=False), gr.update(visible=False), "", gr.update(value=None)
+    return gr.update(value="", visible=False), gr.update(visible=False), "", gr.update(value="")
 
 
 def build(ctx: Ctx) -> LessonView:
@@ -81,27 +82,18 @@ def build(ctx: Ctx) -> LessonView:
                 complete = gr.Button("Mark complete", variant="primary", elem_id="complete-button", min_width=110)
                 next_lesson = gr.Button("Next lesson →", elem_id="next-lesson", min_width=110)
             status = gr.Markdown(elem_id="lesson-status")
-            audio = gr.Audio(
-                label="Lesson read aloud",
-                type="filepath",
-                interactive=False,
-                visible=False,
-                autoplay=True,
-                elem_id="lesson-audio",
-            )
+            # Players of the API's audio stream: they start at the first sentence (audio_stream.py).
+            audio = gr.HTML("", visible=False, elem_id="lesson-audio", js_on_load=audio_stream.JS)
             with gr.Column(visible=False, elem_id="lecture-box") as lecture_box:
-                lecture_audio = gr.Audio(
-                    label="Class mode: the lecture",
-                    type="filepath",
-                    interactive=False,
-                    autoplay=True,
-                    elem_id="lecture-audio",
-                )
+                gr.Markdown("**Class mode: the lecture**", elem_id="lecture-label")
+                lecture_audio = gr.HTML("", elem_id="lecture-audio", js_on_load=audio_stream.JS)
                 with gr.Accordion("What the lecturer says (text)", open=False, elem_id="lecture-text-box"):
                     lecture = gr.Markdown(elem_id="lecture-script")
             body = gr.Markdown(NO_LESSON, elem_id="lesson-body")
             gr.Markdown("### Sources", elem_id="lesson-sources-title")
-            citations = gr.HTML(cites.NO_CITATIONS, elem_id="lesson-citations", js_on_load=cites.JS)
+            # Always on screen with the lesson, unlike the hidden players: it installs their script too,
+            # before the first click on Listen or Teach me.
+            citations = gr.HTML(cites.NO_CITATIONS, elem_id="lesson-citations", js_on_load=cites.JS + audio_stream.JS)
             viewer = pages.build(ctx, "lesson", citations)
         with gr.Column(scale=1, min_width=240, elem_id="outline-column"):
             outline_box = gr.HTML(outline.NO_COURSE, elem_id="outline", js_on_load=outline.JS)
@@ -110,22 +102,23 @@ def build(ctx: Ctx) -> LessonView:
     def listen_lesson(token: str, lesson_id: str, language_code: str | None) -> Iterator[tuple[Any, str]]:
         need_lesson(token, lesson_id)
         asked = languages.for_lesson(language_code)
-        yield gr.update(value=None, visible=False), PREPARING
-        speech = ctx.api(token).lesson_audio(lesson_id, "mp3", asked)
-        yield gr.update(value=audio_file(speech.audio), visible=True), languages.spoken_note(asked, speech.language)
+        yield gr.update(value="", visible=False), PREPARING
+        ticket, spoken = audio_stream.open_speech(ctx.api(token), f"/api/v1/lessons/{lesson_id}/audio", "mp3", asked)
+        player = audio_stream.player(ticket, "lesson")
+        yield gr.update(value=player, visible=True), languages.spoken_note(asked, spoken)
 
     @inline_stream(at=3, count=4)
     def teach_me(token: str, lesson_id: str, language_code: str | None) -> Iterator[tuple[Any, Any, Any, str]]:
         need_lesson(token, lesson_id)
         asked = languages.for_lesson(language_code)
         api = ctx.api(token)
-        yield gr.skip(), gr.skip(), gr.update(value=None), "⏳ Writing the lecture…"
+        yield gr.skip(), gr.skip(), gr.update(value=""), "⏳ Writing the lecture…"
         script = api.lecture(lesson_id, asked)
         text = str(script.get("script") or "")
-        yield gr.update(visible=True), text, gr.update(value=None), PREPARING
-        speech = api.lecture_audio(lesson_id, "mp3", asked)
-        note = languages.spoken_note(asked, speech.language)
-        yield gr.update(visible=True), text, gr.update(value=audio_file(speech.audio)), note
+        yield gr.update(visible=True), text, gr.update(value=""), PREPARING
+        ticket, spoken = audio_stream.open_speech(api, f"/api/v1/lessons/{lesson_id}/lecture/audio", "mp3", asked)
+        note = languages.spoken_note(asked, spoken)
+        yield gr.update(visible=True), text, gr.update(value=audio_stream.player(ticket, "lecture")), note
 
     # One voice at a time: starting one player's audio pauses whatever else is playing.
     for button in (listen, teach):

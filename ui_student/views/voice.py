@@ -28,7 +28,10 @@ def message_text(content: Any) -> str:
 
 
 def speakable(text: str) -> str:
-    """An answer as plain text to read aloud: no citation markers, no Markdown marks."""
+    """An answer as plain text to read aloud: no citation markers, no Markdown marks, and not the
+    offline answer's lead line, which is in the student's language while the quotes below it are
+    in the material's (one voice reads one language)."""
+    text = re.sub(r"\A[^\n]*:[ \t]*\n\s*\n", "", text.lstrip(), count=1)
     text = re.sub(r"\s*\[\[\d+\]\]\(#cite-[a-z]+-\d+\)", "", text)
     text = re.sub(r"\s*\[\d+\]", "", text)
     text = re.sub(r"[*_`#>]+", "", text)

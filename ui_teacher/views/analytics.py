@@ -7,11 +7,13 @@ the page says so and shows what is available.
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from ui_teacher.api import ApiError, Json
 from ui_teacher.session import attempt, client, pick_course, show_error
+from ui_teacher.text import esc
 
 BUCKETS = [f"{10 * i}–{10 * i + 9}" for i in range(9)] + ["90–100"]
 
@@ -24,6 +26,23 @@ def course_analytics(course_id: str) -> Json | None:
         if exc.status not in (404, 405):
             show_error(exc, "load the analytics")
         return None
+
+
+def percent_bars(frame: pd.DataFrame, label: str, value: str) -> None:
+    """Horizontal bars on a fixed 0-100 % axis, in the frame's order (the course's, not the alphabet's):
+    a 25 % bar looks like a quarter, whatever the other values are."""
+    height = max(120, 34 * len(frame) + 50)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(value, type="quantitative", scale=alt.Scale(domain=[0, 100]), title=value),
+            y=alt.Y(label, type="nominal", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+            tooltip=[label, value],
+        )
+        .properties(height=height)
+    )
+    st.altair_chart(chart, use_container_width=True)
 
 
 def quiz_stats(course_id: str) -> list[tuple[Json, Json]]:
@@ -45,13 +64,27 @@ def quiz_section(stats: list[tuple[Json, Json]], extra: Json | None) -> None:
     means = pd.DataFrame(
         {"quiz": [q["title"] for q, _ in taken], "mean score %": [round(s.get("mean_score") or 0, 1) for _, s in taken]}
     )
-    st.bar_chart(means, x="quiz", y="mean score %", horizontal=True)
-    st.caption(" · ".join(f"{q['title']}: {s['attempts']} attempts by {s['students']} students" for q, s in taken))
+    st.caption(
+        "Mean score of every attempt, per quiz in course order: a short bar marks a quiz, or the lessons "
+        "before it, to look at again."
+    )
+    percent_bars(means, "quiz", "mean score %")
+    st.caption(esc(" · ".join(f"{q['title']}: {s['attempts']} attempts by {s['students']} students" for q, s in taken)))
     for item in (extra or {}).get("quiz_scores") or []:
         if any(item.get("buckets") or []):
-            st.markdown(f"**Score distribution — {item['title']}** (best score per student)")
+            st.markdown(f"**Score distribution — {esc(item['title'])}** (best score per student)")
+            st.caption("How many students reached each score band: a crowd on the left means most have not got it yet.")
             frame = pd.DataFrame({"score %": BUCKETS, "students": item["buckets"][:10]})
-            st.bar_chart(frame, x="score %", y="students")
+            chart = (
+                alt.Chart(frame)
+                .mark_bar()
+                .encode(
+                    x=alt.X("score %", type="ordinal", sort=None, title="best score %"),
+                    y=alt.Y("students", type="quantitative", axis=alt.Axis(tickMinStep=1), title="students"),
+                )
+                .properties(height=220)
+            )
+            st.altair_chart(chart, use_container_width=True)
 
 
 def hardest_section(stats: list[tuple[Json, Json]]) -> None:
@@ -85,13 +118,18 @@ def lessons_section(extra: Json, students: int) -> None:
     if not lessons:
         return
     st.subheader("Lesson completion")
+    st.caption(
+        "Share of enrolled students who finished each lesson, in course order: a drop from one lesson "
+        "to the next shows where students stop."
+    )
     frame = pd.DataFrame(
         {
-            "lesson": [x["title"] for x in lessons],
+            # numbered, so that two lessons with one title stay two bars
+            "lesson": [f"{n}. {x['title']}" for n, x in enumerate(lessons, start=1)],
             "completed %": [round(100 * x.get("completed", 0) / students) if students else 0 for x in lessons],
         }
     )
-    st.bar_chart(frame, x="lesson", y="completed %", horizontal=True)
+    percent_bars(frame, "lesson", "completed %")
 
 
 def questions_asked(extra: Json) -> None:
@@ -102,8 +140,8 @@ def questions_asked(extra: Json) -> None:
         return
     for item in asked[:10]:
         pages = ", ".join(f"{p.get('document_name')} p. {p.get('page')}" for p in item.get("pages") or [])
-        where = f"  \n  lands on: {pages}" if pages else ""
-        st.markdown(f"- **{item['question']}** ({item.get('count', 1)}×){where}")
+        where = f"  \n  lands on: {esc(pages)}" if pages else ""
+        st.markdown(f"- **{esc(item['question'])}** ({item.get('count', 1)}×){where}")
 
 
 st.title("Analytics")

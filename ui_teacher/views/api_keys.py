@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui_teacher.api import Json
 from ui_teacher.session import attempt, client, flash, show_flash
+from ui_teacher.text import esc
 from ui_teacher.widgets import badge
 
 NEW_KEY = "new_api_key"
@@ -32,7 +33,7 @@ def show_new_key() -> None:
     if not made:
         return
     with st.container(border=True):
-        st.success(f"Key “{made['name']}” created. Copy it now: it is shown only once.")
+        st.success(f"Key “{esc(made['name'])}” created. Copy it now: it is shown only once.")
         st.code(made["key"], language=None)
         st.caption("Send it in the X-API-Key header.")
         if st.button("I have copied it", key="hide-key"):
@@ -44,7 +45,7 @@ def key_row(key: Json) -> None:
     with st.container(border=True):
         revoked = bool(key.get("revoked_at"))
         state = badge("revoked" if revoked else "active")
-        st.markdown(f"**{key['name']}** · `{key['prefix']}…` · {state}")
+        st.markdown(f"**{esc(key['name'])}** · `{key['prefix']}…` · {state}")
         used = (key.get("last_used_at") or "never")[:16].replace("T", " ")
         st.caption(f"{', '.join(key.get('scopes') or [])} · created {key['created_at'][:10]} · last used {used}")
         path = f"/api/v1/api-keys/{key['id']}"

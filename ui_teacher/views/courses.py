@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui_teacher.api import Json
 from ui_teacher.session import COURSE, attempt, client, flash, show_flash
+from ui_teacher.text import esc
 from ui_teacher.widgets import badge, counts_line, job_title, job_words
 
 LANGUAGES = ["en", "hi", "fr", "de", "es", "pt", "it", "nl", "ta", "te", "bn", "mr"]
@@ -18,13 +19,13 @@ def open_course(course_id: str, page: str) -> None:
 
 def course_card(course: Json) -> None:
     with st.container(border=True):
-        st.markdown(f"#### {course['title']}")
+        st.markdown(f"#### {esc(course['title'])}")
         st.markdown(f"{badge(course.get('state'))} · {counts_line(course)}")
         if course.get("status") == "published" and course.get("enrollment_code"):
             st.markdown(f"Enrollment code: `{course['enrollment_code']}`")
         job = course.get("last_job")
         if job:
-            st.caption(f"Last job — {job_title(job)}: {job_words(job)}")
+            st.caption(esc(f"Last job — {job_title(job)}: {job_words(job)}"))
         row = st.container(horizontal=True)
         if row.button("Open course", key=f"open-{course['id']}", icon=":material/account_tree:"):
             open_course(course["id"], "views/outline.py")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui_teacher.api import ApiClient, ApiError, Json, page_image
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
+from ui_teacher.text import esc, lesson_markdown
 from ui_teacher.widgets import ACTIVE, citation_line, has_page_image, show_job, watch_job
 
 LESSON = "lesson_id"
@@ -26,11 +27,13 @@ def pick_lesson(course_id: str) -> str | None:
         st.info("This course has no lessons yet. They appear once its materials are processed.")
         return None
     ids = list(choices)
-    current = st.session_state.get(LESSON)
+    current = st.session_state.get(LESSON) or st.query_params.get("lesson")  # ?lesson=: a reload keeps it
     chosen: str = st.selectbox(
         "Lesson", ids, index=ids.index(current) if current in ids else 0, format_func=lambda i: choices[i]
     )
     st.session_state[LESSON] = chosen
+    if st.query_params.get("lesson") != chosen:
+        st.query_params["lesson"] = chosen
     return chosen
 
 
@@ -73,7 +76,7 @@ def sources(lesson: Json) -> None:
     for doc_id, (name, cited) in pages.items():
         listed = ", ".join(str(p) for p in sorted(cited))
         st.download_button(
-            f"{name} (page{'s' if len(cited) > 1 else ''} {listed})",
+            esc(f"{name} (page{'s' if len(cited) > 1 else ''} {listed})"),
             icon=":material/download:",
             data=fetcher(api, lesson["course_id"], doc_id),
             file_name=name,
@@ -119,10 +122,10 @@ lesson_id = pick_lesson(course["id"]) if course else None
 if lesson_id:
     current = attempt("load the lesson", client().get, f"/api/v1/lessons/{lesson_id}")
     if current is not None:
-        st.header(current["title"])
+        st.header(esc(current["title"]))
         if current.get("edited_by_teacher"):
             st.caption("Edited by you")
-        st.markdown(current["body"])
+        st.markdown(lesson_markdown(current["body"]))
         sources(current)
         st.divider()
         edit_form(current)

@@ -5,33 +5,68 @@ from __future__ import annotations
 from functools import partial
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from ui_teacher.api import Json
+from ui_teacher.api import ApiClient, ApiError, Json
 from ui_teacher.session import attempt, client, flash, pick_course, refresh_page, show_flash
+from ui_teacher.text import esc
 from ui_teacher.widgets import ACTIVE, badge, show_job
 
-FILE_TYPES = ["pdf", "docx", "pptx", "md", "txt", "html", "htm"]
+TYPE_WORDS = {"pdf": "PDF", "docx": "Word (DOCX)", "pptx": "PowerPoint (PPTX)", "md": "Markdown", "txt": "text"}
 
 
 def size_words(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def api_limits(base_url: str) -> Json:
+    """The API's own upload limits; a minute old at most, so a changed MAX_FILE_MB shows soon."""
+    return ApiClient(base_url).limits()
+
+
+def limits_line(limits: Json) -> str:
+    kinds = ", ".join(TYPE_WORDS.get(t, t.upper()) for t in limits["file_types"])
+    return (
+        f"Up to {limits['max_files_per_request']} files at a time, each at most {limits['max_file_mb']:g} MB "
+        f"and {limits['max_pages']} pages: {kinds}."
+    )
+
+
 def upload_form(course_id: str) -> None:
+    try:
+        limits = api_limits(client().base_url)
+    except ApiError as exc:
+        limits = None
+        st.warning(f"Could not load the upload limits: {exc.message}. The API checks every file anyway.")
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
-            "Add files (PDF, DOCX, PPTX, Markdown, text, HTML)", type=FILE_TYPES, accept_multiple_files=True
+            "Add files",
+            type=[e.lstrip(".") for e in limits["extensions"]] if limits else None,
+            max_upload_size=max(1, round(limits["max_file_mb"])) if limits else None,
+            accept_multiple_files=True,
+            help=limits_line(limits) if limits else None,
         )
+        if limits:
+            st.caption(limits_line(limits))
         submitted = st.form_submit_button("Upload and process", type="primary")
-    if submitted:
-        if not files:
-            st.warning("Choose one or more files first.")
-            return
-        parts = [(f.name, f.getvalue()) for f in files]
-        reply = attempt("upload the files", client().upload, course_id, parts)
-        if reply is not None:
-            flash(f"Uploaded {len(reply['documents'])} file(s); processing has started.")
-            st.rerun()
+        # Inside the form: a refusal shows under the button, next to the files it is about.
+        if submitted:
+            send(course_id, files or [], limits)
+
+
+def send(course_id: str, files: list[UploadedFile], limits: Json | None) -> None:
+    if not files:
+        st.warning("Choose one or more files first (files the uploader marked in red are not sent).")
+        return
+    if limits and len(files) > limits["max_files_per_request"]:
+        st.error(f"Choose at most {limits['max_files_per_request']} files at a time; you chose {len(files)}.")
+        return
+    parts = [(f.name, f.getvalue()) for f in files]
+    reply = attempt("upload the files", client().upload, course_id, parts)
+    if reply is not None:
+        flash(f"Uploaded {len(reply['documents'])} file(s); processing has started.", while_job_runs=True)
+        st.rerun()
 
 
 def jobs_section(course_id: str, jobs: list[Json]) -> None:
@@ -68,7 +103,7 @@ def status_panel(course_id: str, polling: bool) -> None:
 
 def document_row(course_id: str, doc: Json) -> None:
     with st.container(border=True):
-        st.markdown(f"**{doc['filename']}** {badge(doc.get('status'))}")
+        st.markdown(f"**{esc(doc['filename'])}** {badge(doc.get('status'))}")
         facts = [doc.get("file_type", "").upper(), size_words(int(doc.get("size_bytes") or 0))]
         if doc.get("page_count"):
             facts.append(f"{doc['page_count']} pages")
@@ -76,7 +111,7 @@ def document_row(course_id: str, doc: Json) -> None:
             facts.append(f"{doc['chunk_count']} passages")
         st.caption(" · ".join(facts))
         if doc.get("error"):
-            st.error(f"This file could not be used: {doc['error']}")
+            st.error(esc(f"This file could not be used: {doc['error']}"))
         confirm_key = f"confirm-del-{doc['id']}"
         if st.session_state.get(confirm_key):
             st.warning("Remove this document and everything generated from it?")

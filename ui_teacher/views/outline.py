@@ -8,6 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ui_teacher.api import Json
 from ui_teacher.ordering import lesson_order, moved, moved_to_module
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
+from ui_teacher.text import esc
 from ui_teacher.widgets import approve_all_button, badge, counts_line
 
 LESSON = "lesson_id"
@@ -107,7 +108,7 @@ def move_to_module(course_id: str, modules: list[Json], module: Json, lesson: Js
 def module_block(course_id: str, modules: list[Json], index: int) -> None:
     module = modules[index]
     opened = index == 0 or module["id"] == st.session_state.get(RECEIVED)
-    with st.expander(f"Module {index + 1}: {module['title']}", expanded=opened):
+    with st.expander(f"Module {index + 1}: {esc(module['title'])}", expanded=opened):
         row = st.container(horizontal=True)
         rename(module, row)
         step = move_buttons(row, f"m-{module['id']}", index, len(modules))
@@ -118,9 +119,9 @@ def module_block(course_id: str, modules: list[Json], index: int) -> None:
             st.caption("No lessons in this module. Move one here from another module.")
         for i, lesson in enumerate(lessons):
             with st.container(border=True):
-                st.markdown(f"**{i + 1}. {lesson['title']}**")
+                st.markdown(f"**{i + 1}. {esc(lesson['title'])}**")
                 if lesson.get("summary"):
-                    st.caption(lesson["summary"][:240])
+                    st.caption(esc(lesson["summary"][:240]))
                 row = st.container(horizontal=True)
                 if row.button("Open", key=f"open-{lesson['id']}", icon=":material/article:", type="primary"):
                     st.session_state[LESSON] = lesson["id"]

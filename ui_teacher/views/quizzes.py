@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui_teacher.api import Json
 from ui_teacher.session import attempt, client, flash, pick_course, show_flash
+from ui_teacher.text import esc
 from ui_teacher.widgets import approve_all_button
 
 LETTERS = "ABCD"
@@ -59,20 +60,20 @@ def question_view(question: Json, number: int) -> None:
     kind = KINDS.get(question.get("kind") or "", "")
     # A code-reading question's prompt is its question line, then the example's lines.
     prompt, _, code = str(question["prompt"]).partition("\n")
-    st.markdown(f"**{number}. {prompt}**" + (f" :blue-badge[{kind}]" if kind else ""))
+    st.markdown(f"**{number}. {esc(prompt)}**" + (f" :blue-badge[{kind}]" if kind else ""))
     if code:
         st.code(code, language="python")
     answer = question.get("answer_index")
     lines = []
     for i, option in enumerate(question.get("options") or []):
         mark = " :green-badge[:material/check: answer]" if i == answer else ""
-        lines.append(f"{LETTERS[i]}. {option}{mark}")
+        lines.append(f"{LETTERS[i]}. {esc(option)}{mark}")
     st.markdown("  \n".join(lines))
     if question.get("explanation"):
-        st.caption(f"Why: {question['explanation']}")
+        st.caption(esc(f"Why: {question['explanation']}"))
     citation = question.get("citation")
     if citation:
-        st.caption(f"Tests: {citation.get('document_name') or 'document'}, page {citation.get('page')}")
+        st.caption(esc(f"Tests: {citation.get('document_name') or 'document'}, page {citation.get('page')}"))
 
 
 def question_form(question: Json) -> None:
