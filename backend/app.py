@@ -37,6 +37,7 @@ from backend.input_guard import GuardedRequest, InputGuardMiddleware
 from backend.metrics import MetricsMiddleware
 from backend.state import ApiRoot, Services
 from core.db.change_feed import ChangePublisher, channel_name, follow_changes
+from core.ingestion.page_cache import PageCache
 from core.security.concurrency import ConcurrencyLimiter
 from core.security.rate_limits import RateLimiter
 from core.services.passages import PageIndexCache
@@ -63,6 +64,7 @@ def create_app(settings: Settings, root: ApiRoot) -> Litestar:
             reads=root.reads,
             limits=RateLimiter(settings),
             inflight=ConcurrencyLimiter(settings),
+            page_images=PageCache(root.files.root, int(settings.page_image_cache_max_mb * MB)),
             passwords=root.passwords,
             changes=root.changes,
             retriever=root.retriever,

@@ -13,6 +13,7 @@ from backend.cache import ResponseCache
 from core.audio.engines import AudioEngines
 from core.db.changes import ChangeFeed
 from core.db.read_pool import ReadPool
+from core.ingestion.page_cache import PageCache
 from core.security.concurrency import ConcurrencyLimiter
 from core.security.passwords import Passwords
 from core.security.principal import Principal
@@ -62,6 +63,8 @@ class Services:
     limits: RateLimiter
     # Uploads and answer streams in flight per user (core/security/concurrency.py).
     inflight: ConcurrencyLimiter
+    # Rendered PDF pages on disk, bounded (core/ingestion/page_cache.py).
+    page_images: PageCache
     passwords: Passwords
     changes: ChangeFeed
     # The tutor: its embedder and vector store (built on first use, so startup stays fast),

@@ -16,7 +16,6 @@ upload, a partial file) for as long as it liked. Two layers close that:
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import time
 from asyncio import TimerHandle
@@ -25,8 +24,6 @@ from typing import Any
 import httptools
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
-from core.settings import load_settings
 
 REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
@@ -40,24 +37,22 @@ class _HeadersTooLarge(Exception):
     pass
 
 
-@functools.cache
-def header_bounds() -> tuple[float, int]:
-    """(API_HEADER_TIMEOUT_SECONDS, API_MAX_HEADER_KB in bytes), read once per process.
-
-    uvicorn builds its protocol per connection, from an import string, in each of its worker
-    processes: nothing can hand it the entry point's settings, so this reads them itself."""
-    settings = load_settings()
-    return settings.api_header_timeout_seconds, settings.api_max_header_kb * 1024
-
-
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline and a size cap on each request's headers.
 
-    Selected by `profai api` (uvicorn `http="backend.timeouts:BoundedHttpToolsProtocol"`)."""
+    Selected by `profai api` (uvicorn `http="backend.timeouts:BoundedHttpToolsProtocol"`). uvicorn
+    builds it per connection from that import string, so its bounds are set on the class by the
+    process's entry point (`configure`, called by profai/api.py's app factory in each process)."""
+
+    header_timeout: float = 10.0
+    max_header_bytes: int = 32 * 1024
+
+    @classmethod
+    def configure(cls, header_timeout: float, max_header_kb: int) -> None:
+        cls.header_timeout, cls.max_header_bytes = header_timeout, max_header_kb * 1024
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.header_timeout, self.max_header_bytes = header_bounds()
         self._header_timer: TimerHandle | None = None
         self._awaiting_headers = True  # a new connection owes its first request's headers
         self._header_bytes = 0  # bytes received since the request began, until its headers end

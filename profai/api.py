@@ -8,7 +8,7 @@ from backend import log_redaction
 from backend.app import create_app
 from backend.edge import CacheEdge
 from backend.headers import SecurityHeaders
-from backend.timeouts import BodyDeadline
+from backend.timeouts import BodyDeadline, BoundedHttpToolsProtocol
 from core.settings import load_settings
 from profai.container import build
 
@@ -19,6 +19,7 @@ def app_factory() -> SecurityHeaders:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level)
     log_redaction.install()
+    BoundedHttpToolsProtocol.configure(settings.api_header_timeout_seconds, settings.api_max_header_kb)
     edge = CacheEdge(create_app(settings, build(settings)))
     # Request bodies bounded in time (backend/timeouts.py): inside the headers, so a 408 has them.
     bounded = BodyDeadline(edge, settings.api_body_idle_seconds, settings.api_body_timeout_seconds)

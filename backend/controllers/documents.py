@@ -93,7 +93,9 @@ class DocumentController(Controller):
         async def count_render() -> None:
             await acquire(svc, Rule.PAGE_RENDER, request.user.user_id)
 
-        png = await service.page_image(request.user, course_id, document_id, page, before_render=count_render)
+        png = await service.page_image(
+            request.user, course_id, document_id, page, svc.page_images, before_render=count_render
+        )
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     @delete("/{document_id:str}", status_code=202, summary="Remove a document; a job re-indexes the course")

@@ -18,14 +18,15 @@ from pathlib import Path
 
 TOUCH_AFTER_SECONDS = 3600
 PATTERN = "*/*.page*.png"  # <course>/<document>.page<N>.png under the upload folder
-_written_since_trim: dict[Path, int] = {}
-_trim_lock = threading.Lock()
 
 
 class PageCache:
     def __init__(self, upload_root: Path, max_bytes: int = 0) -> None:
         self.root = upload_root
         self.max_bytes = max_bytes  # 0: no limit
+        # One per API process (backend/app.py's services): it counts what the process wrote.
+        self._written_since_trim: int | None = None  # None: not looked yet, so look at the first write
+        self._trim_lock = threading.Lock()
 
     @staticmethod
     def path(source: Path, page: int) -> Path:
@@ -57,10 +58,11 @@ class PageCache:
     def _count(self, written: int) -> None:
         if not self.max_bytes:
             return
-        with _trim_lock:
-            total = _written_since_trim.get(self.root, self.max_bytes) + written
+        with self._trim_lock:
+            before = self.max_bytes if self._written_since_trim is None else self._written_since_trim
+            total = before + written
             due = total >= self.max_bytes // 20
-            _written_since_trim[self.root] = 0 if due else total
+            self._written_since_trim = 0 if due else total
         if due:
             self.trim()
 

@@ -163,6 +163,7 @@ class DocumentService:
         course_id: str,
         document_id: str,
         page: int,
+        cache: PageCache,
         before_render: Callable[[], Awaitable[None]] | None = None,
     ) -> bytes:
         """A cited page as a PNG (PDFs only), rendered once and kept beside the file.
@@ -174,7 +175,6 @@ class DocumentService:
         if document.file_type != "pdf":
             raise NotFound("page images exist for PDF documents only")
         source = self.files.path_of(document.storage_name)
-        cache = PageCache(self.files.root, int(self.settings.page_image_cache_max_mb * MB))
         cached = await asyncio.to_thread(cache.get, source, page)
         if cached is not None:
             return cached
