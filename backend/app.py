@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import threading
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 
 from cachetools import TTLCache
 from litestar import Litestar
@@ -17,9 +15,7 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend import log_redaction
 from backend.auth import AuthMiddleware
 from backend.cache import ResponseCache
 from backend.controllers.analytics import AnalyticsController
@@ -36,77 +32,69 @@ from backend.controllers.limits import LimitsController
 from backend.controllers.progress import ProgressController
 from backend.controllers.quizzes import LegacyQuizController, QuizController
 from backend.db import provide_services, provide_session
-from backend.edge import CacheEdge
 from backend.errors import EXCEPTION_HANDLERS
-from backend.headers import SecurityHeaders
 from backend.input_guard import GuardedRequest, InputGuardMiddleware
 from backend.metrics import MetricsMiddleware
-from backend.state import Services
+from backend.state import ApiRoot, Services
 from core.db.change_feed import ChangePublisher, channel_name, follow_changes
-from core.db.changes import add_sink, remove_sink
-from core.db.engine import create_engine, create_session_factory
-from core.db.read_pool import PostgresReadPool, ReadPool
-from core.db.sqlite_read_pool import SqliteReadPool
 from core.security.rate_limits import RateLimiter
-from core.services.jobs import JobQueue
 from core.services.passages import PageIndexCache
-from core.services.retrieval import get_retriever
-from core.settings import Settings, get_settings
-from core.storage import FileStore
+from core.settings import Settings
 
 MB = 1024 * 1024
 
 
-def create_app(settings: Settings | None = None, queue: JobQueue | None = None) -> Litestar:
-    settings = settings or get_settings()
+def create_app(settings: Settings, root: ApiRoot) -> Litestar:
+    """The API on the composition root's pieces (profai/container.py; profai/api.py serves it)."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
-        engine = create_engine(settings)
-        url = settings.resolved_database_url
-        files = FileStore(settings.resolved_upload_dir)
-        from jobs.tasks import HueyJobQueue  # the API only enqueues; it never runs tasks
-
         services = Services(
             settings=settings,
-            engine=engine,
-            sessions=create_session_factory(engine),
-            read_sessions=create_session_factory(engine, read_only=True),
-            queue=queue or HueyJobQueue(),
-            files=files,
+            engine=root.engine,
+            sessions=root.sessions,
+            read_sessions=root.read_sessions,
+            queue=root.queue,
+            files=root.files,
             principals=TTLCache(maxsize=10_000, ttl=settings.cache_ttl_seconds),
             # Without Redis, workers' commits can't reach this process: no response cache then.
             responses=ResponseCache(enabled=bool(settings.redis_url)),
-            # One per process: building a course's page index reads all its parsed documents.
-            tutor_pages=PageIndexCache(files),
-            reads=read_pool(url, engine, settings.db_pool_size),
+            reads=root.reads,
             limits=RateLimiter(settings),
+            passwords=root.passwords,
+            changes=root.changes,
+            retriever=root.retriever,
+            # One per process: building a course's page index reads all its parsed documents.
+            tutor_pages=PageIndexCache(root.files),
+            answerer=root.answerer,
+            chat_writer=root.chat_writer,
+            audio=root.audio,
         )
         app.state.services = services
-        add_sink(services.apply_changes)
+        root.changes.add_sink(services.apply_changes)
         async with AsyncExitStack() as stack:
+            stack.callback(root.changes.remove_sink, services.apply_changes)
             await services.reads.open()
             stack.push_async_callback(services.reads.close)
             if settings.redis_url:
                 channel = channel_name(settings.queue_name)
                 publisher = ChangePublisher(settings.redis_url, channel)
-                add_sink(publisher)
+                root.changes.add_sink(publisher)
                 stack.callback(publisher.close)
-                stack.callback(remove_sink, publisher)
+                stack.callback(root.changes.remove_sink, publisher)
                 follower = asyncio.create_task(follow_changes(settings.redis_url, channel, services.apply_changes))
                 stack.callback(follower.cancel)
             if settings.embedding_provider == "local":
                 # In the background: the API answers at once, the tutor is warm ~2 s later.
                 # A remote embeddings endpoint is left alone until a question needs it.
-                threading.Thread(target=get_retriever(settings).warm, name="tutor-warm-up", daemon=True).start()
+                threading.Thread(target=root.retriever.warm, name="tutor-warm-up", daemon=True).start()
             # Everything built so far lives as long as the process: keep it out of the
             # collector's generations, so full collections stay short under load (p99).
             gc.freeze()
             try:
                 yield
             finally:
-                remove_sink(services.apply_changes)
-                await engine.dispose()
+                await root.engine.dispose()
 
     return Litestar(
         route_handlers=[
@@ -155,23 +143,3 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         ),
         logging_config=None,
     )
-
-
-def app_factory() -> SecurityHeaders:
-    """Entry point for uvicorn --factory: the app behind its cached-response edge, every
-    answer of both with the security headers."""
-    settings = get_settings()
-    logging.basicConfig(level=settings.log_level)
-    log_redaction.install()
-    return SecurityHeaders(CacheEdge(create_app(settings)), hsts_max_age=settings.hsts_max_age)
-
-
-def read_pool(url: str, engine: AsyncEngine, size: int) -> ReadPool:
-    """The hot reads' pool for this database."""
-    if engine.dialect.name == "postgresql":
-        return PostgresReadPool(url, engine.dialect, size)
-    database = engine.url.database
-    if not database or database == ":memory:":
-        raise ValueError("an in-memory SQLite database cannot be shared with the workers: name a file")
-    # SQLite serves a read in microseconds: a few threads keep up with the event loop.
-    return SqliteReadPool(Path(database), size=min(size, 4))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import warnings
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -75,22 +76,25 @@ def credential(scope: Scope) -> tuple[str | None, bool]:
         # Deprecated: a token in the URL ends up in access logs (ours redact it, a proxy's may
         # not). Clients send {"token": ...} as the first message instead.
         token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
-        if token and not _warned_query_token:
+        if token:
             _warn_query_token()
     if api_key:
         return api_key, True
     return token or None, False
 
 
-_warned_query_token = False
+class QueryTokenWarning(UserWarning):
+    """A websocket client put its token in the URL."""
 
 
 def _warn_query_token() -> None:
-    global _warned_query_token
-    _warned_query_token = True
-    log.warning(
+    # Python's warning registry says it once per process (the default filter), without a
+    # flag of our own.
+    warnings.warn(
         "a websocket client sent its token in the URL (?token=), which is deprecated: "
-        'send {"token": ...} as the first message instead'
+        'send {"token": ...} as the first message instead',
+        QueryTokenWarning,
+        stacklevel=1,
     )
 
 
@@ -107,11 +111,6 @@ def _bearer(header: str | None) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-# Lookups in flight, by credential digest: when a cached principal expires under load, the
-# many requests carrying it wait for one database lookup instead of each making their own.
-_inflight: dict[str, asyncio.Future[Principal]] = {}
-
-
 async def resolve_secret(svc: Services, secret: str, *, via_key: bool = False) -> Principal:
     """The principal of a token (or API key) given in a message rather than a header."""
     return await _resolve(svc, secret, via_key=via_key)
@@ -122,7 +121,7 @@ async def _resolve(svc: Services, secret: str, *, via_key: bool) -> Principal:
     cached = svc.principals.get(key)
     if cached is not None:
         return cached
-    pending = _inflight.get(key)
+    pending = svc.inflight_principals.get(key)
     if pending is not None:
         try:
             return await asyncio.shield(pending)
@@ -132,7 +131,7 @@ async def _resolve(svc: Services, secret: str, *, via_key: bool) -> Principal:
         # The request doing the lookup went away (its client left): look up ourselves.
         return await _lookup(svc, secret, via_key)
     pending = asyncio.get_running_loop().create_future()
-    _inflight[key] = pending
+    svc.inflight_principals[key] = pending
     try:
         principal = await _lookup(svc, secret, via_key)
     except asyncio.CancelledError:
@@ -147,12 +146,12 @@ async def _resolve(svc: Services, secret: str, *, via_key: bool) -> Principal:
         pending.set_result(principal)
         return principal
     finally:
-        _inflight.pop(key, None)
+        svc.inflight_principals.pop(key, None)
 
 
 async def _lookup(svc: Services, secret: str, via_key: bool) -> Principal:
     async with svc.read_sessions() as session:
-        auth = AuthService(session)
+        auth = AuthService(session, svc.passwords)
         try:
             return await (auth.principal_for_api_key(secret) if via_key else auth.principal_for_token(secret))
         except Unauthenticated as exc:

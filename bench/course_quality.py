@@ -254,7 +254,7 @@ async def build_course(path: Path, settings: Settings) -> tuple[ParsedDocument, 
     chunks = chunks_of(settings, parsed, "doc", "course")
     plan = _plan(build_outline([("doc", parsed, chunks)]))
     pages = {"doc": parsed.pages}
-    ctx = JobContext("bench", "course", None, {}, 1, settings, cast(Any, None), _noop)
+    ctx = JobContext("bench", "course", None, {}, 1, settings, cast(Any, None), _noop, cast(Any, None))
     deps = PipelineDeps(cast(Any, None), cast(Any, None), cast(Any, None), build_writer(settings))
     await _write_lessons(ctx, deps, plan, pages, set())
     await _write_quizzes(ctx, deps, plan, pages, extract_terms(chunks), set())

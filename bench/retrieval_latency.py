@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.ai.embeddings import LocalMiniLMEmbedder
+from core.ai.embeddings import LocalMiniLMEmbedder, SharedEmbedder
 from core.ingestion.types import Chunk
 from core.services.retrieval import Retriever
 from core.settings import Settings
@@ -115,7 +115,8 @@ def main() -> None:
                 f"({per_course * len(courses) / insert_s:.0f} chunks/s); count={store.count()}"
             )
             settings = Settings(milvus_uri=uri, milvus_collection="bench_latency", data_dir=Path(tmp))
-            measure(store, Retriever(settings), embedder, questions, courses[0], args.queries, args.k)
+            retriever = Retriever(settings, SharedEmbedder(settings, lambda _s: embedder))
+            measure(store, retriever, embedder, questions, courses[0], args.queries, args.k)
             store.drop_collection()
             store.close()
         finally:

@@ -6,7 +6,6 @@ on one machine with SQLite, Huey on SQLite, milvus-lite and offline AI.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -177,6 +176,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
+def load_settings() -> Settings:
+    """Read the environment (and `.env`) now. Each process calls this once, in its entry point,
+    and passes the result on (profai/container.py): nothing reads settings behind its back."""
     return Settings()

@@ -27,7 +27,7 @@ Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
 async def ingest(ctx: JobContext) -> dict[str, Any]:
     if not ctx.course_id:
         raise PermanentJobError("an ingest job needs a course")
-    deps = await asyncio.to_thread(pipeline_deps, ctx.settings)
+    deps = await asyncio.to_thread(pipeline_deps, ctx.settings, ctx.embedders)
     for removed in ctx.payload.get("removed", []):
         await _remove_document(deps, ctx.course_id, removed["id"], removed["storage_name"])
     document_ids: list[str] = list(ctx.payload.get("document_ids", []))
@@ -50,7 +50,7 @@ async def generate(ctx: JobContext) -> dict[str, Any]:
     """Regenerate chosen lessons or quizzes (or, with "all", the whole course)."""
     if not ctx.course_id:
         raise PermanentJobError("a generate job needs a course")
-    deps = await asyncio.to_thread(pipeline_deps, ctx.settings)
+    deps = await asyncio.to_thread(pipeline_deps, ctx.settings, ctx.embedders)
     async with ctx.sessions() as session:
         content = ContentRepository(session)
         lessons = await content.lessons_of(ctx.course_id)
@@ -88,7 +88,7 @@ def rewrite_keys(
 
 async def cleanup(ctx: JobContext) -> dict[str, Any]:
     course_id = str(ctx.payload["course_id"])
-    deps = await asyncio.to_thread(pipeline_deps, ctx.settings)
+    deps = await asyncio.to_thread(pipeline_deps, ctx.settings, ctx.embedders)
     await ctx.report("cleanup", 10, "removing the course's vectors")
     await asyncio.to_thread(deps.vectors.delete_course, course_id)
     await ctx.report("cleanup", 60, "removing the course's files")

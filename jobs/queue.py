@@ -1,10 +1,12 @@
-"""The Huey instance: Redis when REDIS_URL is set, a SQLite file otherwise."""
+"""The Huey instance: Redis when REDIS_URL is set, a SQLite file otherwise.
+
+Built by the composition root (profai/container.py), never at import."""
 
 from __future__ import annotations
 
 from huey import Huey, PriorityRedisHuey, SqliteHuey
 
-from core.settings import Settings, get_settings
+from core.settings import Settings
 
 
 def build_huey(settings: Settings) -> Huey:
@@ -16,6 +18,3 @@ def build_huey(settings: Settings) -> Huey:
     return SqliteHuey(
         settings.queue_name, filename=str((settings.data_dir / "queue.db").resolve()), results=False, timeout=30
     )
-
-
-huey = build_huey(get_settings())

@@ -1,7 +1,8 @@
 """Runs one job: claim, heartbeat, report progress, finish, retry or fail.
 
 Each Huey worker thread keeps its own event loop and database engine, because async
-engines and their connections belong to the loop that created them.
+engines and their connections belong to the loop that created them. `WorkerThreads` holds
+them (one per worker process, made by `profai worker` from the composition root).
 """
 
 from __future__ import annotations
@@ -17,21 +18,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.ai.embeddings import SharedEmbedder
 from core.db.base import utcnow
+from core.db.changes import ChangeFeed
 from core.db.engine import create_engine, create_session_factory
 from core.db.models.jobs import Job, JobStatus
 from core.repositories.jobs import JobRepository
 from core.services.job_context import JobCancelled, JobContext, JobLost, PermanentJobError
-from core.services.jobs import dispatch_pending, enqueue_after_commit
-from core.settings import Settings, get_settings
+from core.services.jobs import JobQueue, dispatch_pending, enqueue_after_commit
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
-_local = threading.local()
 
 
 class ThreadRuntime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, changes: ChangeFeed | None = None) -> None:
         self.settings = settings
         self.loop = asyncio.new_event_loop()
         # The heavy work (parsing in child processes, embedding, writing lessons and quizzes)
@@ -44,7 +46,7 @@ class ThreadRuntime:
         )
         self.loop.set_default_executor(niced)
         self.engine: AsyncEngine = create_engine(settings)
-        self.sessions: async_sessionmaker[AsyncSession] = create_session_factory(self.engine)
+        self.sessions: async_sessionmaker[AsyncSession] = create_session_factory(self.engine, changes=changes)
 
 
 def lower_priority(increment: int) -> None:
@@ -56,21 +58,33 @@ def lower_priority(increment: int) -> None:
             log.warning("could not lower a job thread's CPU priority: %s", exc)
 
 
-def thread_runtime() -> ThreadRuntime:
-    runtime: ThreadRuntime | None = getattr(_local, "runtime", None)
-    if runtime is None:
-        runtime = _local.runtime = ThreadRuntime(get_settings())
-    return runtime
+class WorkerThreads:
+    """A worker process's job runner (jobs/tasks.py `TaskRunner`): each thread that runs a
+    job gets its own ThreadRuntime on first use."""
 
+    def __init__(self, settings: Settings, queue: JobQueue, embedders: SharedEmbedder, changes: ChangeFeed) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.embedders = embedders
+        self.changes = changes
+        self._local = threading.local()
 
-def run_in_thread_loop(job_id: str) -> None:
-    runtime = thread_runtime()
-    runtime.loop.run_until_complete(JobRunner(runtime.settings, runtime.sessions).run(job_id))
+    def runtime(self) -> ThreadRuntime:
+        runtime: ThreadRuntime | None = getattr(self._local, "runtime", None)
+        if runtime is None:
+            runtime = self._local.runtime = ThreadRuntime(self.settings, self.changes)
+        return runtime
 
+    def _runner(self, runtime: ThreadRuntime) -> JobRunner:
+        return JobRunner(self.settings, runtime.sessions, self.queue, self.embedders)
 
-def hand_back(job_id: str) -> None:
-    runtime = thread_runtime()
-    runtime.loop.run_until_complete(JobRunner(runtime.settings, runtime.sessions).hand_back(job_id))
+    def run(self, job_id: str) -> None:
+        runtime = self.runtime()
+        runtime.loop.run_until_complete(self._runner(runtime).run(job_id))
+
+    def hand_back(self, job_id: str) -> None:
+        runtime = self.runtime()
+        runtime.loop.run_until_complete(self._runner(runtime).hand_back(job_id))
 
 
 def worker_name() -> str:
@@ -78,9 +92,14 @@ def worker_name() -> str:
 
 
 class JobRunner:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], queue: JobQueue,
+        embedders: SharedEmbedder,
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.queue = queue
+        self.embedders = embedders
         self.worker = worker_name()
 
     async def run(self, job_id: str) -> None:
@@ -104,6 +123,7 @@ class JobRunner:
             self.settings,
             self.sessions,
             lambda stage, pct, msg: self._report(job.id, state, stage, pct, msg),
+            self.embedders,
         )
         heartbeat = asyncio.create_task(self._heartbeat(job.id, state))
         try:
@@ -204,7 +224,7 @@ class JobRunner:
             if moved:
                 enqueue_after_commit(session, job.id, delay)
             await session.commit()
-            dispatch_pending(session, _queue())
+            dispatch_pending(session, self.queue)
 
     async def hand_back(self, job_id: str) -> None:
         now = utcnow()
@@ -223,14 +243,8 @@ class JobRunner:
             if moved:
                 enqueue_after_commit(session, job_id)
             await session.commit()
-            dispatch_pending(session, _queue())
+            dispatch_pending(session, self.queue)
 
 
 class _RunState:
     lost = False
-
-
-def _queue() -> Any:
-    from jobs.tasks import HueyJobQueue
-
-    return HueyJobQueue()

@@ -7,7 +7,9 @@ import contextlib
 import logging
 import signal
 
+from core.db.changes import ChangeFeed
 from core.db.engine import create_engine, create_session_factory
+from core.services.jobs import JobQueue
 from core.settings import Settings
 from jobs.reaper import reap
 from jobs.worker import publish_changes
@@ -15,13 +17,10 @@ from jobs.worker import publish_changes
 log = logging.getLogger(__name__)
 
 
-async def run_scheduler(settings: Settings) -> None:
-    from jobs.tasks import HueyJobQueue
-
-    publisher = publish_changes(settings)
+async def run_scheduler(settings: Settings, queue: JobQueue, changes: ChangeFeed) -> None:
+    publisher = publish_changes(settings, changes)
     engine = create_engine(settings)
-    sessions = create_session_factory(engine)
-    queue = HueyJobQueue()
+    sessions = create_session_factory(engine, changes=changes)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

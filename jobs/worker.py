@@ -5,26 +5,33 @@ from __future__ import annotations
 import logging
 import threading
 
+from core.ai.embeddings import SharedEmbedder
 from core.db.base import utcnow
 from core.db.change_feed import ChangePublisher, channel_name
-from core.db.changes import add_sink
+from core.db.changes import ChangeFeed
 from core.repositories.jobs import JobRepository
 from core.settings import Settings
+from jobs.runtime import WORKER_NAME, WorkerThreads
+from jobs.tasks import HueyJobQueue, JobTasks
 
 log = logging.getLogger(__name__)
 
 
-def run_worker(settings: Settings, threads: int | None = None) -> None:
-    from jobs.runtime import WORKER_NAME, thread_runtime
-    from jobs.tasks import huey
-
+def run_worker(
+    settings: Settings, tasks: JobTasks, embedders: SharedEmbedder, changes: ChangeFeed, threads: int | None = None
+) -> None:
+    """Consume `tasks`' queue until SIGTERM (drain) or SIGINT; the pieces come from the
+    composition root (profai/container.py)."""
     threads = threads or settings.worker_threads
-    publisher = publish_changes(settings)
+    workers = WorkerThreads(settings, HueyJobQueue(tasks), embedders, changes)
+    tasks.runner = workers
+    huey = tasks.huey
+    publisher = publish_changes(settings, changes)
     stop = threading.Event()
     started = utcnow()
 
     async def beat(forget: bool = False) -> None:
-        runtime = thread_runtime()
+        runtime = workers.runtime()
         async with runtime.sessions() as session:
             repo = JobRepository(session)
             if forget:
@@ -34,7 +41,7 @@ def run_worker(settings: Settings, threads: int | None = None) -> None:
             await session.commit()
 
     def beat_loop() -> None:
-        runtime = thread_runtime()
+        runtime = workers.runtime()
         while not stop.is_set():
             try:
                 runtime.loop.run_until_complete(beat())
@@ -67,10 +74,10 @@ def run_worker(settings: Settings, threads: int | None = None) -> None:
             publisher.close()
 
 
-def publish_changes(settings: Settings) -> ChangePublisher | None:
+def publish_changes(settings: Settings, changes: ChangeFeed) -> ChangePublisher | None:
     """Tell the API processes what our commits changed (their caches listen on Redis)."""
     if not settings.redis_url:
         return None
     publisher = ChangePublisher(settings.redis_url, channel_name(settings.queue_name))
-    add_sink(publisher)
+    changes.add_sink(publisher)
     return publisher

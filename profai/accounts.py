@@ -9,6 +9,7 @@ from core.db.engine import create_engine, create_session_factory
 from core.db.models.users import Role, User
 from core.errors import DomainError
 from core.repositories.users import UserRepository
+from core.security.passwords import Passwords
 from core.services.auth import AuthService
 from core.settings import Settings
 
@@ -18,7 +19,7 @@ async def create_user(settings: Settings, email: str, password: str, name: str, 
     try:
         async with create_session_factory(engine)() as session:
             try:
-                user = await AuthService(session).create_user(email, password, name, role)
+                user = await AuthService(session, Passwords()).create_user(email, password, name, role)
             except DomainError as exc:
                 raise SystemExit(f"error: {exc.message}") from exc
             await session.commit()
@@ -38,7 +39,7 @@ async def ensure_demo_users(settings: Settings) -> list[tuple[str, str, str]]:
                 rows = []
                 for role, email in ((Role.TEACHER, "teacher@example.com"), (Role.STUDENT, "student@example.com")):
                     password = secrets.token_urlsafe(12)  # 16 characters: well past the password policy
-                    await AuthService(session).create_user(email, password, f"Demo {role.value}", role)
+                    await AuthService(session, Passwords()).create_user(email, password, f"Demo {role.value}", role)
                     rows.append((role.value, email, password))
                 await session.commit()
                 path.write_text("".join(f"{r}\t{e}\t{p}\n" for r, e, p in rows), encoding="utf-8")

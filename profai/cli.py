@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.settings import get_settings
+from core.settings import Settings, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,28 +43,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = get_settings()
+    settings = load_settings()  # the only read of the environment in this process
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    handler: Callable[[argparse.Namespace], int] = COMMANDS[args.command]
-    return handler(args)
+    handler: Callable[[argparse.Namespace, Settings], int] = COMMANDS[args.command]
+    return handler(args, settings)
 
 
-def cmd_up(args: argparse.Namespace) -> int:
+def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     from profai.up import run_up
 
-    return run_up(get_settings())
+    return run_up(settings)
 
 
-def cmd_api(args: argparse.Namespace) -> int:
+def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    settings = get_settings()
     workers = args.workers or settings.api_workers
     with metrics_dir(workers):
         uvicorn.run(
-            "backend.app:app_factory",
+            "profai.api:app_factory",
             factory=True,
             host=settings.api_host,
             port=settings.api_port,
@@ -97,22 +96,25 @@ def metrics_dir(workers: int) -> Iterator[None]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def cmd_worker(args: argparse.Namespace) -> int:
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from jobs.worker import run_worker
+    from profai.container import build
 
-    run_worker(get_settings(), args.threads)
+    root = build(settings)
+    run_worker(settings, root.tasks, root.embedders, root.changes, args.threads)
     return 0
 
 
-def cmd_scheduler(args: argparse.Namespace) -> int:
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from jobs.scheduler import run_scheduler
+    from profai.container import build
 
-    asyncio.run(run_scheduler(get_settings()))
+    root = build(settings)
+    asyncio.run(run_scheduler(settings, root.queue, root.changes))
     return 0
 
 
-def cmd_ui_teacher(args: argparse.Namespace) -> int:
-    settings = get_settings()
+def cmd_ui_teacher(args: argparse.Namespace, settings: Settings) -> int:
     script = REPO_ROOT / "ui_teacher" / "app.py"
     os.execv(
         sys.executable,
@@ -134,39 +136,39 @@ def cmd_ui_teacher(args: argparse.Namespace) -> int:
     )
 
 
-def cmd_ui_student(args: argparse.Namespace) -> int:
+def cmd_ui_student(args: argparse.Namespace, settings: Settings) -> int:
     from ui_student.app import launch
 
     launch()
     return 0
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from core.db.migrate import upgrade
 
-    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
-    upgrade()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings=settings)
     print("database is up to date")
     return 0
 
 
-def cmd_milvus_lite(args: argparse.Namespace) -> int:
+def cmd_milvus_lite(args: argparse.Namespace, settings: Settings) -> int:
     from profai.up import serve_milvus_lite
 
-    return serve_milvus_lite(get_settings(), args.port)
+    return serve_milvus_lite(settings, args.port)
 
 
-def cmd_create_user(args: argparse.Namespace) -> int:
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     from core.db.models.users import Role
     from profai.accounts import create_user
 
     password = args.password or os.environ.get("PROFAI_PASSWORD") or getpass.getpass("password: ")
-    user = asyncio.run(create_user(get_settings(), args.email, password, args.name, Role(args.role)))
+    user = asyncio.run(create_user(settings, args.email, password, args.name, Role(args.role)))
     print(f"created {user.role.value} {user.email} ({user.id})")
     return 0
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "up": cmd_up,
     "api": cmd_api,
     "worker": cmd_worker,

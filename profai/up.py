@@ -55,7 +55,7 @@ def run_up(settings: Settings) -> int:
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     print("applying database migrations…", flush=True)
-    upgrade()
+    upgrade(settings=settings)
     demo = asyncio.run(ensure_demo_users(settings))
 
     me = [sys.executable, "-m", "profai"]

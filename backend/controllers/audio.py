@@ -21,6 +21,7 @@ from litestar.response import Stream
 from backend.db import ServicesDep, SessionDep
 from backend.rate_limits import per_user
 from backend.schemas.common import Input
+from core.audio.engines import AudioEngines
 from core.audio.formats import MEDIA_TYPES, check_format
 from core.audio.lecture import SpokenText, lecture_script, lesson_speech
 from core.audio.stream import speak_stream, transcribe
@@ -66,7 +67,7 @@ class LectureOut(msgspec.Struct):
 
 
 async def audio_response(
-    settings: Settings,
+    engines: AudioEngines,
     text: str,
     fmt: str,
     *,
@@ -76,7 +77,7 @@ async def audio_response(
     headers: dict[str, str] | None = None,
 ) -> Stream:
     audio_format = check_format(fmt)
-    pieces = speak_stream(settings, text, voice, audio_format, language=language, whole_file=True)
+    pieces = speak_stream(engines, text, voice, audio_format, language=language, whole_file=True)
     # Pull the first piece now: errors before any byte is sent keep the JSON error shape.
     first = await anext(pieces, b"")
 
@@ -97,12 +98,14 @@ async def audio_response(
     )
 
 
-async def spoken_response(settings: Settings, spoken: SpokenText, fmt: str, voice: str | None, filename: str) -> Stream:
+async def spoken_response(
+    engines: AudioEngines, spoken: SpokenText, fmt: str, voice: str | None, filename: str
+) -> Stream:
     """A lesson or lecture spoken, saying which language it is in: offline, a lesson asked for in
     another language is read in its own (no model to translate it), and the caller can tell."""
     headers = {"Content-Language": spoken.language, "X-Speech-Source": spoken.source}
     return await audio_response(
-        settings, spoken.text, fmt, voice=voice, language=spoken.language, filename=filename, headers=headers
+        engines, spoken.text, fmt, voice=voice, language=spoken.language, filename=filename, headers=headers
     )
 
 
@@ -165,7 +168,7 @@ class AudioController(Controller):
     @post("/tts", status_code=200, summary="Speak a text (streamed audio; cached)")
     async def tts(self, data: TtsIn, svc: ServicesDep) -> Stream:
         text = check_text(svc.settings, data.text)
-        return await audio_response(svc.settings, text, data.format, voice=data.voice, language=data.language)
+        return await audio_response(svc.audio, text, data.format, voice=data.voice, language=data.language)
 
     @get("/lessons/{lesson_id:str}/audio", summary="The lesson read aloud (streamed audio; cached)")
     async def lesson_audio(
@@ -179,8 +182,8 @@ class AudioController(Controller):
         language: LanguageParam = None,
     ) -> Stream:
         lesson = await lesson_to_speak(session, request.user, lesson_id)
-        spoken = await lesson_speech(svc.settings, lesson.title, lesson.body, language, lesson.written_in)
-        return await spoken_response(svc.settings, spoken, format, voice, f"lesson-{lesson_id}")
+        spoken = await lesson_speech(svc.audio, lesson.title, lesson.body, language, lesson.written_in)
+        return await spoken_response(svc.audio, spoken, format, voice, f"lesson-{lesson_id}")
 
     @get("/chat/messages/{message_id:str}/audio", summary="A tutor answer of mine read aloud (streamed; cached)")
     async def message_audio(
@@ -197,7 +200,7 @@ class AudioController(Controller):
         text, language = readable_in(speakable(message.content), message.language), message.language
         await session.commit()
         return await audio_response(
-            svc.settings, text, format, voice=voice, language=language, filename=f"answer-{message_id}",
+            svc.audio, text, format, voice=voice, language=language, filename=f"answer-{message_id}",
             headers={"Content-Language": language},
         )
 
@@ -212,7 +215,7 @@ class AudioController(Controller):
     ) -> LectureOut:
         lesson = await lesson_to_speak(session, request.user, lesson_id)
         script = await lecture_script(
-            svc.settings, lesson.title, lesson.body, lesson.summary, language, lesson.written_in
+            svc.audio, lesson.title, lesson.body, lesson.summary, language, lesson.written_in
         )
         return LectureOut(lesson.id, lesson.course_id, lesson.title, script.text, script.language, script.source)
 
@@ -229,9 +232,9 @@ class AudioController(Controller):
     ) -> Stream:
         lesson = await lesson_to_speak(session, request.user, lesson_id)
         script = await lecture_script(
-            svc.settings, lesson.title, lesson.body, lesson.summary, language, lesson.written_in
+            svc.audio, lesson.title, lesson.body, lesson.summary, language, lesson.written_in
         )
-        return await spoken_response(svc.settings, script, format, voice, f"lecture-{lesson_id}")
+        return await spoken_response(svc.audio, script, format, voice, f"lecture-{lesson_id}")
 
     @post(
         "/stt",
@@ -240,7 +243,7 @@ class AudioController(Controller):
     )
     async def stt(self, request: PrincipalRequest, svc: ServicesDep) -> TranscriptOut:
         data, language = await read_audio_field(request, svc.settings, ("audio",))
-        result = await transcribe(svc.settings, data, language or None)
+        result = await transcribe(svc.audio, data, language or None)
         return TranscriptOut(result.text, result.language, result.duration)
 
 
@@ -259,7 +262,7 @@ class LegacyAudioController(Controller):
         fmt = str(data.get("format") or "mp3")
         voice, language = data.get("voice"), data.get("language")
         return await audio_response(
-            svc.settings,
+            svc.audio,
             check_text(svc.settings, text),
             fmt,
             voice=voice if isinstance(voice, str) else None,
@@ -269,7 +272,7 @@ class LegacyAudioController(Controller):
     @post("/stt", status_code=200, summary="Legacy: transcribe a recording (multipart field 'audio' or 'file')")
     async def stt(self, request: PrincipalRequest, svc: ServicesDep) -> dict[str, Any]:
         data, language = await read_audio_field(request, svc.settings, ("audio", "file"))
-        result = await transcribe(svc.settings, data, language or None)
+        result = await transcribe(svc.audio, data, language or None)
         return {
             "text": result.text,
             "transcript": result.text,

@@ -33,16 +33,16 @@ class AuthController(Controller):
         await ensure_not_blocked(svc, Rule.LOGIN_IP, ip)
         await acquire(svc, Rule.LOGIN_ACCOUNT, account)
         async with svc.read_sessions() as reads:  # no write transaction while argon2 runs
-            user = await AuthService(reads).find_login(data.email)
+            user = await AuthService(reads, svc.passwords).find_login(data.email)
         try:
-            new_hash = await verify_login(user, data.password)
+            new_hash = await verify_login(svc.passwords, user, data.password)
         except Unauthenticated:
             await svc.limits.record(Rule.LOGIN_IP, ip)
             raise
         if user is None:  # verify_login refuses a missing user: never here
             raise Unauthenticated("wrong email or password")
         await svc.limits.reset(Rule.LOGIN_ACCOUNT, account)
-        issued = await AuthService(session).open_session(user, svc.settings.token_ttl_seconds, new_hash)
+        issued = await AuthService(session, svc.passwords).open_session(user, svc.settings.token_ttl_seconds, new_hash)
         return TokenOut(issued.secret, "bearer", UserOut.of(user))
 
     @post(
@@ -61,7 +61,7 @@ class AuthController(Controller):
         await asyncio.to_thread(check_password, data.password, email, data.name)
         await acquire(svc, Rule.REGISTER_IP, client_ip(request))
         await acquire(svc, Rule.REGISTER_ACCOUNT, account_key(email))
-        auth = AuthService(session)
+        auth = AuthService(session, svc.passwords)
         user = await auth.create_user(email, data.password, data.name, Role.STUDENT)
         issued = await auth.open_session(user, svc.settings.token_ttl_seconds)
         return TokenOut(issued.secret, "bearer", UserOut.of(user))
@@ -70,7 +70,7 @@ class AuthController(Controller):
     async def logout(self, request: Request[Principal, Any, Any], session: SessionDep, svc: ServicesDep) -> None:
         token = request.headers.get("authorization", "").partition(" ")[2].strip()
         if token:
-            await AuthService(session).logout(token)
+            await AuthService(session, svc.passwords).logout(token)
             forget_credential(svc, digest(token))
 
     @get("/auth/me", summary="The calling user")
@@ -79,27 +79,32 @@ class AuthController(Controller):
         return UserOut(p.user_id, p.email, p.name, p.role.value)
 
     @post("/users", guards=[admins_only], status_code=201, summary="Create a user (admin)")
-    async def create_user(self, data: UserIn, session: SessionDep) -> UserOut:
-        user = await AuthService(session).create_user(data.email, data.password, data.name, Role(data.role))
+    async def create_user(self, data: UserIn, session: SessionDep, svc: ServicesDep) -> UserOut:
+        auth = AuthService(session, svc.passwords)
+        user = await auth.create_user(data.email, data.password, data.name, Role(data.role))
         return UserOut.of(user)
 
     @get("/api-keys", summary="My API keys (without their secrets)")
-    async def list_keys(self, request: Request[Principal, Any, Any], session: SessionDep) -> list[ApiKeyOut]:
-        return [ApiKeyOut.of(k) for k in await AuthService(session).list_api_keys(request.user.user_id)]
+    async def list_keys(
+        self, request: Request[Principal, Any, Any], session: SessionDep, svc: ServicesDep
+    ) -> list[ApiKeyOut]:
+        keys = await AuthService(session, svc.passwords).list_api_keys(request.user.user_id)
+        return [ApiKeyOut.of(k) for k in keys]
 
     @post("/api-keys", status_code=201, summary="Create an API key; the key is shown only in this response")
     async def create_key(
-        self, data: ApiKeyIn, request: Request[Principal, Any, Any], session: SessionDep
+        self, data: ApiKeyIn, request: Request[Principal, Any, Any], session: SessionDep, svc: ServicesDep
     ) -> NewApiKeyOut:
         if request.user.via == "api_key":
             raise Forbidden("API keys cannot create API keys: log in")
-        key, issued = await AuthService(session).create_api_key(request.user.user_id, data.name, list(data.scopes))
+        auth = AuthService(session, svc.passwords)
+        key, issued = await auth.create_api_key(request.user.user_id, data.name, list(data.scopes))
         return NewApiKeyOut(issued.secret, ApiKeyOut.of(key))
 
     @delete("/api-keys/{key_id:str}", status_code=200, summary="Revoke an API key")
     async def revoke_key(
         self, key_id: str, request: Request[Principal, Any, Any], session: SessionDep, svc: ServicesDep
     ) -> ApiKeyOut:
-        key = await AuthService(session).revoke_api_key(request.user.user_id, key_id)
+        key = await AuthService(session, svc.passwords).revoke_api_key(request.user.user_id, key_id)
         forget_credential_id(svc, key.id)
         return ApiKeyOut.of(key)

@@ -26,8 +26,6 @@ from core.errors import DomainError, Forbidden, InvalidInput
 from core.security.principal import Principal
 from core.security.rate_limits import Rule
 from core.services.chat import ChatHistory, ChatService, Turn
-from core.services.passages import PageIndexCache
-from core.services.retrieval import get_retriever
 
 log = logging.getLogger(__name__)
 LOGIN_TIMEOUT_SECONDS = 10.0
@@ -35,10 +33,10 @@ PrincipalRequest = Request[Principal, Any, Any]
 
 
 def chat_service(svc: ServicesDep) -> ChatService:
-    retriever = svc.retriever or get_retriever(svc.settings)
-    # Without the lifespan's cache (apps built bare, in tests) each request builds its own.
-    pages = svc.tutor_pages or PageIndexCache(svc.files)
-    return ChatService(svc.sessions, svc.settings, retriever, svc.files, svc.reads, pages)
+    return ChatService(
+        svc.sessions, svc.settings, svc.retriever, svc.files, svc.reads, svc.tutor_pages,
+        writer=svc.chat_writer, answerer=svc.answerer,
+    )
 
 
 def _error_event(exc: Exception) -> dict[str, Any]:
@@ -220,7 +218,7 @@ async def _question_of(socket: WebSocket[Any, Any, Any], svc: ServicesDep, ask: 
         data = base64.b64decode(ask.recording, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput(f'"recording" is not base64: {exc}') from exc
-    heard = await transcribe(svc.settings, data, ask.language or "en")  # checks MAX_AUDIO_MB, MAX_AUDIO_SECONDS
+    heard = await transcribe(svc.audio, data, ask.language or "en")  # checks MAX_AUDIO_MB, MAX_AUDIO_SECONDS
     text = " ".join(heard.text.split())
     await socket.send_json({"type": "transcript", "text": text, "language": heard.language, "duration": heard.duration})
     if not text:
@@ -234,7 +232,7 @@ async def _send_audio(socket: WebSocket[Any, Any, Any], svc: ServicesDep, text: 
     try:
         seq = 0
         spoken = readable_in(speakable(text), language)
-        async for piece in speak_stream(svc.settings, spoken, fmt="mp3", language=language):
+        async for piece in speak_stream(svc.audio, spoken, fmt="mp3", language=language):
             await socket.send_json(
                 {"type": "audio", "format": "mp3", "seq": seq, "data": base64.b64encode(piece).decode()}
             )

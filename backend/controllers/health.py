@@ -15,7 +15,6 @@ from sqlalchemy import text
 
 from backend.db import ServicesDep
 from backend.metrics import exposition
-from core.services.retrieval import get_retriever
 
 log = logging.getLogger(__name__)
 CHECK_SECONDS = 5
@@ -40,7 +39,7 @@ class HealthController(Controller):
         results = dict(zip(names, checks, strict=True))
         ok = all(v == "ok" for v in results.values())
         # The tutor's model warming up does not make the API unready: everything else works.
-        tutor = get_retriever(svc.settings).state  # cold, warming, ready, or the error (logged when it happened)
+        tutor = svc.retriever.state  # cold, warming, ready, or the error (logged when it happened)
         tutor = tutor if tutor in ("cold", "warming", "ready") else "failing"
         body = {"status": "ok" if ok else "unavailable", "checks": results, "tutor": tutor}
         return Response(body, status_code=200 if ok else 503)

@@ -7,9 +7,8 @@ run `embed` in a thread (`asyncio.to_thread`) and Huey workers call it directly.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -216,13 +215,8 @@ class OpenAIEmbedder:
         return vectors
 
 
-@lru_cache(maxsize=4)
-def local_embedder(threads: int = 2, max_tokens: int = 256, batch_size: int = 32) -> LocalMiniLMEmbedder:
-    """One local model per process (per configuration): the session holds ~25 MB and threads."""
-    return LocalMiniLMEmbedder(threads=threads, max_tokens=max_tokens, batch_size=batch_size)
-
-
 def build_embedder(settings: Settings, threads: int = 2) -> Embedder:
+    """A new embedder for `settings`: processes hold theirs in a `SharedEmbedder`."""
     if settings.embedding_provider == "openai":
         key = settings.embedding_api_key or settings.openai_api_key
         return OpenAIEmbedder(
@@ -235,7 +229,35 @@ def build_embedder(settings: Settings, threads: int = 2) -> Embedder:
         )
     # Small model batches: 21 vs 19 chunks/s and 0.5 vs 1.4 GB peak memory than batches of
     # 32 at 256 tokens (measured here, 2 threads). EMBEDDING_BATCH_SIZE sizes remote requests.
-    return local_embedder(threads=threads, batch_size=LOCAL_BATCH)
+    return LocalMiniLMEmbedder(threads=threads, batch_size=LOCAL_BATCH)
+
+
+class SharedEmbedder:
+    """The process's one embedder, built on first use (loading the ONNX session costs
+    seconds and ~25 MB: the API starts at once and loads it in the background, a worker when
+    its first job needs it). The composition root makes one; the retriever and the pipeline
+    share it."""
+
+    def __init__(self, settings: Settings, build: Callable[[Settings], Embedder] = build_embedder) -> None:
+        self._settings = settings
+        self._build = build
+        self._lock = threading.Lock()
+        self._embedder: Embedder | None = None
+        self._multilingual: tuple[MultilingualEmbedder | None] | None = None
+
+    def get(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._build(self._settings)
+            return self._embedder
+
+    def multilingual(self) -> MultilingualEmbedder | None:
+        """The process's cross-lingual embedder (None when TUTOR_MULTILINGUAL is off); its
+        model loads on its first use."""
+        with self._lock:
+            if self._multilingual is None:
+                self._multilingual = (build_multilingual(self._settings),)
+            return self._multilingual[0]
 
 
 def build_multilingual(settings: Settings) -> MultilingualEmbedder | None:

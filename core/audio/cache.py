@@ -21,20 +21,19 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from core.settings import Settings
 
 TOUCH_AFTER_SECONDS = 3600  # a hit marks a file as used; more often would only cost writes
-_written_since_trim: dict[Path, int] = {}  # per cache folder, in this process
-_trim_lock = threading.Lock()
 
 
 class AudioCache:
     def __init__(self, root: Path, max_bytes: int = 0) -> None:
         self.root = root
         self.max_bytes = max_bytes  # 0: no limit
+        # Bytes this object wrote since it last trimmed; None before its first write, which
+        # looks at once (the folder may already be over the limit). One object per process
+        # (core/audio/engines.py).
+        self._written: int | None = None
+        self._lock = threading.Lock()
 
     @staticmethod
     def key(text: str, voice: str | None, engine: str, fmt: str, language: str = "en") -> str:
@@ -81,11 +80,10 @@ class AudioCache:
     def _count(self, written: int) -> None:
         if not self.max_bytes:
             return
-        with _trim_lock:
-            # A process's first write looks at once: the folder may already be over the limit.
-            total = _written_since_trim.get(self.root, self.max_bytes) + written
+        with self._lock:
+            total = (self.max_bytes if self._written is None else self._written) + written
             due = total >= self.max_bytes // 20
-            _written_since_trim[self.root] = 0 if due else total
+            self._written = 0 if due else total
         if due:
             self.trim()
 
@@ -110,7 +108,3 @@ class AudioCache:
                 path.unlink()
                 freed += size
         return freed
-
-
-def audio_cache(settings: Settings) -> AudioCache:
-    return AudioCache(settings.data_dir.resolve() / "audio-cache", int(settings.audio_cache_max_mb * 1024 * 1024))

@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from core.audio.cache import audio_cache
+from core.audio.cache import AudioCache
+from core.audio.engines import AudioEngines
 from core.audio.languages import check_language, iso_language
 from core.audio.text import offline_lecture, speakable
 from core.errors import ServiceUnavailable
@@ -53,10 +54,11 @@ def _name(language: str) -> str:
 
 
 async def lesson_speech(
-    settings: Settings, title: str, body: str, language: str | None, written_in: str
+    engines: AudioEngines, title: str, body: str, language: str | None, written_in: str
 ) -> SpokenText:
     """The lesson to read aloud in `language` (default: its own): translated when it is written in
     another one and a model is configured; otherwise as written, in `written_in`."""
+    settings = engines.settings
     language = check_language(language or written_in)
     own = speakable(f"# {title}\n\n{body}")
     if same_language(language, written_in):
@@ -64,29 +66,33 @@ async def lesson_speech(
     if settings.llm_provider != "openai":
         return SpokenText(own, written_in, "offline")
     prompt = TRANSLATE_PROMPT.format(language=_name(language))
-    text = await _written(settings, "translation", prompt, title, body, language, 100 + 4 * len(own.split()))
+    words = 100 + 4 * len(own.split())
+    text = await _written(settings, engines.cache, "translation", prompt, title, body, language, words)
     return SpokenText(speakable(text), language, f"llm:{settings.llm_model}")
 
 
 async def lecture_script(
-    settings: Settings, title: str, body: str, summary: str = "", language: str | None = None, written_in: str = "en"
+    engines: AudioEngines, title: str, body: str, summary: str = "", language: str | None = None,
+    written_in: str = "en",
 ) -> SpokenText:
     """Class mode: the lesson as a lecture, in `language` (default: the lesson's own) when a model
     writes it; offline, the lesson framed as one, in the language it is written in."""
+    settings = engines.settings
     language = check_language(language or written_in)
     if settings.llm_provider != "openai":
         spoken_in = language if same_language(language, written_in) else written_in  # en-GB stays en-GB
         return SpokenText(offline_lecture(title, body, summary), spoken_in, "offline")
     prompt = LECTURE_PROMPT.format(language=_name(language))
     # A lecture retells the lesson; much longer means the model is rambling (and costs time).
-    text = await _written(settings, "lecture", prompt, title, body, language, 100 + 2 * len(body.split()))
+    words = 100 + 2 * len(body.split())
+    text = await _written(settings, engines.cache, "lecture", prompt, title, body, language, words)
     return SpokenText(text, language, f"llm:{settings.llm_model}")
 
 
 async def _written(
-    settings: Settings, what: str, prompt: str, title: str, body: str, language: str, max_tokens: int
+    settings: Settings, cache: AudioCache, what: str, prompt: str, title: str, body: str, language: str,
+    max_tokens: int,
 ) -> str:
-    cache = audio_cache(settings)
     key = cache.key(f"{title}\n\n{body}", None, f"{what}:{iso_language(language)}:{settings.llm_model}", "txt")
     cached = await asyncio.to_thread(cache.get, key, "txt")
     if cached is not None:

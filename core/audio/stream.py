@@ -1,7 +1,7 @@
 """Async entry points: speak text as a stream of encoded audio, transcribe an upload.
 
 Synthesis and recognition are CPU-bound (or block on HTTP), so every step runs in a thread
-and never on the event loop. A per-loop semaphore bounds how many run at once
+and never on the event loop. A per-loop semaphore (AudioEngines.slots) bounds how many run at once
 (settings.audio_concurrency): on a small machine two Piper runs already fill the cores, and
 more would only slow every request down, including the ones that are not about audio.
 """
@@ -9,41 +9,26 @@ more would only slow every request down, including the ones that are not about a
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-from core.audio.cache import audio_cache
 from core.audio.decode import decode
+from core.audio.engines import AudioEngines
 from core.audio.formats import AudioFormat, Encoder, Pcm, check_format, parse_wav, to_mono, wav_bytes
 from core.audio.languages import check_language
-from core.audio.stt import Transcript, build_transcriber
-from core.audio.tts import SpeechSynthesizer, build_synthesizer, check_voice
+from core.audio.stt import Transcript
+from core.audio.tts import SpeechSynthesizer, check_voice
 from core.errors import InvalidInput
-from core.settings import Settings
 
 CACHE_READ_BYTES = 64 * 1024
-_semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
-    weakref.WeakKeyDictionary()
-)
 _DONE = object()
 
 
-def audio_slots(settings: Settings) -> asyncio.Semaphore:
-    # One per event loop (an asyncio.Semaphore belongs to the loop that first waits on it) and
-    # per configured size.
-    size = max(1, settings.audio_concurrency)
-    per_loop = _semaphores.setdefault(asyncio.get_running_loop(), {})
-    if size not in per_loop:
-        per_loop[size] = asyncio.Semaphore(size)
-    return per_loop[size]
-
-
-async def _pull(settings: Settings, pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
+async def _pull(engines: AudioEngines, pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
     """Run a blocking generator one item at a time in a thread, holding a slot per item, so
     one long lecture cannot keep short requests waiting for minutes."""
     while True:
-        async with audio_slots(settings):
+        async with engines.slots():
             item = await asyncio.to_thread(next, pieces, _DONE)
         if item is _DONE:
             return
@@ -51,7 +36,7 @@ async def _pull(settings: Settings, pieces: Iterator[bytes]) -> AsyncIterator[by
 
 
 async def speak_stream(
-    settings: Settings,
+    engines: AudioEngines,
     text: str,
     voice: str | None = None,
     fmt: str = "mp3",
@@ -71,8 +56,8 @@ async def speak_stream(
     lang, voice = check_language(language), check_voice(voice)
     if not text.strip():
         raise InvalidInput("there is nothing to say: the text is empty")
-    synth = build_synthesizer(settings, lang)
-    cache = audio_cache(settings)
+    synth = engines.synthesizer(lang)
+    cache = engines.cache
     per_sentence_wav = audio_format == "wav" and not whole_file
     key = cache.key(text, voice, synth.name, "wav-parts" if per_sentence_wav else audio_format, lang)
     if use_cache and not per_sentence_wav:
@@ -82,7 +67,7 @@ async def speak_stream(
                 yield chunk
             return
     produced: list[bytes] = []
-    async for chunk in _encode(settings, synth, text, voice, lang, audio_format, per_sentence_wav):
+    async for chunk in _encode(engines, synth, text, voice, lang, audio_format, per_sentence_wav):
         produced.append(chunk)
         yield chunk
     # Reached only when the client took every piece: a dropped stream caches nothing.
@@ -91,12 +76,12 @@ async def speak_stream(
 
 
 async def _encode(
-    settings: Settings, synth: SpeechSynthesizer, text: str, voice: str | None, lang: str,
+    engines: AudioEngines, synth: SpeechSynthesizer, text: str, voice: str | None, lang: str,
     fmt: AudioFormat, per_sentence_wav: bool,
 ) -> AsyncIterator[bytes]:
     encoder: Encoder | None = None
     spoken = False
-    async for wav in _pull(settings, synth.stream(text, voice, lang)):
+    async for wav in _pull(engines, synth.stream(text, voice, lang)):
         pcm = to_mono(parse_wav(wav))
         spoken = True
         if per_sentence_wav:
@@ -124,16 +109,17 @@ async def _read_file(path: Path) -> AsyncIterator[bytes]:
         yield data[start : start + CACHE_READ_BYTES]
 
 
-async def speak_bytes(settings: Settings, text: str, voice: str | None = None, fmt: str = "mp3",
+async def speak_bytes(engines: AudioEngines, text: str, voice: str | None = None, fmt: str = "mp3",
                       *, language: str | None = None) -> bytes:
     """The whole file at once (cached like the stream)."""
-    return b"".join([c async for c in speak_stream(settings, text, voice, fmt, language=language, whole_file=True)])
+    return b"".join([c async for c in speak_stream(engines, text, voice, fmt, language=language, whole_file=True)])
 
 
-async def transcribe(settings: Settings, data: bytes, language: str | None = None) -> Transcript:
+async def transcribe(engines: AudioEngines, data: bytes, language: str | None = None) -> Transcript:
     """Validate, decode and transcribe an upload; each blocking step in a thread."""
-    engine = build_transcriber(settings)
-    async with audio_slots(settings):
+    engine = engines.transcriber()
+    settings = engines.settings
+    async with engines.slots():
         audio = await asyncio.to_thread(
             decode, data, max_mb=settings.max_audio_mb, max_seconds=settings.max_audio_seconds
         )

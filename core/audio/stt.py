@@ -148,22 +148,14 @@ class SarvamTranscriber:
         return Transcript(text=text.strip(), language=str(detected), duration=round(audio.duration, 3))
 
 
-_lock = threading.Lock()
-_engines: dict[tuple[str, ...], Transcriber] = {}
-
-
 def build_transcriber(settings: Settings) -> Transcriber:
-    """One engine per process and configuration: the Whisper model takes ~1 s and ~100 MB to load."""
-    key = (settings.stt_provider, settings.stt_model or "", settings.openai_base_url or "", settings.sarvam_base_url)
-    with _lock:
-        if key not in _engines:
-            if settings.stt_provider == "openai":
-                _engines[key] = OpenAITranscriber(settings)
-            elif settings.stt_provider == "sarvam":
-                _engines[key] = SarvamTranscriber(settings)
-            else:
-                _engines[key] = WhisperTranscriber()
-        return _engines[key]
+    """A new engine (AudioEngines keeps one per process: the Whisper model takes ~1 s and
+    ~100 MB to load)."""
+    if settings.stt_provider == "openai":
+        return OpenAITranscriber(settings)
+    if settings.stt_provider == "sarvam":
+        return SarvamTranscriber(settings)
+    return WhisperTranscriber()
 
 
 def words(text: str) -> list[str]:

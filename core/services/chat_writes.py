@@ -10,7 +10,6 @@ every turn of its group, and none of them is stored.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -82,17 +81,6 @@ class ChatWriter:
             await repo.insert_messages(messages)
             await repo.touch(continued, now)
         return out
-
-
-_writers: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], ChatWriter] = weakref.WeakKeyDictionary()
-
-
-def chat_writer(sessions: async_sessionmaker[AsyncSession]) -> ChatWriter:
-    """The process's writer for this database: services are per request, groups are not."""
-    writer = _writers.get(sessions)
-    if writer is None:
-        writer = _writers[sessions] = ChatWriter(sessions)
-    return writer
 
 
 def _message(message_id: str, session_id: str, t: TurnRecord, role: str, content: str,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.ai.embeddings import SharedEmbedder
 from core.settings import Settings
 
 
@@ -36,3 +37,4 @@ class JobContext:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     report: Reporter  # (stage, percent, message); raises JobCancelled / JobLost
+    embedders: SharedEmbedder  # the worker process's one embedder (built on first use)

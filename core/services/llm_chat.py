@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -56,7 +57,7 @@ _TRANSLATE = (
 )
 
 
-async def translate_question(settings: Settings, question: str, language: str) -> str:
+async def translate_question(answerer: LLMAnswerer, question: str, language: str) -> str:
     """The question in the course's language, so that BM25 and the course's embedder find
     its pages too; the question itself when the model fails (the search still runs across
     languages with the multilingual model)."""
@@ -65,24 +66,11 @@ async def translate_question(settings: Settings, question: str, language: str) -
         {"role": "user", "content": question},
     ]
     try:
-        parts = [delta async for delta in get_answerer(settings).stream(messages)]
+        parts = [delta async for delta in answerer.stream(messages)]
     except ServiceUnavailable:
         return question
     translated = " ".join("".join(parts).split())
     return translated[:2000] or question
-
-
-_semaphores: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
-
-
-def _semaphore(limit: int) -> asyncio.Semaphore:
-    # One per event loop: settings.llm_concurrency bounds this process's calls to the endpoint.
-    loop = asyncio.get_running_loop()
-    held = _semaphores.get(id(loop))
-    if held is None or held[0] is not loop:
-        held = (loop, asyncio.Semaphore(max(1, limit)))
-        _semaphores[id(loop)] = held
-    return held[1]
 
 
 class LLMAnswerer:
@@ -97,12 +85,24 @@ class LLMAnswerer:
             base_url=settings.openai_base_url, api_key=key or "not-needed",
             timeout=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries,
         )
+        # One per event loop (a semaphore belongs to the loop that first waits on it):
+        # settings.llm_concurrency bounds this process's calls to the endpoint.
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        slot = self._slots.get(loop)
+        if slot is None:
+            slot = self._slots[loop] = asyncio.Semaphore(max(1, self.settings.llm_concurrency))
+        return slot
 
     async def stream(self, messages: list[dict[str, str]]) -> AsyncIterator[str]:
         """Text deltas of the answer; ServiceUnavailable on any provider failure or timeout."""
         from openai import OpenAIError
 
-        async with _semaphore(self.settings.llm_concurrency):
+        async with self._semaphore():
             produced = False
             try:
                 stream: Any = await self._client.chat.completions.create(
@@ -124,14 +124,3 @@ class LLMAnswerer:
 
     async def close(self) -> None:
         await self._client.close()
-
-
-_answerers: dict[tuple[str | None, str, float], LLMAnswerer] = {}
-
-
-def get_answerer(settings: Settings) -> LLMAnswerer:
-    """One client (one connection pool) per process and endpoint."""
-    key = (settings.openai_base_url, settings.llm_model, settings.llm_timeout_seconds)
-    if key not in _answerers:
-        _answerers[key] = LLMAnswerer(settings)
-    return _answerers[key]

@@ -23,10 +23,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from core.ai.batching import Batcher
-from core.ai.embeddings import Embedder, EmbeddingError, build_multilingual
+from core.ai.embeddings import Embedder, EmbeddingError, SharedEmbedder
 from core.ai.multilingual import MultilingualEmbedder
 from core.errors import ServiceUnavailable
-from core.pipeline.deps import shared_embedder
 from core.settings import Settings
 from core.vectors.fusion import candidate_depth, rrf_fuse
 from core.vectors.store import ChunkStore, SearchHit, validate_id
@@ -90,8 +89,11 @@ VECTOR_CACHE_SIZE = 50_000  # ~80 MB of 384-float vectors
 class Retriever:
     """Thread-safe, lazily built embedder + chunk store for one process."""
 
-    def __init__(self, settings: Settings, multilingual: MultilingualEmbedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedders: SharedEmbedder, multilingual: MultilingualEmbedder | None = None
+    ) -> None:
         self.settings = settings
+        self._embedders = embedders
         self.multilingual = multilingual  # None: questions only find pages in their own language
         self.floor = RELEVANCE_FLOOR.get(settings.embedding_provider, 0.3)
         self._lock = threading.Lock()
@@ -130,7 +132,7 @@ class Retriever:
         with self._lock:
             if self._embedder is None or self._store is None:
                 s = self.settings
-                embedder = shared_embedder(s)
+                embedder = self._embedders.get()
                 token = s.milvus_token.get_secret_value() if s.milvus_token else None
                 store = ChunkStore(s.milvus_uri, token=token, collection=s.milvus_collection, dim=embedder.dim)
                 store.ensure_collection()
@@ -262,27 +264,3 @@ def _normalised(vector: Sequence[float]) -> list[float]:
     # Remote embedders need not return unit vectors; dot products below assume they are.
     norm = math.sqrt(sum(x * x for x in vector)) or 1.0
     return [float(x) / norm for x in vector]
-
-
-_retrievers: dict[tuple[str, str, str, str, str | None], Retriever] = {}
-_retrievers_lock = threading.Lock()
-
-
-def get_retriever(settings: Settings) -> Retriever:
-    """The process-wide retriever for these settings (the API's Services holds it too)."""
-    key = (
-        settings.milvus_uri,
-        settings.milvus_collection,
-        settings.embedding_provider,
-        settings.embedding_model,
-        settings.embedding_base_url,
-    )
-    with _retrievers_lock:
-        if key not in _retrievers:
-            _retrievers[key] = Retriever(settings, build_multilingual(settings))
-        return _retrievers[key]
-
-
-async def retrieve(settings: Settings, course_id: str, question: str, k: int = 5) -> list[SearchHit]:
-    """The course's `k` best chunks for `question`; [] when the course does not cover it."""
-    return (await get_retriever(settings).search(course_id, question, k)).hits

@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 
-from core.security.passwords import hash_password
+from core.security.passwords import Passwords
 from tests.harness import ADMIN_PASSWORD, PASSWORD, Stack, login
 
 
@@ -89,7 +89,7 @@ def test_accounts_made_under_the_older_rule_still_log_in(stack: Stack) -> None:
         db.execute(
             "INSERT INTO users (id, email, name, role, password_hash, is_active, created_at, updated_at) "
             "VALUES (?, ?, 'Old', 'student', ?, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
-            (uuid.uuid4().hex, email, hash_password("12345678")),
+            (uuid.uuid4().hex, email, Passwords().hash("12345678")),
         )
     reply = httpx.post(f"{stack.url}/api/v1/auth/login", json={"email": email, "password": "12345678"})
     assert reply.status_code == 200, reply.text

@@ -66,16 +66,6 @@ def _missing_tool(what: str) -> NoReturn:
     pytest.skip(msg)
 
 
-def _import_or_skip(module: str) -> Any:
-    """Import a module of the app; skip only if that module itself does not exist yet."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            pytest.skip(f"{module} does not exist yet")
-        raise
-
-
 # --------------------------------------------------------------------------------------
 # rendering
 # --------------------------------------------------------------------------------------
@@ -241,8 +231,9 @@ def test_keda_scales_workers_on_the_job_backlog(render, target):
     assert match, meta["query"]
     statuses = set(re.findall(r"'(\w+)'", match.group(2)))
     assert statuses == {"queued", "running"}
-    # ... and the table and statuses are the ones of the code, when it is importable
-    jobs_model = _import_or_skip("core.db.models.jobs")
+    # ... and the table and statuses are the ones of the code
+    import core.db.models.jobs as jobs_model
+
     assert jobs_model.Job.__tablename__ == match.group(1)
     assert statuses <= {s.value for s in jobs_model.JobStatus}
     # one replica per WORKER_THREADS outstanding jobs
@@ -573,7 +564,8 @@ def test_env_values_parse_as_settings(render, monkeypatch):
 
 
 def _cli_subcommands() -> set[str]:
-    cli = _import_or_skip("profai.cli")
+    import profai.cli as cli
+
     parser = cli.build_parser()
     commands: set[str] = set()
     for action in parser._actions:  # argparse keeps subparsers here
@@ -623,19 +615,15 @@ def _probe_paths(render) -> dict[str, str]:
     return paths
 
 
-def test_probe_paths_are_app_routes(render, tmp_path, monkeypatch):
+def test_probe_paths_are_app_routes(render, tmp_path):
     probe_paths = _probe_paths(render)
     assert {"/health/live", "/health/ready"} <= set(probe_paths.values())
-    app_module = _import_or_skip("backend.app")
-    from core import settings as settings_module
+    from backend.app import create_app
+    from core.settings import Settings
+    from profai.container import build
 
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    settings_module.get_settings.cache_clear()
-    try:
-        app = app_module.create_app()
-        routes = {route.path for route in app.routes}
-    finally:
-        settings_module.get_settings.cache_clear()
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    routes = {route.path for route in create_app(settings, build(settings)).routes}
     assert "/metrics" in routes
     missing = [f"{where}: {path}" for where, path in probe_paths.items() if path not in routes]
     assert not missing, "probe paths that are not routes of the app:\n" + "\n".join(missing)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.db.migrate import upgrade
-from core.settings import Settings, get_settings
+from core.settings import Settings, load_settings
 from tests.conftest import new_pg_database
 
 
@@ -19,11 +19,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
     with new_pg_database() if request.param == "postgresql" else sqlite as url:
         monkeypatch.setenv("DATABASE_URL", url)
         monkeypatch.setenv("DATA_DIR", str(tmp_path))
-        get_settings.cache_clear()
-        try:
-            yield get_settings()
-        finally:
-            get_settings.cache_clear()
+        yield load_settings()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import asyncio
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
-from backend.app import read_pool
 from core.db.base import new_id
 from core.db.engine import create_engine, create_session_factory
 from core.db.models.chat import ChatMessage, ChatSession
@@ -16,6 +15,7 @@ from core.db.models.documents import Document, DocumentStatus
 from core.db.models.users import Role, User
 from core.repositories.tutor_reads import TutorReads
 from core.settings import Settings
+from profai.container import read_pool
 
 
 def columns(entity: object) -> dict[str, object]:
@@ -25,7 +25,7 @@ def columns(entity: object) -> dict[str, object]:
 async def scenario(settings: Settings) -> None:
     engine = create_engine(settings)
     sessions = create_session_factory(engine)
-    pool = read_pool(settings.resolved_database_url, engine, 4)
+    pool = read_pool(settings, engine, 4)
     await pool.open()
     reads = TutorReads(pool)
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.ai.embeddings import LocalMiniLMEmbedder, local_embedder
+from core.ai.embeddings import LocalMiniLMEmbedder
 from core.ingestion.types import Chunk
 from core.vectors.store import ChunkStore, SearchHit, VectorStoreError
 
@@ -29,7 +29,7 @@ def _hex() -> str:
 
 @pytest.fixture(scope="module")
 def embedder() -> LocalMiniLMEmbedder:
-    return local_embedder(threads=1)
+    return LocalMiniLMEmbedder(threads=1)
 
 
 @pytest.fixture()

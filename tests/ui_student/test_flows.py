@@ -150,6 +150,9 @@ def test_listen_teach_me_read_aloud_and_voice_question(
     assert listened.headers["content-type"] == "audio/mpeg" and is_mp3(listened.content)
     lesson_mp3 = student.api.get(f"/api/v1/lessons/{lesson_id}/audio", params={"format": "mp3"})
     assert listened.content == lesson_mp3.content  # the API's audio, byte for byte
+    assert played(ui, update_of(audio)["value"]).content == listened.content  # a replay asks the API again
+    # Only a ticket the app gave out plays: the route is no way around the bearer token.
+    assert httpx.get(f"{ui.src.rstrip('/')}/profai-audio/not-a-ticket", timeout=30).status_code == 404
 
     script, lecture_audio, status = ui.predict(api_name="/teach_me")
     assert "open" in script.lower() and status == ""

@@ -13,7 +13,6 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.settings import get_settings
 from core.vectors.lite_server import free_port
 from tests.fixtures_path import FIXTURES
 from tests.harness import LOGS, REPO, Stack, stop_process, upload, wait_http, wait_job
@@ -35,10 +34,8 @@ class Teacher:
 @pytest.fixture(autouse=True)
 def api_url(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The console reads API_URL from settings; point it at the test stack."""
-    monkeypatch.setenv("API_URL", stack.url)
-    get_settings.cache_clear()
+    monkeypatch.setenv("API_URL", stack.url)  # the console reads its settings on every run
     yield stack.url
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

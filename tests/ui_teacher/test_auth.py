@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.settings import get_settings
 from core.vectors.lite_server import free_port
 from tests.harness import PASSWORD
 from tests.ui_teacher.conftest import APP, AppFactory, Teacher, button, texts
@@ -45,7 +44,6 @@ def test_students_are_sent_to_the_tutor_app(stack: object) -> None:
 def test_unreachable_api_is_said_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("API_URL", url)
-    get_settings.cache_clear()
     at = log_in("someone@test.io", "whatever-123")
     assert any(f"the API is unreachable at {url}" in e.value for e in at.error), texts(at)
 

@@ -18,6 +18,7 @@ import pytest
 from core.audio import stream as audio_stream
 from core.audio.cache import AudioCache
 from core.audio.decode import decode, sniff
+from core.audio.engines import AudioEngines
 from core.audio.formats import Pcm, encode, parse_wav, wav_bytes
 from core.audio.lecture import SpokenText, lecture_script, lesson_speech
 from core.audio.stt import WhisperTranscriber, words
@@ -143,16 +144,17 @@ class CountingSynth:
             yield piece
 
 
-async def collect(settings: Settings, text: str, fmt: str = "mp3", **kw: object) -> list[bytes]:
-    return [c async for c in audio_stream.speak_stream(settings, text, None, fmt, **kw)]  # type: ignore[arg-type]
+async def collect(engines: AudioEngines, text: str, fmt: str = "mp3", **kw: object) -> list[bytes]:
+    return [c async for c in audio_stream.speak_stream(engines, text, None, fmt, **kw)]  # type: ignore[arg-type]
 
 
-async def test_cache_hit_returns_identical_bytes_without_synthesizing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def engines_with(settings: Settings, synth: SpeechSynthesizer) -> AudioEngines:
+    return AudioEngines(settings, make_synthesizer=lambda _provider, _settings: synth)
+
+
+async def test_cache_hit_returns_identical_bytes_without_synthesizing(tmp_path: Path) -> None:
     synth = CountingSynth()
-    monkeypatch.setattr(audio_stream, "build_synthesizer", lambda s, lang=None: synth)
-    settings = settings_for(tmp_path)
+    settings = engines_with(settings_for(tmp_path), synth)
     first = b"".join(await collect(settings, SAMPLE))
     second = b"".join(await collect(settings, SAMPLE))
     assert first == second and synth.calls == 1
@@ -183,16 +185,13 @@ async def test_wav_stream_gives_one_playable_wav_per_sentence(tmp_path: Path) ->
         "The first sentence is long enough to be spoken alone. The second sentence is also long enough for that. "
         "So is the third and last one of them, which ends here."
     )
-    pieces = await collect(settings_for(tmp_path, tts_provider="espeak"), text, "wav")
+    pieces = await collect(AudioEngines(settings_for(tmp_path, tts_provider="espeak")), text, "wav")
     assert len(pieces) == 3 and all(parse_wav(p).duration > 0.3 for p in pieces)
 
 
-async def test_synthesis_runs_off_the_event_loop_and_is_bounded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_synthesis_runs_off_the_event_loop_and_is_bounded(tmp_path: Path) -> None:
     synth = CountingSynth(delay=0.3)
-    monkeypatch.setattr(audio_stream, "build_synthesizer", lambda s, lang=None: synth)
-    settings = settings_for(tmp_path, audio_concurrency=1)
+    settings = engines_with(settings_for(tmp_path, audio_concurrency=1), synth)
     ticks = 0
 
     async def ticker() -> None:
@@ -211,23 +210,24 @@ async def test_synthesis_runs_off_the_event_loop_and_is_bounded(
 
 
 async def test_offline_lecture_frames_the_lesson(tmp_path: Path) -> None:
-    script = await lecture_script(settings_for(tmp_path), "Reading *files*", "Use open() [1].\n\n## Modes\n\nText.")
+    engines = AudioEngines(settings_for(tmp_path))
+    script = await lecture_script(engines, "Reading *files*", "Use open() [1].\n\n## Modes\n\nText.")
     assert script.source == "offline" and script.language == "en"
     assert script.text.startswith("Welcome. In this lecture we look at Reading files.")
     assert "Use open()." in script.text and "[1]" not in script.text and "end of this lecture" in script.text
     # Nothing offline writes Tamil: the lecture stays in the lesson's language and says so.
-    tamil = await lecture_script(settings_for(tmp_path), "Reading *files*", "Use open() [1].", language="ta")
+    tamil = await lecture_script(engines, "Reading *files*", "Use open() [1].", language="ta")
     assert tamil.language == "en" and tamil.text.startswith("Welcome.")
-    british = await lecture_script(settings_for(tmp_path), "Files", "Use open().", language="en-GB")
+    british = await lecture_script(engines, "Files", "Use open().", language="en-GB")
     assert british.language == "en-GB"  # another English voice is still the lesson's language
 
 
 async def test_offline_lesson_speech_is_the_lesson_as_written(tmp_path: Path) -> None:
     conf = settings_for(tmp_path)
-    own = await lesson_speech(conf, "Files", "Use **open()** [1].", "en-US", "en")
+    own = await lesson_speech(AudioEngines(conf), "Files", "Use **open()** [1].", "en-US", "en")
     assert own == SpokenText(speakable("# Files\n\nUse **open()** [1]."), "en-US", "offline")
     assert "Use open()" in own.text and "[1]" not in own.text and "**" not in own.text
-    hindi = await lesson_speech(conf, "Files", "Use **open()** [1].", "hi", "en")
+    hindi = await lesson_speech(AudioEngines(conf), "Files", "Use **open()** [1].", "hi", "en")
     assert (hindi.text, hindi.language, hindi.source) == (own.text, "en", "offline")
-    odia = await lesson_speech(conf, "ଫାଇଲ", "ପାଠ।", "or", "od")  # "or" is ISO's Odia, "od" the tutor's
+    odia = await lesson_speech(AudioEngines(conf), "ଫାଇଲ", "ପାଠ।", "or", "od")  # "or" is ISO's Odia, "od" the tutor's
     assert odia.language == "or"

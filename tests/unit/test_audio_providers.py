@@ -19,11 +19,12 @@ import pytest
 from pydantic import SecretStr
 
 from core.audio.decode import decode
+from core.audio.engines import AudioEngines
 from core.audio.formats import Pcm, parse_wav, wav_bytes
 from core.audio.lecture import lecture_script, lesson_speech
 from core.audio.stream import speak_bytes
 from core.audio.stt import OpenAITranscriber, SarvamTranscriber
-from core.audio.tts import OpenAISpeech, SarvamSpeech, build_synthesizer
+from core.audio.tts import OpenAISpeech, SarvamSpeech, build_synthesizer, provider_for
 from core.errors import InvalidInput, ServiceUnavailable
 from core.settings import Settings
 from tests.llm_server import llm_server  # noqa: F401 - the session fixture
@@ -117,7 +118,7 @@ def test_sarvam_failures_are_clear_errors(tmp_path: Path, fake_api: str) -> None
         SarvamSpeech(settings(tmp_path, "http://127.0.0.1:9")).synthesize("hello")
     no_key = settings(tmp_path, fake_api, tts_provider="sarvam").model_copy(update={"sarvam_api_key": None})
     with pytest.raises(ServiceUnavailable, match="SARVAM_API_KEY"):
-        build_synthesizer(no_key, "hi")
+        build_synthesizer(provider_for(no_key, "hi"), no_key)
 
 
 def test_sarvam_stt(tmp_path: Path, fake_api: str) -> None:
@@ -129,8 +130,8 @@ def test_sarvam_stt(tmp_path: Path, fake_api: str) -> None:
 
 
 async def test_sarvam_through_the_async_stream(tmp_path: Path, fake_api: str) -> None:
-    audio = await speak_bytes(settings(tmp_path, fake_api, tts_provider="sarvam"), "வணக்கம்.", fmt="mp3",
-                              language="ta")
+    engines = AudioEngines(settings(tmp_path, fake_api, tts_provider="sarvam"))
+    audio = await speak_bytes(engines, "வணக்கம்.", fmt="mp3", language="ta")
     assert audio[:3] == b"ID3" or audio[0] == 0xFF
 
 
@@ -165,17 +166,17 @@ async def test_llm_lecture_script_is_written_once_then_cached(tmp_path: Path, ll
         _env_file=None, data_dir=tmp_path, llm_provider="openai", openai_base_url=llm_server, llm_model="smollm2",
         llm_max_retries=0, llm_timeout_seconds=120,
     )
-    first = await lecture_script(conf, "Reading files", LESSON)
+    first = await lecture_script(AudioEngines(conf), "Reading files", LESSON)
     assert first.source == "llm:smollm2" and first.language == "en" and len(first.text.split()) >= 5
     assert "[1]" not in first.text and "##" not in first.text
-    again = await lecture_script(conf, "Reading files", LESSON)
+    again = await lecture_script(AudioEngines(conf), "Reading files", LESSON)
     assert again == first  # from the cache: the model is not asked twice
     down = conf.model_copy(update={"openai_base_url": "http://127.0.0.1:9/v1", "data_dir": tmp_path / "other"})
     with pytest.raises(ServiceUnavailable, match="lecture"):
-        await lecture_script(down, "Reading files", LESSON)
+        await lecture_script(AudioEngines(down), "Reading files", LESSON)
     # With a model the lecture is written in the language asked for (a 135M model writes it badly:
     # the plumbing is what is checked), and cached apart from the English one.
-    hindi = await lecture_script(conf, "Reading files", LESSON, language="hi")
+    hindi = await lecture_script(AudioEngines(conf), "Reading files", LESSON, language="hi")
     assert (hindi.language, hindi.source) == ("hi", "llm:smollm2") and len(hindi.text.split()) >= 5
     assert hindi.text != first.text
 
@@ -185,12 +186,12 @@ async def test_llm_translates_a_lesson_to_read_it_in_another_language(tmp_path: 
         _env_file=None, data_dir=tmp_path, llm_provider="openai", openai_base_url=llm_server, llm_model="smollm2",
         llm_max_retries=0, llm_timeout_seconds=120,
     )
-    own = await lesson_speech(conf, "Reading files", LESSON, "en", "en")
+    own = await lesson_speech(AudioEngines(conf), "Reading files", LESSON, "en", "en")
     assert own.source == "offline"  # the lesson's own language needs no model
-    hindi = await lesson_speech(conf, "Reading files", LESSON, "hi", "en")
+    hindi = await lesson_speech(AudioEngines(conf), "Reading files", LESSON, "hi", "en")
     assert (hindi.language, hindi.source) == ("hi", "llm:smollm2") and len(hindi.text.split()) >= 5
     assert "[1]" not in hindi.text and "##" not in hindi.text
-    assert await lesson_speech(conf, "Reading files", LESSON, "hi", "en") == hindi  # cached
+    assert await lesson_speech(AudioEngines(conf), "Reading files", LESSON, "hi", "en") == hindi  # cached
     down = conf.model_copy(update={"openai_base_url": "http://127.0.0.1:9/v1", "data_dir": tmp_path / "other"})
     with pytest.raises(ServiceUnavailable, match="translation"):
-        await lesson_speech(down, "Reading files", LESSON, "ta", "en")
+        await lesson_speech(AudioEngines(down), "Reading files", LESSON, "ta", "en")

@@ -16,8 +16,8 @@ from core.ai.embeddings import (
     EmbeddingError,
     LocalMiniLMEmbedder,
     OpenAIEmbedder,
+    SharedEmbedder,
     build_embedder,
-    local_embedder,
 )
 from core.settings import Settings
 from core.vectors.lite_server import free_port
@@ -25,7 +25,7 @@ from core.vectors.lite_server import free_port
 
 @pytest.fixture(scope="module")
 def embedder() -> LocalMiniLMEmbedder:
-    return local_embedder(threads=1)
+    return LocalMiniLMEmbedder(threads=1)
 
 
 def test_local_dim_and_normalised(embedder: LocalMiniLMEmbedder) -> None:
@@ -64,11 +64,18 @@ def test_empty_and_bad_input(embedder: LocalMiniLMEmbedder) -> None:
         embedder.embed("not a list")  # type: ignore[arg-type]
 
 
-def test_protocol_and_cached_factory() -> None:
+def test_protocol_and_one_shared_embedder() -> None:
     settings = Settings(embedding_provider="local")
-    e = build_embedder(settings)
+    built: list[Embedder] = []
+
+    def build(s: Settings) -> Embedder:
+        built.append(build_embedder(s))
+        return built[-1]
+
+    shared = SharedEmbedder(settings, build)
+    e = shared.get()
     assert isinstance(e, Embedder)
-    assert build_embedder(settings) is e  # one ONNX session per process
+    assert shared.get() is e and len(built) == 1  # one ONNX session per process
     assert e.dim == 384 and e.name
 
 

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+
+import pytest
 from streamlit.testing.v1 import AppTest
+
+
+@pytest.fixture(autouse=True)
+def keep_main() -> Iterator[None]:
+    """AppTest leaves its generated script as `__main__`; a later test's spawned child process (the
+    parser's, tests/unit/test_parsing.py) would then re-run that script and die."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def page() -> None:

@@ -10,15 +10,21 @@ from sqlalchemy.engine import Connection
 from core.db import models  # noqa: F401 - registers every table on Base.metadata
 from core.db.base import Base
 from core.db.engine import create_engine
-from core.settings import get_settings
+from core.settings import Settings, load_settings
 
 config = context.config
 target_metadata = Base.metadata
 
 
+def _settings() -> Settings:
+    # core/db/migrate.py passes the caller's settings; bare `alembic` reads the environment.
+    given = config.attributes.get("settings")
+    return given if isinstance(given, Settings) else load_settings()
+
+
 def run_migrations_offline() -> None:
     context.configure(
-        url=get_settings().resolved_database_url,
+        url=_settings().resolved_database_url,
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -35,7 +41,7 @@ def _run(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    engine = create_engine(get_settings())
+    engine = create_engine(_settings())
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()
