@@ -58,7 +58,13 @@ def create_app(settings: Settings, root: ApiRoot) -> Litestar:
             files=root.files,
             principals=TTLCache(maxsize=10_000, ttl=settings.cache_ttl_seconds),
             # Without Redis, workers' commits can't reach this process: no response cache then.
-            responses=ResponseCache(enabled=bool(settings.redis_url)),
+            # Off until the invalidation channel is subscribed (core/db/change_feed.py).
+            responses=ResponseCache(
+                settings.response_cache_max_entries,
+                enabled=bool(settings.redis_url),
+                ttl_seconds=settings.response_cache_ttl_seconds,
+                live=False,
+            ),
             reads=root.reads,
             limits=RateLimiter(settings),
             passwords=root.passwords,
@@ -78,11 +84,25 @@ def create_app(settings: Settings, root: ApiRoot) -> Litestar:
             stack.push_async_callback(services.reads.close)
             if settings.redis_url:
                 channel = channel_name(settings.queue_name)
-                publisher = ChangePublisher(settings.redis_url, channel)
+                loop = asyncio.get_running_loop()
+
+                def publish_failed() -> None:
+                    # The publisher's thread reports it; the cache belongs to the loop.
+                    loop.call_soon_threadsafe(services.responses.publish_failed)
+
+                publisher = ChangePublisher(settings.redis_url, channel, on_failure=publish_failed)
                 root.changes.add_sink(publisher)
                 stack.callback(publisher.close)
                 stack.callback(root.changes.remove_sink, publisher)
-                follower = asyncio.create_task(follow_changes(settings.redis_url, channel, services.apply_changes))
+                follower = asyncio.create_task(
+                    follow_changes(
+                        settings.redis_url,
+                        channel,
+                        services.apply_changes,
+                        on_subscribed=services.responses.subscribed,
+                        on_lost=services.responses.unsubscribed,
+                    )
+                )
                 stack.callback(follower.cancel)
             if settings.embedding_provider == "local":
                 # In the background: the API answers at once, the tutor is warm ~2 s later.

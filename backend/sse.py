@@ -17,7 +17,7 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
-from litestar.response import ServerSentEvent, ServerSentEventMessage, Stream
+from litestar.response import ServerSentEventMessage, Stream
 
 
 async def ready_groups(events: AsyncIterator[Any]) -> AsyncGenerator[list[Any], None]:
@@ -53,11 +53,13 @@ async def _encoded(events: AsyncIterator[Mapping[str, Any]]) -> AsyncIterator[by
         yield b"".join(encode(e) for e in group)
 
 
-class EventStream(ServerSentEvent):
-    """`text/event-stream` of JSON events, each named by its "type" (`event: token`, ...)."""
+class EventStream(Stream):
+    """`text/event-stream` of JSON events, each named by its "type" (`event: token`, ...).
+
+    A plain Stream of encoded bytes (Litestar's public API): ServerSentEvent would wrap the
+    events in its own one-write-each iterator."""
 
     def __init__(self, events: AsyncIterator[Mapping[str, Any]], headers: Mapping[str, str] | None = None) -> None:
-        # ServerSentEvent's own __init__ would wrap the events in its one-write-each iterator.
-        Stream.__init__(self, _encoded(events), media_type="text/event-stream", headers=dict(headers or {}))
+        super().__init__(_encoded(events), media_type="text/event-stream", headers=dict(headers or {}))
         self.headers.setdefault("Cache-Control", "no-cache")
         self.headers["X-Accel-Buffering"] = "no"

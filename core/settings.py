@@ -145,6 +145,16 @@ class Settings(BaseSettings):
 
     # --- cache -------------------------------------------------------------------
     cache_ttl_seconds: float = 30.0
+    # The API's response cache (with Redis only): an entry lives until a commit it depends on,
+    # and at most this long; the cache holds at most this many entries (least recent go first).
+    response_cache_ttl_seconds: float = Field(default=300.0, gt=0)
+    response_cache_max_entries: int = Field(default=50_000, ge=0)
+
+    # --- patches of dependencies (core/patches/) ---------------------------------------
+    # Read by core/patches from the process's environment (they apply in the milvus-lite
+    # server and parser processes, before anything reads settings); declared here so that
+    # a typo in its value fails like any other setting's.
+    profai_patches_off: bool = False
 
     log_level: str = "INFO"
 

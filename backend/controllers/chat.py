@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, WebSocket, get, post, websocket
 from litestar.exceptions import NotAuthorizedException, WebSocketDisconnect, WebSocketException
-from litestar.response import ServerSentEvent
+from litestar.response import Stream
 
 from backend.auth import resolve_secret
 from backend.db import ServicesDep, SessionDep
@@ -93,7 +93,7 @@ class ChatController(Controller):
     )
     async def ask_stream(
         self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: ServicesDep
-    ) -> ServerSentEvent:
+    ) -> Stream:
         service = chat_service(svc)
         turn = await service.prepare(request.user, course_id, data.question, data.session_id, data.language)
         events = await _primed(service, turn)

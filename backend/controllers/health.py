@@ -41,7 +41,12 @@ class HealthController(Controller):
         # The tutor's model warming up does not make the API unready: everything else works.
         tutor = svc.retriever.state  # cold, warming, ready, or the error (logged when it happened)
         tutor = tutor if tutor in ("cold", "warming", "ready") else "failing"
-        body = {"status": "ok" if ok else "unavailable", "checks": results, "tutor": tutor}
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "checks": results,
+            "tutor": tutor,
+            "response_cache": svc.responses.state(),
+        }
         return Response(body, status_code=200 if ok else 503)
 
     @get(

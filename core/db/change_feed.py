@@ -23,9 +23,10 @@ def channel_name(queue_name: str) -> str:
 
 
 class ChangePublisher:
-    def __init__(self, redis_url: str, channel: str) -> None:
+    def __init__(self, redis_url: str, channel: str, on_failure: Callable[[], None] | None = None) -> None:
         self._client = redis.Redis.from_url(redis_url)
         self._channel = channel
+        self._on_failure = on_failure  # e.g. clear this process's response cache
         self._pending: queue.SimpleQueue[set[str] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="change-publisher", daemon=True)
         self._thread.start()
@@ -39,6 +40,8 @@ class ChangePublisher:
                 self._client.publish(self._channel, "\n".join(sorted(tags)))
             except redis.RedisError:
                 log.exception("could not publish %d change tags", len(tags))
+                if self._on_failure is not None:
+                    self._on_failure()
 
     def close(self) -> None:
         self._pending.put(None)
@@ -46,20 +49,35 @@ class ChangePublisher:
         self._client.close()
 
 
-async def follow_changes(redis_url: str, channel: str, apply: Callable[[set[str]], None]) -> None:
-    """Apply every published tag set until cancelled; reconnects after Redis failures."""
+async def follow_changes(
+    redis_url: str,
+    channel: str,
+    apply: Callable[[set[str]], None],
+    on_subscribed: Callable[[], None] = lambda: None,
+    on_lost: Callable[[], None] = lambda: None,
+    retry_seconds: float = 1.0,
+) -> None:
+    """Apply every published tag set until cancelled; reconnects after Redis failures.
+
+    Pub/sub keeps nothing for an absent subscriber: `on_subscribed` runs each time the
+    subscription is confirmed (what was published before it is lost: clear what depends on
+    it), `on_lost` when the connection drops."""
     while True:
         client = aioredis.Redis.from_url(redis_url)
         try:
             async with client.pubsub() as pubsub:
                 await pubsub.subscribe(channel)
                 async for message in pubsub.listen():
-                    if message.get("type") == "message":
+                    kind = message.get("type")
+                    if kind == "subscribe":
+                        on_subscribed()
+                    elif kind == "message":
                         apply(set(message["data"].decode().split("\n")))
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("change feed interrupted; reconnecting")
-            await asyncio.sleep(1)
+            on_lost()
+            await asyncio.sleep(retry_seconds)
         finally:
             await client.aclose()

@@ -28,7 +28,10 @@ class _Compiled:
         self.sql = compiled.string
         self.defaults = dict(compiled.params)  # literals' values; named parameters come per call
         self.processors: list[tuple[str, Callable[[Any], Any] | None]] = [
-            (str(col.key), col.type._cached_result_processor(dialect, None)) for col in stmt.selected_columns
+            # The public path to a column's result conversion (TypeDecorators included):
+            # the dialect's implementation of the type, asked for its result processor.
+            (str(col.key), col.type.dialect_impl(dialect).result_processor(dialect, None))
+            for col in stmt.selected_columns
         ]
 
     def convert(self, row: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from core.ingestion.site_chrome import drop_site_chrome
 from core.ingestion.types import Paragraph, ParsedDocument, ParseError, Section
+from core.patches import unstructured_nlp
 
 # Opt out of unstructured's telemetry ping and banner before it is imported anywhere.
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -35,31 +36,6 @@ _Block = tuple[str, int, int]  # (text, heading level or 0 for body text, page o
 # "HTML Preformatted", "Macro Text") or every run in a monospace font.
 _CODE_STYLE = re.compile(r"source code|preformatted|verbatim|macro text|^code|\bcode\b", re.I)
 _MONO_FONT = re.compile(r"mono|courier|consol|menlo|inconsolata|typewriter|source code", re.I)
-
-
-def _offline_unstructured() -> None:
-    """unstructured 0.27.35 loads spaCy's `en_core_web_sm` in `unstructured.nlp.tokenize._get_nlp`
-    and downloads it on first use (offline, DOCX/PPTX then raise). A blank English pipeline with
-    a sentencizer splits sentences the same way and leaves titles from heading styles and HTML
-    tags unaffected; without a tagger `contains_verb` is always False, so verbless-looking
-    sentences come back as titles, which `_looks_like_heading` undoes. Re-check this hook when
-    the pinned version changes."""
-    import functools
-
-    import spacy
-    from unstructured.nlp import tokenize
-
-    if getattr(tokenize._get_nlp, "profai_offline", False):
-        return
-
-    def blank_english() -> Any:
-        nlp = spacy.blank("en")
-        nlp.add_pipe("sentencizer")
-        return nlp
-
-    patched: Any = functools.lru_cache(maxsize=1)(blank_english)
-    patched.profai_offline = True
-    tokenize._get_nlp = patched
 
 
 def parse_office(path: Path, kind: str, *, max_pages: int, fallback_title: str = "") -> ParsedDocument:
@@ -121,7 +97,7 @@ def preload(kind: str) -> None:
 
 
 def _partitioner(kind: str) -> Any:
-    _offline_unstructured()
+    unstructured_nlp.install()  # offline sentence splitting (core/patches/unstructured_nlp.py)
     if kind == "docx":
         from unstructured.partition.docx import partition_docx
 

@@ -38,8 +38,8 @@ def _listening(host: str, port: int) -> bool:
 
 def _server_command() -> list[str]:
     # milvus-lite's own CLI, run by this interpreter (a venv started without activation
-    # still finds its own packages) with a vectorised BM25 scorer installed (lite_bm25.py).
-    return [sys.executable, "-m", "core.vectors.lite_bm25"]
+    # still finds its own packages) with our patches applied (lite_main.py, core/patches/).
+    return [sys.executable, "-m", "core.vectors.lite_main"]
 
 
 class MilvusLiteServer:

@@ -1,4 +1,4 @@
-"""Searches return the same hits with and without core/vectors/lite_hits.py's rewrite.
+"""Searches return the same hits with and without core/patches/milvus_lite_hits.py's rewrite.
 
 Two real milvus-lite servers get the same writes: the session's (rewritten, as every server
 `MilvusLiteServer` starts) and one started with PROFAI_LITE_HITS=0 (milvus-lite as it
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from core.ingestion.types import Chunk
-from core.vectors import lite_hits
+from core.patches import milvus_lite_hits as lite_hits
 from core.vectors.lite_server import MilvusLiteServer, free_port
 from core.vectors.store import ChunkStore
 
@@ -76,8 +76,8 @@ def stores(milvus_server: str, plain_server: str) -> Iterator[tuple[ChunkStore, 
 
 
 def test_the_rewrite_applies_to_this_milvus_lite() -> None:
-    # Were milvus-lite upgraded past CHECKED_VERSIONS, install() would refuse: check it first.
-    assert lite_hits.install()
+    # Were milvus-lite upgraded past PINNED, install() would raise PatchNotApplied.
+    lite_hits.install()
     from milvus_lite.engine import collection
 
     assert "_profai_row" in collection.Collection._search_sparse.__code__.co_names

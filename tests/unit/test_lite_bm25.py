@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from milvus_lite.index.sparse_inverted import SparseInvertedIndex
 
-from core.vectors import lite_bm25
+from core.patches import PatchNotApplied
+from core.patches import milvus_lite_bm25 as lite_bm25
 
 
 def random_corpus(rng: np.random.Generator, docs: int, vocabulary: int) -> list[dict[int, float]]:
@@ -80,17 +81,18 @@ def test_bad_mask_is_refused_like_milvus_lite() -> None:
         lite_bm25.search(index, [{1: 1.0}], 2, valid_mask=np.ones(3, dtype=bool))
 
 
-def test_installed_only_for_checked_versions(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The version in use here must be a checked one, or the server runs the slow scorer.
-    assert version("milvus-lite") in lite_bm25.CHECKED_VERSIONS
+def test_installed_only_for_the_pinned_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The version in use here must be the pinned one, or the server refuses to start.
+    assert version("milvus-lite") == lite_bm25.PINNED
     original = SparseInvertedIndex.search
-    monkeypatch.setattr(lite_bm25, "CHECKED_VERSIONS", ("0.0.0",))
-    assert lite_bm25.install() is False
+    monkeypatch.setattr(lite_bm25, "PINNED", "0.0.0")
+    with pytest.raises(PatchNotApplied, match=r"0\.0\.0"):
+        lite_bm25.install()
     assert SparseInvertedIndex.search is original
 
 
 def test_server_entry_point_is_milvus_lites_cli() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "core.vectors.lite_bm25", "--help"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "core.vectors.lite_main", "--help"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and "server" in done.stdout

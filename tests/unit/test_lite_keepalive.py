@@ -1,4 +1,4 @@
-"""The milvus-lite server accepts pymilvus's idle keepalive pings (core/vectors/lite_keepalive.py)."""
+"""The milvus-lite server accepts pymilvus's idle keepalive pings (core/patches/milvus_lite_keepalive.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from core.vectors import lite_keepalive
+from core.patches import milvus_lite_keepalive as lite_keepalive
 
 
 def test_servers_built_by_milvus_lite_accept_idle_pings(monkeypatch: pytest.MonkeyPatch) -> None:

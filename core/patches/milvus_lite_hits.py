@@ -10,9 +10,9 @@ name; everything else is theirs, unchanged.
 
 They are changed by rewriting one statement in each function's source and compiling it
 again, which needs no copy of milvus-lite's code here. It is done only for the milvus-lite
-versions it was checked against, only when each statement is found exactly as expected,
-and only in the server process `MilvusLiteServer` starts (tests/integration/test_lite_hits.py
-compares the hits with and without it).
+version it was checked against (PINNED), only when each statement is found exactly as
+expected (else PatchNotApplied), and only in the server process `MilvusLiteServer` starts
+(tests/integration/test_lite_hits.py compares the hits with and without it).
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ import inspect
 import textwrap
 import weakref
 from collections.abc import Callable, Iterable
-from importlib.metadata import version
 from typing import Any
 
-CHECKED_VERSIONS = ("3.2.2",)
+from core.patches import PatchNotApplied, require_version
+
+PINNED = "3.2.2"  # the milvus-lite release whose functions this rewrites (requirements.lock)
 
 # In Collection._search_sparse: a BM25 hit from an immutable segment.
 _SPARSE_ROW = """\
@@ -129,7 +130,7 @@ def _rewritten(func: Callable[..., Any], old: str, new: str, extra: dict[str, An
     """`func` compiled again from its source with `old` replaced by `new` (exactly once)."""
     source = inspect.getsource(func)
     if source.count(old) != 1:
-        raise LookupError(f"{func.__qualname__}: the statement to rewrite is not there once")
+        raise PatchNotApplied(f"search hits patch: {func.__qualname__} does not hold the statement to rewrite once")
     code = compile(textwrap.dedent(source.replace(old, new)), inspect.getsourcefile(func) or "<milvus-lite>", "exec")
     namespace = {**func.__globals__, **extra}  # the function's module globals, plus the helpers
     exec(code, namespace)  # milvus-lite's own source, one statement changed
@@ -138,10 +139,10 @@ def _rewritten(func: Callable[..., Any], old: str, new: str, extra: dict[str, An
     return rewritten
 
 
-def install() -> bool:
-    """Rewrite both functions in this process, if milvus-lite is a version checked here."""
-    if version("milvus-lite") not in CHECKED_VERSIONS:
-        return False
+def install() -> None:
+    """Rewrite both functions in this process; PatchNotApplied unless milvus-lite is PINNED
+    and both statements are found as expected."""
+    require_version("milvus-lite", PINNED, "search hits patch")
     from milvus_lite.engine import collection
     from milvus_lite.search import executor_indexed
 
@@ -152,4 +153,3 @@ def install() -> bool:
     # Collection imports the function by name: both references are replaced.
     executor_indexed.execute_search_with_index = dense
     collection.execute_search_with_index = dense
-    return True

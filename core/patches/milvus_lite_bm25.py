@@ -1,4 +1,4 @@
-"""A vectorised BM25 scorer for the milvus-lite server, and the server entry point using it.
+"""A vectorised BM25 scorer for the milvus-lite server (patch: see core/patches/__init__.py).
 
 milvus-lite 3.x scores BM25 in a pure-Python loop over every posting of every query word
 (`SparseInvertedIndex.search`), under the server's GIL: about half of a course search's
@@ -8,21 +8,21 @@ is then a few vector additions and an `argpartition`.
 
 Same formula, same statistics, same results (tests/unit/test_lite_bm25.py compares it with
 milvus-lite's own scorer on random data, masks and ties included). It is installed only
-for the milvus-lite versions it was checked against, and only in the server process that
-`MilvusLiteServer` starts; with any other version the server runs unchanged.
+for the milvus-lite version it was checked against (PINNED), and only in the server process
+that `MilvusLiteServer` starts (core/vectors/lite_main.py); another version raises
+PatchNotApplied.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import sys
-from importlib.metadata import version
 from typing import Any
 
 import numpy as np
 
-CHECKED_VERSIONS = ("3.2.2",)  # milvus-lite releases whose SparseInvertedIndex this matches
+from core.patches import PatchNotApplied, require_version
+
+PINNED = "3.2.2"  # the milvus-lite release whose SparseInvertedIndex this matches (requirements.lock)
 
 
 def _postings(index: Any) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -87,29 +87,11 @@ def search(
     return all_ids, all_dists
 
 
-def install() -> bool:
-    """Replace milvus-lite's scorer in this process, if its version is one checked here."""
-    if version("milvus-lite") not in CHECKED_VERSIONS:
-        return False
+def install() -> None:
+    """Replace milvus-lite's scorer in this process; PatchNotApplied unless it is PINNED."""
+    require_version("milvus-lite", PINNED, "BM25 scorer patch")
     from milvus_lite.index.sparse_inverted import SparseInvertedIndex
 
+    if not callable(getattr(SparseInvertedIndex, "search", None)):
+        raise PatchNotApplied("BM25 scorer patch: milvus-lite has no SparseInvertedIndex.search")
     SparseInvertedIndex.search = search  # type: ignore[method-assign]
-    return True
-
-
-def main() -> int:
-    """`python -m core.vectors.lite_bm25 server ...`: milvus-lite's own CLI, faster BM25."""
-    from milvus_lite.cmdline import main as milvus_lite_main
-
-    from core.vectors import lite_hits, lite_keepalive
-
-    lite_keepalive.install()
-    if not install():
-        print(f"milvus-lite {version('milvus-lite')}: its own BM25 scorer is used", file=sys.stderr)
-    if os.environ.get("PROFAI_LITE_HITS", "1") != "0" and not lite_hits.install():
-        print(f"milvus-lite {version('milvus-lite')}: its own search hits are used", file=sys.stderr)
-    return int(milvus_lite_main() or 0)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.patches import PatchNotApplied, require_version
+
+PINNED = "3.2.2"  # the milvus-lite release whose gRPC server module this wraps (requirements.lock)
+
 # Server-side policy matching pymilvus's client defaults (10 s pings, without calls).
 KEEPALIVE_OPTIONS = [
     ("grpc.keepalive_permit_without_calls", 1),
@@ -22,9 +26,14 @@ KEEPALIVE_OPTIONS = [
 
 def install() -> None:
     """Add the policy to every gRPC server milvus-lite builds in this process."""
+    require_version("milvus-lite", PINNED, "gRPC keepalive patch")
     from milvus_lite.adapter.grpc import server as lite_grpc
 
-    build = lite_grpc.grpc.server
+    if isinstance(lite_grpc.grpc, _GrpcWithServer):
+        return  # already in place
+    build = getattr(getattr(lite_grpc, "grpc", None), "server", None)
+    if build is None or not callable(getattr(lite_grpc, "_build_server", None)):
+        raise PatchNotApplied("gRPC keepalive patch: milvus-lite no longer builds its server through grpc.server")
 
     def server(*args: Any, options: list[tuple[str, Any]] | None = None, **kwargs: Any) -> Any:
         return build(*args, options=[*(options or []), *KEEPALIVE_OPTIONS], **kwargs)
