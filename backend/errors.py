@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import MediaType, Request, Response, WebSocket
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -20,6 +20,7 @@ from core.errors import (
     Unauthenticated,
     UnsupportedMedia,
 )
+from core.outages import RETRY_AFTER_SECONDS, classify
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def _response(
 def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
     headers = {"WWW-Authenticate": 'Bearer realm="profai"'} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return _response(status, exc.code, exc.message, exc.details, headers)
 
 
@@ -84,6 +87,18 @@ def _describe(item: Any) -> str:
 
 
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    outage = classify(exc)
+    if outage is not None:
+        # A component is down or restarting (core/outages.py): not a bug, and the
+        # client may simply try again. The driver's words stay in the log.
+        log.warning("%s %s: %s unavailable (%s)", request.method, request.url.path, outage.component, outage.detail)
+        return _response(
+            503,
+            "service_unavailable",
+            outage.message,
+            {"component": outage.component.value},
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
 
@@ -93,3 +108,34 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     HTTPException: http_error_handler,
     Exception: unexpected_error_handler,
 }
+
+
+# "Try again later" (RFC 6455 registry): what a socket gets when a component is down.
+WS_TRY_AGAIN_LATER = 1013
+
+
+def outage_event(exc: BaseException) -> dict[str, Any] | None:
+    """The error event a socket or stream client gets for an outage, or None for other errors."""
+    outage = classify(exc)
+    if outage is None:
+        return None
+    log.warning("stream or socket: %s unavailable (%s)", outage.component, outage.detail)
+    return {
+        "type": "error",
+        "code": "service_unavailable",
+        "message": outage.message,
+        "retry_after": RETRY_AFTER_SECONDS,
+    }
+
+
+async def close_for_outage(socket: WebSocket[Any, Any, Any], exc: BaseException) -> bool:
+    """Tell the client and close with 1013 when `exc` is an outage; False (nothing done) otherwise."""
+    event = outage_event(exc)
+    if event is None:
+        return False
+    try:
+        await socket.send_json(event)
+        await socket.close(code=WS_TRY_AGAIN_LATER, reason=str(event["message"])[:120])
+    except Exception:
+        log.debug("socket closed before the outage could be reported", exc_info=True)
+    return True

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     job_stale_seconds: float = 60.0
     job_retry_backoff_seconds: float = 5.0
     reaper_interval_seconds: float = 15.0
+    job_outage_wait_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        description="How long a job waits for the database, queue or vector store to come back "
+        "(its attempts untouched) before the outage counts as a failed attempt.",
+    )
 
     # --- AI providers ------------------------------------------------------------
     embedding_provider: Literal["local", "openai"] = "local"

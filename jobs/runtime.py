@@ -14,7 +14,7 @@ import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -25,8 +25,12 @@ from core.db.engine import create_engine, create_session_factory
 from core.db.models.jobs import Job, JobStatus
 from core.repositories.jobs import JobRepository
 from core.services.job_context import JobCancelled, JobContext, JobLost, PermanentJobError
-from core.services.jobs import JobQueue, dispatch_pending, enqueue_after_commit
+from core.services.jobs import JobQueue, dispatch_pending, enqueue_after_commit, fail_job_documents
 from core.settings import Settings
+from jobs.outage_wait import OutageBudget
+
+if TYPE_CHECKING:
+    from jobs.handlers import Handler
 
 log = logging.getLogger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
@@ -101,14 +105,14 @@ class JobRunner:
         self.queue = queue
         self.embedders = embedders
         self.worker = worker_name()
+        self._budget = OutageBudget(settings, sessions)
 
     async def run(self, job_id: str) -> None:
         from jobs.handlers import HANDLERS  # imported late: handlers pull in the heavy pipeline
 
-        async with self.sessions() as session:
-            claimed = await JobRepository(session).claim(job_id, self.worker, utcnow())
-            await session.commit()
-            job = await session.get(Job, job_id) if claimed else None
+        budget = OutageBudget(self.settings, self.sessions)
+        self._budget = budget
+        job = await budget.retrying(lambda: self._claim(job_id))
         if job is None:
             log.info("job %s not claimed (started elsewhere, finished, cancelled or unknown)", job_id)
             return
@@ -127,7 +131,7 @@ class JobRunner:
         )
         heartbeat = asyncio.create_task(self._heartbeat(job.id, state))
         try:
-            result = await HANDLERS[job.kind](ctx)
+            result = await self._handle(HANDLERS[job.kind], ctx, state, budget)
         except JobLost:
             log.warning("job %s was taken over by another worker; dropping this run", job.id)
         except JobCancelled:
@@ -136,7 +140,8 @@ class JobRunner:
             await self._finish(job.id, JobStatus.FAILED, error=str(exc), message=str(exc), stage="failed")
         except Exception as exc:
             log.exception("job %s failed", job.id)
-            await self._retry_or_fail(job, exc)
+            failure = exc
+            await budget.retrying(lambda: self._retry_or_fail(job, failure))
         else:
             await self._finish(
                 job.id,
@@ -152,6 +157,30 @@ class JobRunner:
             # heartbeat cut off inside its transaction would keep it (and SQLite's write
             # lock, or the job row's lock on PostgreSQL) until this thread's next job.
             await asyncio.gather(heartbeat, return_exceptions=True)
+
+    async def _claim(self, job_id: str) -> Job | None:
+        async with self.sessions() as session:
+            claimed = await JobRepository(session).claim(job_id, self.worker, utcnow())
+            await session.commit()
+            return await session.get(Job, job_id) if claimed else None
+
+    async def _handle(
+        self, handler: Handler, ctx: JobContext, state: _RunState, budget: OutageBudget
+    ) -> dict[str, Any]:
+        """The handler's result; after an outage (core/outages.py) the handler runs again once
+        the component is back, within the job's outage budget and the same attempt."""
+        while True:
+            try:
+                return await handler(ctx)
+            except (JobLost, JobCancelled, PermanentJobError):
+                raise
+            except Exception as exc:
+                if state.lost or await budget.wait_out(exc, lambda m: self._waiting(ctx.job_id, state, m)) is None:
+                    raise
+                log.warning("job %s: running its handler again after the outage", ctx.job_id)
+
+    async def _waiting(self, job_id: str, state: _RunState, message: str) -> None:
+        await self._touch(job_id, state, stage="waiting", message=message[:500])
 
     async def _report(self, job_id: str, state: _RunState, stage: str, pct: int, message: str) -> None:
         await self._touch(job_id, state, stage=stage[:64], progress=max(0, min(100, int(pct))), message=message)
@@ -179,6 +208,9 @@ class JobRunner:
             raise JobCancelled(job_id)
 
     async def _finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
+        await self._budget.retrying(lambda: self._finish_once(job_id, status, **values))
+
+    async def _finish_once(self, job_id: str, status: JobStatus, **values: Any) -> None:
         now = utcnow()
         async with self.sessions() as session:
             done = await JobRepository(session).transition(
@@ -191,6 +223,8 @@ class JobRunner:
                 heartbeat_at=now,
                 **values,
             )
+            if done and status is JobStatus.FAILED:
+                await fail_job_documents(session, job_id, str(values.get("error") or values.get("message")))
             await session.commit()
         if not done:
             log.warning("job %s: finishing as %s skipped, another worker owns it now", job_id, status)

@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 
 from core.db.changes import ChangeFeed
 from core.db.engine import create_engine, create_session_factory
+from core.outages import classify, is_outage
 from core.services.jobs import JobQueue
 from core.settings import Settings
-from jobs.reaper import reap
+from jobs.reaper import DatabaseGrace, reap
 from jobs.worker import publish_changes
 
 log = logging.getLogger(__name__)
@@ -27,11 +29,18 @@ async def run_scheduler(settings: Settings, queue: JobQueue, changes: ChangeFeed
         loop.add_signal_handler(signum, stop.set)
     log.info("scheduler running: reaper every %.0fs", settings.reaper_interval_seconds)
     try:
+        grace = DatabaseGrace(settings)
         while not stop.is_set():
             try:
-                await reap(sessions, queue, settings)
-            except Exception:
-                log.exception("reaper pass failed")
+                await reap(sessions, queue, settings, stale=grace.reap_stale(time.monotonic()))
+            except Exception as exc:
+                grace.failed()
+                if is_outage(exc):
+                    log.warning("reaper pass skipped: %s", classify(exc))
+                else:
+                    log.exception("reaper pass failed")
+            else:
+                grace.succeeded(time.monotonic())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), settings.reaper_interval_seconds)
     finally:

@@ -1,19 +1,20 @@
-"""A typed HTTP client of the ProfessorAI API, as the student app uses it.
+"""The ProfessorAI API as the student app uses it, on the UIs' shared client (ui_common/http.py).
 
-The client holds only the API's base URL and the caller's token: a new one is made per
-request from values kept in the user's `gr.State`, so the app keeps no state of its own.
+An `Api` holds the caller's token (kept in the user's `gr.State`) and the app's one `HttpApi`
+(its pooled connections, made once in `build`): a new `Api` per request costs nothing.
 Every failure (an error reply, a refused connection, a timeout) becomes an `ApiError` with a
 message fit to show to the student.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from ui_common.http import ApiError, HttpApi, api_error_shape, bearer
 
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 AUDIO_TIMEOUT = httpx.Timeout(180.0, connect=5.0)
@@ -36,30 +37,10 @@ class Speech:
     language: str  # what the audio is spoken in: without a model the server reads a lesson as written
 
 
-class ApiError(Exception):
-    """A failed API call: a human message, the HTTP status (0 when the API was unreachable) and the error code."""
-
-    def __init__(self, message: str, status: int = 0, code: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-    def __str__(self) -> str:
-        return self.message
-
-
 def error_of(response: httpx.Response) -> ApiError:
     """The API's `{"error": {"code", "message"}}`, or a plain message for any other body."""
     status = response.status_code
-    code, message = "", ""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        code = str(body["error"].get("code") or "")
-        message = str(body["error"].get("message") or "")
+    code, message = api_error_shape(response)
     if not message or message.lower().startswith("validation failed"):
         message = STATUS_MESSAGES.get(status, message or f"The server answered with an error ({status}).")
     return ApiError(message[:1].upper() + message[1:], status, code)
@@ -81,24 +62,20 @@ class Api:
     # address, which must be the student's, not this app's (trusted from FORWARDED_ALLOW_IPS).
     client_ip: str = ""
 
+    # The app's shared client (`connect`); an Api made without one opens its own.
+    http: HttpApi | None = field(default=None, compare=False, repr=False)
+
     def _headers(self) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = bearer(self.token)
         if self.client_ip:
             headers["X-Forwarded-For"] = self.client_ip
         return headers
 
-    def _client(self, timeout: httpx.Timeout = TIMEOUT) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url.rstrip("/"), headers=self._headers(), timeout=timeout)
+    def _http(self) -> HttpApi:
+        return self.http if self.http is not None else connect(self.base_url)
 
     def request(self, method: str, path: str, *, timeout: httpx.Timeout = TIMEOUT, **kwargs: Any) -> httpx.Response:
-        try:
-            with self._client(timeout) as client:
-                response = client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise _unreachable(exc) from exc
-        if response.status_code >= 400:
-            raise error_of(response)
-        return response
+        return self._http().request(method, path, headers=self._headers(), timeout=timeout, **kwargs)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
@@ -160,24 +137,13 @@ class Api:
     ) -> Iterator[Json]:
         """The SSE events of an answer (token*, citations, done), each as its JSON data; error events raise."""
         body = chat_body(question, session_id, language)
-        try:
-            with (
-                self._client(AUDIO_TIMEOUT) as client,
-                client.stream("POST", f"/api/v1/courses/{course_id}/chat/stream", json=body) as response,
-            ):
-                if response.status_code >= 400:
-                    response.read()
-                    raise error_of(response)
-                for event in parse_sse(response.iter_lines()):
-                    if event.get("type") == "error":
-                        raise ApiError(
-                            str(event.get("message") or "The tutor could not answer."),
-                            200,
-                            str(event.get("code") or ""),
-                        )
-                    yield event
-        except httpx.HTTPError as exc:
-            raise _unreachable(exc) from exc
+        path = f"/api/v1/courses/{course_id}/chat/stream"
+        for event in self._http().events("POST", path, headers=self._headers(), timeout=AUDIO_TIMEOUT, json=body):
+            if event.get("type") == "error":
+                raise ApiError(
+                    str(event.get("message") or "The tutor could not answer."), 200, str(event.get("code") or "")
+                )
+            yield event
 
     def chat_sessions(self, course_id: str) -> list[Json]:
         return list(self.json("GET", f"/api/v1/courses/{course_id}/chat/sessions"))
@@ -234,32 +200,6 @@ def chat_body(question: str, session_id: str | None, language: str) -> Json:
     return body
 
 
-def parse_sse(lines: Iterator[str]) -> Iterator[Json]:
-    """Server-sent events → the JSON object in each event's data (the event name lands in `type`)."""
-    name = ""
-    data: list[str] = []
-    for raw in lines:
-        line = raw.rstrip("\r")
-        if not line:
-            if data:
-                yield _event(name, "\n".join(data))
-            name, data = "", []
-        elif line.startswith(":"):
-            continue
-        elif line.startswith("event:"):
-            name = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].removeprefix(" "))
-    if data:
-        yield _event(name, "\n".join(data))
-
-
-def _event(name: str, data: str) -> Json:
-    try:
-        value = json.loads(data)
-    except ValueError:
-        value = {"text": data}
-    if not isinstance(value, dict):
-        value = {"value": value}
-    value.setdefault("type", name or "message")
-    return value
+def connect(base_url: str, transport: httpx.BaseTransport | None = None) -> HttpApi:
+    """The student app's client of the API at `base_url` (one per app process: see `build`)."""
+    return HttpApi(base_url, timeout=TIMEOUT, error_of=error_of, unreachable=_unreachable, transport=transport)

@@ -15,6 +15,7 @@ from typing import Any
 import gradio as gr
 
 from ui_student import audio_stream
+from ui_student.api import connect
 from ui_student.settings import StudentAppSettings
 from ui_student.views import auth, chat, courses, languages, lesson, navigation, progress, quiz
 from ui_student.views.common import Ctx
@@ -88,7 +89,9 @@ def build(api_url: str, storage_secret: str | None = None) -> gr.Blocks:
                     course_header = gr.Markdown("*No course open.*", elem_id="course-header")
                 language = languages.picker()
             with gr.Tabs(elem_id="main-tabs", overflow_behavior="wrap") as tabs:
-                ctx = Ctx(api_url, token, course_id, lesson_id, session_id, tabs, course_header, language)
+                ctx = Ctx(
+                    api_url, token, course_id, lesson_id, session_id, tabs, course_header, language, connect(api_url)
+                )
                 with gr.Tab("Courses", id="courses", elem_id="tab-courses"):
                     courses_view = courses.build()
                 with gr.Tab("Course", id=LESSON_TAB, elem_id="tab-lesson"):

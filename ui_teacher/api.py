@@ -1,8 +1,9 @@
-"""A small typed client for the core API: one place for the base URL, the token and error handling.
+"""The API as the teacher console uses it, on the UIs' shared client (ui_common/http.py).
 
 The console talks to the API over HTTP only, like any partner. Every failure becomes an `ApiError`
 whose message is fit to show a teacher: the API's own message, or a sentence saying the API
-cannot be reached.
+cannot be reached. One `HttpApi` per API address serves every session of the console
+(`shared_http`, in Streamlit's resource cache): its connections are reused.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import streamlit as st
 
+from ui_common.http import ApiError, HttpApi, api_error_shape, bearer
 from ui_teacher.settings import ConsoleSettings
 
 Json = Any
@@ -20,19 +23,6 @@ UploadFile = tuple[str, bytes]
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 UPLOAD_TIMEOUT = httpx.Timeout(300.0, connect=5.0)
-
-
-class ApiError(Exception):
-    """A request that did not succeed. `status` is 0 when the API could not be reached."""
-
-    def __init__(self, message: str, status: int = 0, code: str = "error") -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def api_url() -> str:
@@ -46,14 +36,33 @@ class Download:
     media_type: str
 
 
+def connect(base_url: str, transport: httpx.BaseTransport | None = None) -> HttpApi:
+    """A client of the API at `base_url`, in the console's words."""
+
+    def unreachable(exc: httpx.HTTPError) -> ApiError:
+        if isinstance(exc, httpx.TimeoutException):
+            return ApiError(f"the API at {base_url} did not answer in time ({type(exc).__name__})")
+        return ApiError(f"the API is unreachable at {base_url}")
+
+    return HttpApi(base_url, timeout=TIMEOUT, error_of=error_of, unreachable=unreachable, transport=transport)
+
+
+@st.cache_resource(show_spinner=False)
+def shared_http(base_url: str) -> HttpApi:
+    """The console process's one client per API address: Streamlit's resource cache is the
+    framework's place for objects every session shares."""
+    return connect(base_url)
+
+
 class ApiClient:
-    def __init__(self, base_url: str | None = None, token: str | None = None) -> None:
+    def __init__(self, base_url: str | None = None, token: str | None = None, http: HttpApi | None = None) -> None:
         self.base_url = (base_url or api_url()).rstrip("/")
         self.token = token
+        self.http = http or shared_http(self.base_url)
 
     # --- plumbing ------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return bearer(self.token)
 
     def _send(
         self,
@@ -63,16 +72,7 @@ class ApiClient:
         headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        headers = self._headers() | (headers or {})
-        try:
-            reply = httpx.request(method, f"{self.base_url}{path}", headers=headers, timeout=timeout, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise ApiError(f"the API at {self.base_url} did not answer in time ({type(exc).__name__})") from exc
-        except httpx.HTTPError as exc:
-            raise ApiError(f"the API is unreachable at {self.base_url}") from exc
-        if reply.status_code >= 400:
-            raise error_of(reply)
-        return reply
+        return self.http.request(method, path, headers=self._headers() | (headers or {}), timeout=timeout, **kwargs)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Json:
         reply = self._send(method, path, **kwargs)
@@ -133,11 +133,7 @@ def page_image(api: ApiClient, course_id: str, document_id: str, page: int) -> b
 
 def error_of(reply: httpx.Response) -> ApiError:
     """The API's error shape {"error": {"code", "message", "details"}}, or a plain description."""
-    try:
-        body = reply.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        err = body["error"]
-        return ApiError(str(err.get("message") or reply.reason_phrase), reply.status_code, str(err.get("code")))
-    return ApiError(f"the API answered {reply.status_code} {reply.reason_phrase}", reply.status_code)
+    code, message = api_error_shape(reply)
+    if code or message:
+        return ApiError(message or reply.reason_phrase, reply.status_code, code or "error")
+    return ApiError(f"the API answered {reply.status_code} {reply.reason_phrase}", reply.status_code, "error")

@@ -16,6 +16,7 @@ from litestar.response import Stream
 
 from backend.auth import resolve_secret
 from backend.db import ServicesDep, SessionDep
+from backend.errors import close_for_outage, outage_event
 from backend.rate_limits import per_user, refusal_message
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
 from backend.schemas.common import Input
@@ -42,6 +43,8 @@ def chat_service(svc: ServicesDep) -> ChatService:
 def _error_event(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, DomainError):
         return {"type": "error", "code": exc.code, "message": exc.message}
+    if (event := outage_event(exc)) is not None:
+        return event
     log.exception("chat stream failed", exc_info=exc)
     return {"type": "error", "code": "internal_error", "message": "something went wrong on our side"}
 
@@ -116,51 +119,60 @@ class ChatController(Controller):
         self, socket: WebSocket[Principal | None, Any, Any], course_id: str, svc: ServicesDep
     ) -> None:
         await socket.accept()
-        service = chat_service(svc)
-        principal = socket.user or await _first_message_login(socket, svc)
-        if principal is None:
-            return
         try:
-            if not principal.can_write():
-                raise Forbidden("this API key is read-only (scope 'write' is missing)")
-            await service.check_course(principal, course_id)
-        except DomainError as exc:
-            await socket.send_json(_error_event(exc))
-            await socket.close(code=4404 if exc.code == "not_found" else 4403, reason=exc.message[:120])
+            await _converse(socket, course_id, svc)
+        except Exception as exc:
+            # The database or the store went away: 1013 (try again later), not Litestar's 4500.
+            if not await close_for_outage(socket, exc):
+                raise
+
+
+async def _converse(socket: WebSocket[Principal | None, Any, Any], course_id: str, svc: ServicesDep) -> None:
+    service = chat_service(svc)
+    principal = socket.user or await _first_message_login(socket, svc)
+    if principal is None:
+        return
+    try:
+        if not principal.can_write():
+            raise Forbidden("this API key is read-only (scope 'write' is missing)")
+        await service.check_course(principal, course_id)
+    except DomainError as exc:
+        await socket.send_json(_error_event(exc))
+        await socket.close(code=4404 if exc.code == "not_found" else 4403, reason=exc.message[:120])
+        return
+    while True:
+        try:
+            message = await socket.receive()
+        except WebSocketDisconnect:
             return
-        while True:
-            try:
-                message = await socket.receive()
-            except WebSocketDisconnect:
-                return
-            if message["type"] == "websocket.disconnect":
-                return
-            refusal = await svc.limits.acquire(Rule.CHAT, principal.user_id)
-            if refusal is not None:
-                await socket.send_json(
-                    {
-                        "type": "error",
-                        "code": "too_many_requests",
-                        "message": refusal_message(refusal),
-                        "retry_after": refusal.retry_after,
-                    }
-                )
-                continue
-            try:
-                text = message.get("text")
-                ask = _parse_socket_message(text if isinstance(text, str) else None)
-                question = await _question_of(socket, svc, ask)
-                turn = await service.prepare(principal, course_id, question, ask.session_id, ask.language)
-            except Exception as exc:  # noqa: BLE001 - the client gets an error event and may ask again
-                await socket.send_json(_error_event(exc))
-                continue
-            parts: list[str] = []
-            async for event in _guarded(service.stream(turn)):
-                if event["type"] == "token":
-                    parts.append(event["text"])
-                elif event["type"] == "done" and ask.audio:
-                    await _send_audio(socket, svc, "".join(parts), turn.answer_language)
-                await socket.send_json(event)
+        if message["type"] == "websocket.disconnect":
+            return
+        refusal = await svc.limits.acquire(Rule.CHAT, principal.user_id)
+        if refusal is not None:
+            await socket.send_json(
+                {
+                    "type": "error",
+                    "code": "too_many_requests",
+                    "message": refusal_message(refusal),
+                    "retry_after": refusal.retry_after,
+                }
+            )
+            continue
+        try:
+            text = message.get("text")
+            ask = _parse_socket_message(text if isinstance(text, str) else None)
+            question = await _question_of(socket, svc, ask)
+            turn = await service.prepare(principal, course_id, question, ask.session_id, ask.language)
+        except Exception as exc:  # noqa: BLE001 - the client gets an error event and may ask again
+            await socket.send_json(_error_event(exc))
+            continue
+        parts: list[str] = []
+        async for event in _guarded(service.stream(turn)):
+            if event["type"] == "token":
+                parts.append(event["text"])
+            elif event["type"] == "done" and ask.audio:
+                await _send_audio(socket, svc, "".join(parts), turn.answer_language)
+            await socket.send_json(event)
 
 
 class SocketLogin(msgspec.Struct, forbid_unknown_fields=True):

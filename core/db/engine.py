@@ -32,8 +32,11 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         _take_turns(engine, WriterQueue(timeout=BUSY_TIMEOUT_SECONDS))
         return engine
-    # No pre-ping: it doubles the round trips of every request. Connections are recycled
-    # instead, and a dropped one fails a single request, which the client may retry.
+    # Pre-ping: a pooled connection is checked (one empty round trip) when it is taken from
+    # the pool. After a PostgreSQL restart every pooled connection is dead; without the
+    # check each of them failed one request with a 500 until the pool had cycled (25 s to
+    # 3 minutes measured). A failed ping also drops every older connection of the pool at
+    # once. Its cost is measured in bench/pre_ping.py (docs/benchmarks.md).
     # A fixed-size pool by default: overflow connections are closed as soon as they are
     # returned, so under load each request would open and close one (measured: ~15 % of an
     # uncached read's CPU at 32 concurrent requests per process). Waiting for a pooled
@@ -42,6 +45,7 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_recycle": 1800,
+        "pool_pre_ping": True,
     }
     options.update(overrides)
     return create_async_engine(url, **options)

@@ -11,13 +11,19 @@ ORM would load them. Connections run in autocommit: one round trip per read.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import CompoundSelect, Select
 from sqlalchemy.engine import Dialect, make_url
+
+from core.outages import is_outage
+
+log = logging.getLogger(__name__)
 
 Statement = Select[*tuple[Any, ...]] | CompoundSelect  # any row shape
 
@@ -71,9 +77,7 @@ class PostgresReadPool:
     def __init__(self, database_url: str, dialect: Dialect, size: int) -> None:
         conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._statements = StatementCache(dialect)
-        self._pool = AsyncConnectionPool(
-            conninfo, min_size=1, max_size=size, kwargs={"autocommit": True}, open=False
-        )
+        self._pool = AsyncConnectionPool(conninfo, min_size=1, max_size=size, kwargs={"autocommit": True}, open=False)
 
     async def open(self) -> None:
         await self._pool.open()
@@ -89,7 +93,28 @@ class PostgresReadPool:
     async def all(self, stmt: Statement, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Every row of `stmt` with its bind parameters set by name."""
         compiled = self._statements.compiled(stmt)
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
-            await cursor.execute(compiled.sql, {**compiled.defaults, **params})
-            rows = await cursor.fetchall()
+        args = {**compiled.defaults, **params}
+        try:
+            rows = await self._fetch(compiled.sql, args)
+        except psycopg.OperationalError as exc:
+            if not _broken(exc):
+                raise
+            # A connection of before a database restart (or a dropped one). Reads are safe to
+            # repeat: drop every dead idle connection (one check of each), then try once more
+            # on a sound one. If the database is really down this fails too, and the caller
+            # answers 503 (core/outages.py).
+            log.warning("read pool: a pooled connection was broken (%s); checking the pool and retrying once", exc)
+            await self._pool.check()
+            rows = await self._fetch(compiled.sql, args)
         return [compiled.convert(row) for row in rows]
+
+    async def _fetch(self, sql: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+            await cursor.execute(sql, args)
+            return await cursor.fetchall()
+
+
+def _broken(exc: psycopg.OperationalError) -> bool:
+    """The connection died (its socket closed, or the server ended it), as opposed to a
+    query the server refused: only the first is worth another connection."""
+    return is_outage(exc)

@@ -38,6 +38,16 @@ class DocumentRepository:
             select(Document).where(Document.course_id == course_id, Document.sha256 == sha256)
         )
 
+    async def fail_unfinished(self, document_ids: Sequence[str], reason: str) -> int:
+        """Mark the documents of a job that failed for good, and not processed yet, failed with
+        the reason (otherwise they would say "uploaded" or "processing" forever)."""
+        failed = 0
+        for doc in await self.get_many(document_ids):
+            if doc.status in (DocumentStatus.UPLOADED, DocumentStatus.PROCESSING):
+                doc.status, doc.error = DocumentStatus.FAILED, reason[:2000]
+                failed += 1
+        return failed
+
     def add(self, document: Document) -> None:
         self.session.add(document)
 

@@ -12,6 +12,7 @@ from core.db.base import utcnow
 from core.db.models.jobs import Job, JobKind, JobStatus
 from core.errors import Conflict, NotFound
 from core.repositories.courses import CourseRepository
+from core.repositories.documents import DocumentRepository
 from core.repositories.job_reads import JobReads
 from core.repositories.jobs import JobRepository
 from core.security.principal import Principal
@@ -49,6 +50,14 @@ def dispatch_pending(session: AsyncSession, queue: JobQueue) -> list[str]:
         except Exception as exc:  # noqa: BLE001 - any queue failure; the row is the source of truth
             log.warning("could not enqueue job %s (%s: %s); the reaper sends it later", job_id, type(exc).__name__, exc)
     return [job_id for job_id, _ in pending]
+
+
+async def fail_job_documents(session: AsyncSession, job_id: str, reason: str) -> int:
+    """Call in the transaction that fails a job for good: its unprocessed documents say
+    `failed`, with the job's reason, in the API (runner and reaper both)."""
+    job = await session.get(Job, job_id)
+    document_ids = [str(d) for d in (job.payload or {}).get("document_ids", [])] if job is not None else []
+    return await DocumentRepository(session).fail_unfinished(document_ids, f"processing failed: {reason}")
 
 
 def has_pending(session: AsyncSession) -> bool:
@@ -128,9 +137,7 @@ class JobService:
         return job
 
 
-async def can_see_job(
-    principal: Principal, job: Job, course_owner: Callable[[str], Awaitable[str | None]]
-) -> bool:
+async def can_see_job(principal: Principal, job: Job, course_owner: Callable[[str], Awaitable[str | None]]) -> bool:
     """Admins, the job's creator and its course's owner see a job; nobody else."""
     if principal.is_admin or job.created_by == principal.user_id:
         return True

@@ -26,6 +26,7 @@ from core.ai.batching import Batcher
 from core.ai.embeddings import Embedder, EmbeddingError, SharedEmbedder
 from core.ai.multilingual import MultilingualEmbedder
 from core.errors import ServiceUnavailable
+from core.outages import is_outage
 from core.settings import Settings
 from core.vectors.fusion import candidate_depth, rrf_fuse
 from core.vectors.store import ChunkStore, SearchHit, validate_id
@@ -134,7 +135,11 @@ class Retriever:
                 s = self.settings
                 embedder = self._embedders.get()
                 token = s.milvus_token.get_secret_value() if s.milvus_token else None
-                store = ChunkStore(s.milvus_uri, token=token, collection=s.milvus_collection, dim=embedder.dim)
+                # A channel of the tutor's own that reconnects within a second or two of the
+                # store's return (core/vectors/store.py), not after gRPC's long backoff.
+                store = ChunkStore(
+                    s.milvus_uri, token=token, collection=s.milvus_collection, dim=embedder.dim, dedicated=True
+                )
                 store.ensure_collection()
                 self._embedder, self._store = embedder, store
             return self._embedder, self._store
@@ -248,6 +253,8 @@ class Retriever:
         except Exception as exc:
             # pymilvus raises its own exception tree (and gRPC errors): all mean "store down".
             log.warning("course search failed: %s", exc)
+            if is_outage(exc):
+                self.close()  # the next question opens a fresh client, on a fresh channel
             raise ServiceUnavailable("the course search is unavailable right now; try again shortly") from exc
 
 

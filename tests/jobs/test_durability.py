@@ -135,8 +135,10 @@ def test_sigterm_lets_the_running_job_finish(stack_factory: StackFactory) -> Non
 
 
 def test_transient_failure_is_retried_with_backoff_then_failed(stack_factory: StackFactory) -> None:
-    # A vector store that is down: every attempt fails, each after a longer pause.
-    stack = stack_factory(workers=1, env={"MILVUS_URI": "http://127.0.0.1:9", "JOB_RETRY_BACKOFF_SECONDS": "1"})
+    # A vector store down for longer than a job waits for it (JOB_OUTAGE_WAIT_SECONDS, here
+    # 1 s; jobs/outage_wait.py): every attempt fails, each after a longer pause.
+    env = {"MILVUS_URI": "http://127.0.0.1:9", "JOB_RETRY_BACKOFF_SECONDS": "1", "JOB_OUTAGE_WAIT_SECONDS": "1"}
+    stack = stack_factory(workers=1, env=env)
     _, teacher = stack.user("teacher")
     cid = make_course(teacher)["id"]
     job_id = upload(teacher, cid, SMALL)["job"]["id"]

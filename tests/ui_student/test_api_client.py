@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from core.vectors.lite_server import free_port
-from ui_student.api import Api, ApiError, error_of, parse_sse
+from ui_student.api import Api, ApiError, connect, error_of
 from ui_student.views.citations import citations_html, has_page_image, link_markers
 from ui_student.views.common import failed, inline
 from ui_student.views.outline import outline_of
@@ -18,6 +18,7 @@ from ui_student.views.voice import message_text, speakable
 
 
 def test_sse_events_are_parsed_with_their_names() -> None:
+    """The tutor's stream as the API writes it (CRLF lines, a comment), read by httpx-sse."""
     lines = [
         "event: token",
         'data: {"type": "token", "text": "Hi "}',
@@ -28,8 +29,18 @@ def test_sse_events_are_parsed_with_their_names() -> None:
         "",
         "event: done",
         'data: {"type": "done", "session_id": "s1"}',
+        "",
     ]
-    events = list(parse_sse(iter(lines)))
+    stream = "\r\n".join(lines).encode() + b"\r\n"  # every event ends with a blank line
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=stream, headers={"content-type": "text/event-stream"})
+
+    api = Api("http://api.test", "tok", http=connect("http://api.test", httpx.MockTransport(answer)))
+    events = list(api.ask_stream("c1", "Why?"))
+    assert seen[0].headers["authorization"] == "Bearer tok" and seen[0].url.path == "/api/v1/courses/c1/chat/stream"
     assert [e["type"] for e in events] == ["token", "citations", "done"]
     assert events[0]["text"] == "Hi " and events[1]["citations"] == [{"n": 1}] and events[2]["session_id"] == "s1"
 
@@ -169,3 +180,21 @@ def test_the_outline_opens_the_first_unfinished_lesson_and_marks_the_finished() 
     reading = outline_of(cast(Api, OutlineApi()), "c1", "l1")
     assert reading.current == "l1" and "class='lesson done current' data-lesson='l1'" in reading.html
     assert outline_of(cast(Api, OutlineApi()), "c1", "not-in-this-course").current == "l3"
+
+
+def test_one_client_reuses_its_connections_across_users() -> None:
+    """Both UIs' client (ui_common/http.py): one connection pool per app, the token per call."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization", ""))
+        return httpx.Response(200, json=[])
+
+    http = connect("http://api.test", httpx.MockTransport(answer))
+    for token in ("a", "b"):
+        assert Api("http://api.test", token, http=http).courses() == []
+    assert seen == ["Bearer a", "Bearer b"]
+    error = httpx.Response(404, json={"error": {"code": "not_found", "message": "course not found"}})
+    failing = connect("http://api.test", httpx.MockTransport(lambda _r: error))
+    with pytest.raises(ApiError, match="Course not found"):
+        Api("http://api.test", "a", http=failing).courses()

@@ -15,6 +15,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "backend": {"profai", "ui_teacher", "ui_student", "streamlit", "gradio"},
     "ui_teacher": {"core", "backend", "jobs", "profai", "ui_student"},
     "ui_student": {"core", "backend", "jobs", "profai", "ui_teacher"},
+    # The UIs' shared HTTP client: no framework, nothing of the application.
+    "ui_common": {"core", "backend", "jobs", "profai", "ui_teacher", "ui_student", "streamlit", "gradio"},
 }
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("core", "backend", "jobs", "profai", "ui_teacher", "ui_student")
+PACKAGES = ("core", "backend", "jobs", "profai", "ui_common", "ui_teacher", "ui_student")
 # Streamlit runs these files top to bottom on every interaction: their top level is a page's
 # run, not import-time state.
 PAGE_SCRIPTS = ("ui_teacher/app.py", "ui_teacher/views/")

@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 import gradio as gr
 
+from ui_common.http import HttpApi
 from ui_student.api import Api, ApiError
 
 P = ParamSpec("P")
@@ -40,14 +41,16 @@ class Ctx:
     tabs: gr.Tabs
     course_header: gr.Markdown
     language: gr.Dropdown
+    # The app's one client of the API (pooled connections, ui_common/http.py).
+    http: HttpApi | None = None
 
     def api(self, token: str) -> Api:
-        return Api(self.api_url, token)
+        return Api(self.api_url, token, http=self.http)
 
     def anonymous_api(self, request: gr.Request | None) -> Api:
         """The API for logging in or registering, on behalf of the browser's address."""
         client = getattr(request, "client", None)
-        return Api(self.api_url, "", client_ip=str(getattr(client, "host", "") or ""))
+        return Api(self.api_url, "", client_ip=str(getattr(client, "host", "") or ""), http=self.http)
 
 
 class Problem(Exception):
