@@ -118,13 +118,16 @@ def test_markdown_and_citations_are_not_read_aloud() -> None:
 
 
 class CountingSynth:
-    """Wraps a real engine and counts its runs; optionally slow, to test the event loop."""
+    """Wraps a real engine and counts its runs; with a `gate`, each piece waits (blocking, as
+    a real engine would) until the gate opens, to test that synthesis leaves the loop free."""
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, gate: threading.Event | None = None) -> None:
         self.inner = EspeakSynthesizer()
         self.name = "counting-espeak"
         self.calls = 0
-        self.delay = delay
+        self.gate = gate
+        self.started = threading.Event()
+        self.opened: list[bool] = []  # per piece: did the gate open (False: it timed out)
         self.active = 0
         self.max_active = 0
         self._lock = threading.Lock()
@@ -138,7 +141,11 @@ class CountingSynth:
             with self._lock:
                 self.active += 1
                 self.max_active = max(self.max_active, self.active)
-            time.sleep(self.delay)  # blocking on purpose: it must run in a thread
+            self.started.set()
+            if self.gate is not None:
+                # Blocking on purpose; only a free event loop can open the gate. The bound
+                # only turns a hang into a failure.
+                self.opened.append(self.gate.wait(60))
             with self._lock:
                 self.active -= 1
             yield piece
@@ -190,23 +197,19 @@ async def test_wav_stream_gives_one_playable_wav_per_sentence(tmp_path: Path) ->
 
 
 async def test_synthesis_runs_off_the_event_loop_and_is_bounded(tmp_path: Path) -> None:
-    synth = CountingSynth(delay=0.3)
-    settings = engines_with(settings_for(tmp_path, audio_concurrency=1), synth)
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.05)
-            ticks += 1
-
-    task = asyncio.create_task(ticker())
-    await asyncio.gather(
-        collect(settings, "One. Two. Three.", use_cache=False), collect(settings, "Four. Five.", use_cache=False)
+    gate = threading.Event()
+    synth = CountingSynth(gate)
+    engines = engines_with(settings_for(tmp_path, audio_concurrency=1), synth)
+    speaking = asyncio.gather(
+        collect(engines, "One. Two. Three.", use_cache=False), collect(engines, "Four. Five.", use_cache=False)
     )
-    task.cancel()
-    assert synth.max_active == 1  # audio_concurrency=1
-    assert ticks >= 9  # 2 x 0.3 s of blocking work (short sentences are merged), yet the loop kept ticking
+    # The engine now blocks its thread on the gate; this coroutine still runs, so the loop is free.
+    assert await asyncio.to_thread(synth.started.wait, 60)
+    assert synth.active == 1  # audio_concurrency=1: the other text waits for the slot
+    gate.set()
+    await speaking
+    assert synth.opened and all(synth.opened)  # no piece ran on the loop (it would have timed out)
+    assert synth.max_active == 1
 
 
 async def test_offline_lecture_frames_the_lesson(tmp_path: Path) -> None:
