@@ -37,6 +37,8 @@ from backend.input_guard import GuardedRequest, InputGuardMiddleware
 from backend.metrics import MetricsMiddleware
 from backend.state import ApiRoot, Services
 from core.db.change_feed import ChangePublisher, channel_name, follow_changes
+from core.ingestion.page_cache import PageCache
+from core.security.concurrency import ConcurrencyLimiter
 from core.security.rate_limits import RateLimiter
 from core.services.passages import PageIndexCache
 from core.settings import Settings
@@ -67,6 +69,8 @@ def create_app(settings: Settings, root: ApiRoot) -> Litestar:
             ),
             reads=root.reads,
             limits=RateLimiter(settings),
+            inflight=ConcurrencyLimiter(settings),
+            page_images=PageCache(root.files.root, int(settings.page_image_cache_max_mb * MB)),
             passwords=root.passwords,
             changes=root.changes,
             retriever=root.retriever,
@@ -81,6 +85,7 @@ def create_app(settings: Settings, root: ApiRoot) -> Litestar:
         async with AsyncExitStack() as stack:
             stack.callback(root.changes.remove_sink, services.apply_changes)
             await services.reads.open()
+            stack.push_async_callback(services.inflight.close)
             stack.push_async_callback(services.reads.close)
             if settings.redis_url:
                 channel = channel_name(settings.queue_name)

@@ -7,7 +7,8 @@ backend/errors.py renders in the one error shape, with a Retry-After header.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -15,6 +16,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.handlers.base import BaseRouteHandler
 
 from backend.state import Services
+from core.security.concurrency import AtCapacity, Kind
 from core.security.rate_limits import Refusal, Rule
 
 WHAT = {
@@ -26,6 +28,7 @@ WHAT = {
     Rule.CHAT: "too many questions",
     Rule.AUDIO: "too many speech requests",
     Rule.UPLOAD: "too many uploads",
+    Rule.PAGE_RENDER: "too many page images rendered",
 }
 
 
@@ -77,3 +80,61 @@ def per_user(rule: Rule) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRo
 
     guard.__name__ = f"rate_limit_{rule.value}"
     return guard
+
+
+# A slot frees when an upload or a stream ends: a few seconds is a fair time to come back.
+IN_FLIGHT_RETRY_AFTER = 5
+
+
+def at_capacity(exc: AtCapacity) -> TooManyRequestsException:
+    return TooManyRequestsException(
+        detail=at_capacity_message(exc), headers={"Retry-After": str(IN_FLIGHT_RETRY_AFTER)}
+    )
+
+
+def at_capacity_message(exc: AtCapacity) -> str:
+    return (
+        f"too many {exc.kind.value} at once (limit {exc.limit} per user): "
+        f"try again when one has finished (in about {IN_FLIGHT_RETRY_AFTER} s)"
+    )
+
+
+@asynccontextmanager
+async def in_flight(svc: Services, kind: Kind, user_id: str) -> AsyncIterator[None]:
+    """Hold one of the user's `kind` slots for the block; 429 with Retry-After when all are taken."""
+    try:
+        slot = await svc.inflight.take(kind, user_id)
+    except AtCapacity as exc:
+        raise at_capacity(exc) from exc
+    try:
+        yield
+    finally:
+        await svc.inflight.release(kind, user_id, slot)
+
+
+async def holding(
+    svc: Services,
+    kind: Kind,
+    user_id: str,
+    start: Callable[[], Awaitable[AsyncIterator[dict[str, Any]]]],
+) -> AsyncIterator[dict[str, Any]]:
+    """The events `start` opens, holding one of the user's `kind` slots until the stream ends
+    or is closed. Taken before `start` (so a refusal is a real 429 and costs nothing)."""
+    try:
+        slot = await svc.inflight.take(kind, user_id)
+    except AtCapacity as exc:
+        raise at_capacity(exc) from exc
+    try:
+        events = await start()
+    except BaseException:
+        await svc.inflight.release(kind, user_id, slot)
+        raise
+
+    async def held() -> AsyncIterator[dict[str, Any]]:
+        try:
+            async for event in events:
+                yield event
+        finally:
+            await svc.inflight.release(kind, user_id, slot)
+
+    return held()

@@ -13,6 +13,8 @@ from backend.cache import ResponseCache
 from core.audio.engines import AudioEngines
 from core.db.changes import ChangeFeed
 from core.db.read_pool import ReadPool
+from core.ingestion.page_cache import PageCache
+from core.security.concurrency import ConcurrencyLimiter
 from core.security.passwords import Passwords
 from core.security.principal import Principal
 from core.security.rate_limits import RateLimiter
@@ -59,6 +61,10 @@ class Services:
     reads: ReadPool
     # Rate limits (core/security/rate_limits.py): in Redis when configured, else this process's.
     limits: RateLimiter
+    # Uploads and answer streams in flight per user (core/security/concurrency.py).
+    inflight: ConcurrencyLimiter
+    # Rendered PDF pages on disk, bounded (core/ingestion/page_cache.py).
+    page_images: PageCache
     passwords: Passwords
     changes: ChangeFeed
     # The tutor: its embedder and vector store (built on first use, so startup stays fast),

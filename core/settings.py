@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     # Longer than clients' and load balancers' idle gaps (ALB: 60 s): a client that sends on a
     # kept-alive connection just as the server closes it sees "connection reset" (uvicorn: 5 s).
     api_keepalive_seconds: int = Field(default=75, ge=1)
+    # A client gets this long to send a request's line and headers (then 408), and this many KB of
+    # them (then 431): a slow or huge header holds a connection and its buffer (backend/timeouts.py).
+    api_header_timeout_seconds: float = Field(default=10.0, gt=0, description="Time to send a request's headers.")
+    api_max_header_kb: int = Field(default=32, ge=1, description="Size of a request's line and headers.")
+    # A body must keep arriving (no pause longer than IDLE) and be complete within TIMEOUT.
+    api_body_idle_seconds: float = Field(default=30.0, gt=0, description="Longest pause inside a request body.")
+    api_body_timeout_seconds: float = Field(default=600.0, gt=0, description="Time to send a whole request body.")
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UIs reach the API.")
     ui_host: str = "127.0.0.1"
     ui_teacher_port: int = 8501
@@ -77,6 +84,14 @@ class Settings(BaseSettings):
     rate_limit_chat: str = Field(default="30/minute", description="Tutor questions per user (HTTP and websocket).")
     rate_limit_audio: str = Field(default="30/minute", description="Speech requests (TTS, STT, lesson audio) per user.")
     rate_limit_upload: str = Field(default="60/hour", description="Upload requests per user.")
+    rate_limit_page_render: str = Field(
+        default="60/minute", description="Page images rendered per user (a cached page does not count)."
+    )
+    # At once per user: a refusal is a 429 with Retry-After. Shared through Redis when set.
+    max_concurrent_uploads: int = Field(default=4, ge=1, description="Upload requests in flight per user.")
+    max_concurrent_streams: int = Field(
+        default=4, ge=1, description="Open answer streams (SSE, websocket, audio) per user."
+    )
 
     # --- uploads and parsing limits -------------------------------------------------
     max_file_mb: float = 50.0
@@ -85,6 +100,16 @@ class Settings(BaseSettings):
     max_pages: int = 1500
     parse_timeout_seconds: int = 300
     parse_max_memory_mb: int = Field(default=1536, description="Memory cap of the child process parsing one file.")
+    partial_file_max_age_seconds: float = Field(
+        default=3600, gt=0, description="An upload's `.part` file older than this is a dead request's: swept."
+    )
+
+    # --- page images (a cited PDF page as a PNG) -------------------------------------
+    page_image_max_pixels: int = Field(default=4_000_000, ge=10_000, description="Pixels of one rendered page.")
+    page_image_max_side_px: int = Field(default=8000, ge=100, description="Longest side of a rendered page.")
+    page_image_cache_max_mb: float = Field(
+        default=512, ge=0, description="Disk the rendered pages may use; least recently used go first. 0: no limit."
+    )
 
     # --- jobs --------------------------------------------------------------------
     worker_threads: int = 2

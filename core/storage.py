@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +59,21 @@ class FileStore:
         for derived in path.parent.glob(path.name + ".*"):
             derived.unlink(missing_ok=True)
 
+    def sweep_partials(self, max_age_seconds: float) -> list[Path]:
+        """Remove what dead requests left: `.part` files (an upload whose process was killed) and
+        temporary page images, untouched for `max_age_seconds`. A live upload writes its file
+        at least every API_BODY_IDLE_SECONDS, so it is never this old. Returns what was removed."""
+        if not self.root.exists():
+            return []
+        cutoff = time.time() - max_age_seconds
+        removed = []
+        for pattern in ("*/*.part", "*/.tmp-page-*"):
+            for path in self.root.glob(pattern):
+                with contextlib.suppress(FileNotFoundError):
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        removed.append(path)
+        return removed
 
 
 class _Partial:

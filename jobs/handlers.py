@@ -43,6 +43,10 @@ async def ingest(ctx: JobContext) -> dict[str, Any]:
     failed = await _failure_summary(ctx, document_ids, only_failed=True)
     if failed:
         result["message"] += f" ({failed})"
+    active: list[str] = list(ctx.payload.get("warnings", []))  # found at upload: scripts, polyglots
+    if active:
+        result["warnings"] = active + list(result.get("warnings", []))
+        result["message"] += f". Warning: {' '.join(active)}"
     return result
 
 

@@ -13,6 +13,7 @@ from core.db.engine import create_engine, create_session_factory
 from core.outages import classify, is_outage
 from core.services.jobs import JobQueue
 from core.settings import Settings
+from core.storage import FileStore
 from jobs.reaper import DatabaseGrace, reap
 from jobs.worker import publish_changes
 
@@ -23,6 +24,7 @@ async def run_scheduler(settings: Settings, queue: JobQueue, changes: ChangeFeed
     publisher = publish_changes(settings, changes)
     engine = create_engine(settings)
     sessions = create_session_factory(engine, changes=changes)
+    files = FileStore(settings.resolved_upload_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -41,9 +43,19 @@ async def run_scheduler(settings: Settings, queue: JobQueue, changes: ChangeFeed
                     log.exception("reaper pass failed")
             else:
                 grace.succeeded(time.monotonic())
+            try:
+                await asyncio.to_thread(sweep_partials, files, settings.partial_file_max_age_seconds)
+            except Exception:
+                log.exception("partial files sweep failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), settings.reaper_interval_seconds)
     finally:
         await engine.dispose()
         if publisher is not None:
             publisher.close()
+
+
+def sweep_partials(files: FileStore, max_age_seconds: float) -> None:
+    """An API process killed mid-upload leaves its `.part` file; nothing else would remove it."""
+    for path in files.sweep_partials(max_age_seconds):
+        log.info("removed a dead request's partial file %s", path)

@@ -8,6 +8,7 @@ from backend import log_redaction
 from backend.app import create_app
 from backend.edge import CacheEdge
 from backend.headers import SecurityHeaders
+from backend.timeouts import BodyDeadline, BoundedHttpToolsProtocol
 from core.settings import load_settings
 from profai.container import build
 
@@ -18,4 +19,8 @@ def app_factory() -> SecurityHeaders:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level)
     log_redaction.install()
-    return SecurityHeaders(CacheEdge(create_app(settings, build(settings))), hsts_max_age=settings.hsts_max_age)
+    BoundedHttpToolsProtocol.configure(settings.api_header_timeout_seconds, settings.api_max_header_kb)
+    edge = CacheEdge(create_app(settings, build(settings)))
+    # Request bodies bounded in time (backend/timeouts.py): inside the headers, so a 408 has them.
+    bounded = BodyDeadline(edge, settings.api_body_idle_seconds, settings.api_body_timeout_seconds)
+    return SecurityHeaders(bounded, hsts_max_age=settings.hsts_max_age)

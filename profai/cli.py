@@ -72,6 +72,8 @@ def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
             proxy_headers=True,
             timeout_graceful_shutdown=20,
             timeout_keep_alive=settings.api_keepalive_seconds,
+            # uvicorn's httptools protocol plus a deadline and a size cap on request headers.
+            http="backend.timeouts:BoundedHttpToolsProtocol",
             # A spoken question arrives base64-encoded in one websocket message (4/3 of its size).
             ws_max_size=int(settings.max_audio_mb * 1024 * 1024 * 4 / 3) + 64 * 1024,
         )

@@ -45,6 +45,9 @@ FAST_JOBS = {
     "RATE_LIMIT_CHAT": "1000/minute",
     "RATE_LIMIT_AUDIO": "1000/minute",
     "RATE_LIMIT_UPLOAD": "1000/hour",
+    # The original's concurrent upload script sends 50 at once with one key (test_legacy_contract).
+    "MAX_CONCURRENT_UPLOADS": "100",
+    "MAX_CONCURRENT_STREAMS": "100",
     # The multilingual step embeds every chunk again with a slower model: off for the suite's
     # many courses; tests/api/test_chat_languages.py turns it on for a small one.
     "TUTOR_MULTILINGUAL": "0",

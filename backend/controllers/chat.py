@@ -17,13 +17,14 @@ from litestar.response import Stream
 from backend.auth import resolve_secret
 from backend.db import ServicesDep, SessionDep
 from backend.errors import close_for_outage, outage_event
-from backend.rate_limits import per_user, refusal_message
+from backend.rate_limits import IN_FLIGHT_RETRY_AFTER, at_capacity_message, holding, per_user, refusal_message
 from backend.schemas.chat import ChatIn, ChatMessageOut, ChatOut, ChatSessionDetailOut, ChatSessionOut, LegacyChatIn
 from backend.schemas.common import Input
 from backend.sse import EventStream
 from core.audio.stream import speak_stream, transcribe
 from core.audio.text import readable_in, speakable
 from core.errors import DomainError, Forbidden, InvalidInput
+from core.security.concurrency import AtCapacity, Kind
 from core.security.principal import Principal
 from core.security.rate_limits import Rule
 from core.services.chat import ChatHistory, ChatService, Turn
@@ -98,9 +99,12 @@ class ChatController(Controller):
         self, course_id: str, data: ChatIn, request: PrincipalRequest, svc: ServicesDep
     ) -> Stream:
         service = chat_service(svc)
-        turn = await service.prepare(request.user, course_id, data.question, data.session_id, data.language)
-        events = await _primed(service, turn)
-        return EventStream(events)
+
+        async def start() -> AsyncIterator[dict[str, Any]]:
+            turn = await service.prepare(request.user, course_id, data.question, data.session_id, data.language)
+            return await _primed(service, turn)
+
+        return EventStream(await holding(svc, Kind.STREAM, request.user.user_id, start))
 
     @get("/courses/{course_id:str}/chat/sessions", summary="My chat sessions in this course")
     async def sessions(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> list[ChatSessionOut]:
@@ -166,13 +170,28 @@ async def _converse(socket: WebSocket[Principal | None, Any, Any], course_id: st
         except Exception as exc:  # noqa: BLE001 - the client gets an error event and may ask again
             await socket.send_json(_error_event(exc))
             continue
-        parts: list[str] = []
-        async for event in _guarded(service.stream(turn)):
-            if event["type"] == "token":
-                parts.append(event["text"])
-            elif event["type"] == "done" and ask.audio:
-                await _send_audio(socket, svc, "".join(parts), turn.answer_language)
-            await socket.send_json(event)
+        try:
+            slot = await svc.inflight.take(Kind.STREAM, principal.user_id)
+        except AtCapacity as exc:
+            await socket.send_json(
+                {
+                    "type": "error",
+                    "code": "too_many_requests",
+                    "message": at_capacity_message(exc),
+                    "retry_after": IN_FLIGHT_RETRY_AFTER,
+                }
+            )
+            continue
+        try:
+            parts: list[str] = []
+            async for event in _guarded(service.stream(turn)):
+                if event["type"] == "token":
+                    parts.append(event["text"])
+                elif event["type"] == "done" and ask.audio:
+                    await _send_audio(socket, svc, "".join(parts), turn.answer_language)
+                await socket.send_json(event)
+        finally:
+            await svc.inflight.release(Kind.STREAM, principal.user_id, slot)
 
 
 class SocketLogin(msgspec.Struct, forbid_unknown_fields=True):

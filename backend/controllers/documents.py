@@ -7,10 +7,11 @@ from litestar.response import File
 
 from backend.db import ServicesDep, SessionDep
 from backend.headers import FILE_CSP
-from backend.rate_limits import per_user
+from backend.rate_limits import acquire, in_flight, per_user
 from backend.schemas.courses import DocumentOut, UploadOut
 from backend.schemas.jobs import JobOut
 from backend.uploads import files_from_form
+from core.security.concurrency import Kind
 from core.security.principal import Principal
 from core.security.rate_limits import Rule
 from core.services.documents import DocumentService
@@ -40,8 +41,9 @@ class DocumentController(Controller):
     async def upload(
         self, course_id: str, request: PrincipalRequest, session: SessionDep, svc: ServicesDep
     ) -> UploadOut:
-        incoming, _ = await files_from_form(request)
-        result = await DocumentService(session, svc.settings, svc.files).upload(request.user, course_id, incoming)
+        async with in_flight(svc, Kind.UPLOAD, request.user.user_id):
+            incoming, _ = await files_from_form(request)
+            result = await DocumentService(session, svc.settings, svc.files).upload(request.user, course_id, incoming)
         return UploadOut(JobOut.of(result.job), [DocumentOut.of(d) for d in result.documents])
 
     @get("/", summary="The course's documents with their processing status")
@@ -87,7 +89,13 @@ class DocumentController(Controller):
         svc: ServicesDep,
     ) -> Response[bytes]:
         service = DocumentService(session, svc.settings, svc.files)
-        png = await service.page_image(request.user, course_id, document_id, page)
+
+        async def count_render() -> None:
+            await acquire(svc, Rule.PAGE_RENDER, request.user.user_id)
+
+        png = await service.page_image(
+            request.user, course_id, document_id, page, svc.page_images, before_render=count_render
+        )
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     @delete("/{document_id:str}", status_code=202, summary="Remove a document; a job re-indexes the course")

@@ -13,12 +13,13 @@ from backend.auth import teachers_only
 from backend.cache import cached_json
 from backend.controllers.jobs import read_visible_job
 from backend.db import ServicesDep, SessionDep
-from backend.rate_limits import per_user
+from backend.rate_limits import in_flight, per_user
 from backend.schemas.courses import CourseOut
 from backend.schemas.legacy import job_out, upload_out, worker_stats_out
 from backend.uploads import files_from_form
 from core.db.base import new_id
 from core.errors import InvalidInput
+from core.security.concurrency import Kind
 from core.security.principal import Principal
 from core.security.rate_limits import Rule
 from core.services.content import ContentService
@@ -42,23 +43,24 @@ class LegacyController(Controller):
         summary="Legacy: create a course from uploaded files (form: files, course_title)",
     )
     async def upload_pdfs(self, request: PrincipalRequest, session: SessionDep, svc: ServicesDep) -> dict[str, Any]:
-        incoming, fields = await files_from_form(request)
-        title = fields.get("course_title", "").strip()
-        if not title:
-            raise InvalidInput("course_title is required")
-        if not incoming:
-            raise InvalidInput("no files in the request: send them as multipart field 'files'")
-        documents = DocumentService(session, svc.settings, svc.files)
-        # The files land on disk before the transaction begins: no lock is held while they do.
-        course_id = new_id()
-        staged = await documents.stage(course_id, incoming)
-        try:
-            course = await CourseService(session).create(request.user, title, course_id=course_id)
-        except BaseException:
-            documents.discard(staged)
-            raise
-        result = await documents.register(request.user, course.id, staged)
-        return upload_out(result.job, course.id)
+        async with in_flight(svc, Kind.UPLOAD, request.user.user_id):
+            incoming, fields = await files_from_form(request)
+            title = fields.get("course_title", "").strip()
+            if not title:
+                raise InvalidInput("course_title is required")
+            if not incoming:
+                raise InvalidInput("no files in the request: send them as multipart field 'files'")
+            documents = DocumentService(session, svc.settings, svc.files)
+            # The files land on disk before the transaction begins: no lock is held while they do.
+            course_id = new_id()
+            staged = await documents.stage(course_id, incoming)
+            try:
+                course = await CourseService(session).create(request.user, title, course_id=course_id)
+            except BaseException:
+                documents.discard(staged)
+                raise
+            result = await documents.register(request.user, course.id, staged)
+            return upload_out(result.job, course.id)
 
     @get("/jobs/{job_id:str}", summary="Legacy: job status (PENDING, STARTED, SUCCESS, FAILURE)")
     async def job_status(self, job_id: str, request: PrincipalRequest, svc: ServicesDep) -> ASGIResponse:

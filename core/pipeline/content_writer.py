@@ -1,6 +1,11 @@
 """Saving a course plan: reuse rows whose source is unchanged, add new ones, drop the rest.
 
-Where modules and lessons go is core/pipeline/arrangement.py: a teacher's arrangement is kept."""
+Where modules and lessons go is core/pipeline/arrangement.py: a teacher's arrangement is kept.
+
+Jobs of one course may finish at once: the course row is locked first (PostgreSQL; SQLite
+writers take turns anyway), and a plan made from other documents than the course's ready ones
+at that moment is refused (`False`): saving it would drop the modules of a document another
+job has just finished. The caller plans again with what is there now."""
 
 from __future__ import annotations
 
@@ -10,20 +15,32 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models.content import Lesson, Module
+from core.db.models.documents import DocumentStatus
 from core.db.models.quizzes import Question, Quiz, QuizStatus
 from core.pipeline.arrangement import arrange
 from core.repositories.content import ContentRepository
 from core.repositories.courses import CourseRepository
+from core.repositories.documents import DocumentRepository
 
 if TYPE_CHECKING:
     from core.pipeline.generation import CoursePlan, PlannedQuiz
 
 
-async def store_course_content(session: AsyncSession, course_id: str, plan: CoursePlan) -> None:
+async def store_course_content(
+    session: AsyncSession, course_id: str, plan: CoursePlan, documents: set[str] | None = None
+) -> bool:
+    """Save `plan`; False (nothing written) when `documents`, the ready documents it was made
+    from, are no longer the course's ready documents."""
     if await CourseRepository(session).get_for_update(course_id) is None:
-        return
+        return True  # the course is gone: nothing to save, nothing to plan again
+    if documents is not None:
+        ready = await DocumentRepository(session).list_for_course(course_id, DocumentStatus.READY)
+        if {doc.id for doc in ready} != documents:
+            return False
     content = ContentRepository(session)
-    modules = {m.source_key: m for m in await content.modules_of(course_id)}
+    existing = await content.modules_of(course_id)
+    modules = {m.source_key: m for m in existing}
+    free_place = await content.park(existing)
     lessons = {lesson.source_key: lesson for lesson in await content.lessons_of(course_id)}
     quizzes = {q.source_key: q for q in await content.quizzes_of(course_id)}
     kept: set[str] = set()
@@ -34,11 +51,12 @@ async def store_course_content(session: AsyncSession, course_id: str, plan: Cour
         if module is None:
             module = Module(
                 course_id=course_id,
-                position=len(generated),
+                position=free_place,  # parked like the others until arrange() places it
                 title=planned.title,
                 source_key=planned.key,
                 placed_by_teacher=False,
             )
+            free_place -= 1
             content.add(module)
             await session.flush()
         kept.add(module.id)  # an existing module's title is never rewritten: a teacher's rename is kept
@@ -86,6 +104,7 @@ async def store_course_content(session: AsyncSession, course_id: str, plan: Cour
         if module.id not in kept:
             await content.delete(module)
     await session.flush()
+    return True
 
 
 async def _store_quiz(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.db.models.documents import DocumentStatus
 from core.generation.duplicates import DuplicateChapter
+from core.generation.injection import without_planted_instructions
 from core.generation.outline import Outline, plan_outline
 from core.generation.quiz import extract_terms
 from core.ingestion.types import Chunk, LessonDraft, LessonText, ModuleDraft, ParsedDocument, QuestionDraft
@@ -27,6 +29,8 @@ from core.repositories.documents import DocumentRepository
 from core.services.job_context import JobContext, PermanentJobError
 
 LESSON_SPAN = (60, 85)
+MAX_PLANS = 50  # each new plan follows another job's save: bounded by the jobs running at once
+log = logging.getLogger(__name__)
 QUIZ_SPAN = (85, 99)
 
 
@@ -68,42 +72,53 @@ async def generate_course(
 ) -> dict[str, Any]:
     """`rewrite`: source keys of lessons or quizzes to write again even though unchanged."""
     settings = ctx.settings
-    await ctx.report("outline", LESSON_SPAN[0] - 3, "building the outline from all documents")
-    async with ctx.sessions() as session:
-        course = await CourseRepository(session).get(course_id)
-        if course is None:
-            raise PermanentJobError("the course no longer exists")
-        title = course.title
-        documents = await DocumentRepository(session).list_for_course(course_id, DocumentStatus.READY)
-        names = {doc.id: doc.original_name for doc in documents}
-        content = ContentRepository(session)
-        known_lessons = {lesson.source_key for lesson in await content.lessons_of(course_id)}
-        known_quizzes = {quiz.source_key for quiz in await content.quizzes_of(course_id)}
-        if rewrite:
-            known_lessons -= rewrite
-            known_quizzes -= rewrite
+    for attempt in range(MAX_PLANS):
+        await ctx.report("outline", LESSON_SPAN[0] - 3, "building the outline from all documents")
+        async with ctx.sessions() as session:
+            course = await CourseRepository(session).get(course_id)
+            if course is None:
+                raise PermanentJobError("the course no longer exists")
+            title = course.title
+            documents = await DocumentRepository(session).list_for_course(course_id, DocumentStatus.READY)
+            names = {doc.id: doc.original_name for doc in documents}
+            content = ContentRepository(session)
+            known_lessons = {lesson.source_key for lesson in await content.lessons_of(course_id)}
+            known_quizzes = {quiz.source_key for quiz in await content.quizzes_of(course_id)}
+            if rewrite:
+                known_lessons -= rewrite
+                known_quizzes -= rewrite
 
-    units: list[tuple[str, ParsedDocument, list[Chunk]]] = []
-    for doc in documents:
-        path = deps.files.path_of(doc.storage_name)
-        parsed = await asyncio.to_thread(load_parsed, path)
-        if parsed is None:  # e.g. indexed by an older version: parse again
-            parsed = await parse_and_keep(settings, path, doc.original_name)
-        chunks = chunks_of(settings, parsed, doc.id, course_id)
-        units.append((doc.id, parsed, chunks))
-    planned: Outline = await asyncio.to_thread(plan_outline, units) if units else Outline([], [])
-    outline: list[ModuleDraft] = planned.modules
-    warnings = duplicate_warnings(planned.duplicates, names)
-    pages = {doc_id: parsed.pages for doc_id, parsed, _ in units}
-    terms = extract_terms([c for _, _, chunks in units for c in chunks])
+        units: list[tuple[str, ParsedDocument, list[Chunk]]] = []
+        for doc in documents:
+            path = deps.files.path_of(doc.storage_name)
+            parsed = await asyncio.to_thread(load_parsed, path)
+            if parsed is None:  # e.g. indexed by an older version: parse again
+                parsed = await parse_and_keep(settings, path, doc.original_name)
+            # Material is data: sentences addressed to an AI never reach a lesson, a quiz or a model.
+            chunks = [
+                replace(c, text=without_planted_instructions(c.text))
+                for c in chunks_of(settings, parsed, doc.id, course_id)
+            ]
+            units.append((doc.id, parsed, chunks))
+        planned: Outline = await asyncio.to_thread(plan_outline, units) if units else Outline([], [])
+        outline: list[ModuleDraft] = planned.modules
+        warnings = duplicate_warnings(planned.duplicates, names)
+        pages = {doc_id: parsed.pages for doc_id, parsed, _ in units}
+        terms = extract_terms([c for _, _, chunks in units for c in chunks])
 
-    plan = _plan(outline)
-    await _write_lessons(ctx, deps, plan, pages, known_lessons)
-    await _write_quizzes(ctx, deps, plan, pages, terms, known_quizzes)
-    await ctx.report("saving", QUIZ_SPAN[1], "saving the course")
-    async with ctx.sessions() as session:
-        await store_course_content(session, course_id, plan)
-        await session.commit()
+        plan = _plan(outline)
+        await _write_lessons(ctx, deps, plan, pages, known_lessons)
+        await _write_quizzes(ctx, deps, plan, pages, terms, known_quizzes)
+        await ctx.report("saving", QUIZ_SPAN[1], "saving the course")
+        async with ctx.sessions() as session:
+            # Another job may have finished documents meanwhile: then this plan would drop them.
+            if await store_course_content(session, course_id, plan, {doc.id for doc in documents}):
+                await session.commit()
+                break
+        # Planned again from what is there now: lessons the other job wrote are reused.
+        log.info("course %s: documents changed while planning (attempt %d); planning again", course_id, attempt + 1)
+    else:
+        raise RuntimeError(f"the course's documents kept changing over {MAX_PLANS} plans; the job will retry")
     message = f"course ready: {len(plan.modules)} modules, {sum(len(m.lessons) for m in plan.modules)} lessons"
     return {
         "course_id": course_id,
@@ -138,8 +153,18 @@ def _listed(titles: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
+def module_key(first_document: str, title: str, used: dict[str, int]) -> str:
+    """(first document, title); a title repeated in one document (two "Exercises" chapters) gets
+    a distinct key from its second use on, so that each keeps its own module."""
+    key = key_of("module", first_document, title)
+    seen = used.get(key, 0)
+    used[key] = seen + 1
+    return key if not seen else hashlib.sha256(f"{key}\x1f{seen + 1}".encode()).hexdigest()[:32]
+
+
 def _plan(outline: list[ModuleDraft]) -> CoursePlan:
     plan = CoursePlan()
+    used: dict[str, int] = {}
     for draft in outline:
         lessons = [
             PlannedLesson(key_of("lesson", *(c.id for c in lesson.chunks)), lesson.title, lesson.chunks)
@@ -149,7 +174,7 @@ def _plan(outline: list[ModuleDraft]) -> CoursePlan:
         if not lessons:
             continue
         first_doc = lessons[0].chunks[0].document_id
-        module = PlannedModule(key_of("module", first_doc, draft.title), draft.title, lessons)
+        module = PlannedModule(module_key(first_doc, draft.title, used), draft.title, lessons)
         module.quiz = PlannedQuiz(key_of("quiz", *(lesson.key for lesson in lessons)), f"Quiz: {draft.title}")
         plan.modules.append(module)
     if plan.modules:

@@ -21,6 +21,18 @@ class ContentRepository:
         )
         return list(result)
 
+    async def park(self, modules: Sequence[Module]) -> int:
+        """Move `modules` to distinct negative positions and flush; returns the next free one.
+
+        Positions are unique per course (a database constraint), and a flush updates rows one
+        at a time in no chosen order: setting the final order directly would pass through two
+        modules on one position. From the parking places every final place is free."""
+        # In the same order (-n .. -1): regeneration reads a teacher's order from these positions.
+        for i, module in enumerate(sorted(modules, key=lambda m: m.position)):
+            module.position = i - len(modules)
+        await self.session.flush()
+        return -1 - len(modules)
+
     async def lessons_of(self, course_id: str) -> list[Lesson]:
         result = await self.session.scalars(
             select(Lesson).where(Lesson.course_id == course_id).order_by(Lesson.module_id, Lesson.position)

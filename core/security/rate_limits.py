@@ -34,6 +34,7 @@ class Rule(StrEnum):
     CHAT = "chat"
     AUDIO = "audio"
     UPLOAD = "upload"
+    PAGE_RENDER = "page_render"
 
 
 @dataclass(frozen=True)

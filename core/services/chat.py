@@ -213,7 +213,8 @@ class ChatService:
             search_query = await translate_question(self.answerer, query, turn.material_language)
         found = await self.retriever.search(course_id, search_query, k=5, cross=cross, original=query)
         hits = found.hits
-        reason = out_of_scope(question, tutor.vocabulary, tutor.subject, asked_in in ("de", "fr", "es"))
+        latin = asked_in in ("de", "fr", "es")
+        reason = out_of_scope(question, tutor.vocabulary, tutor.subject, latin, tutor.beginnings)
         if hits and reason:
             log.info("declined a question outside the course (%s)", reason)
             hits = []

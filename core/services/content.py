@@ -11,6 +11,7 @@ from core.db.models.courses import Course
 from core.db.models.jobs import Job, JobKind
 from core.errors import InvalidInput, NotFound
 from core.repositories.content import ContentRepository
+from core.repositories.courses import CourseRepository
 from core.repositories.documents import DocumentRepository
 from core.security.principal import Principal
 from core.services.citations import DocumentRef, document_refs
@@ -101,6 +102,8 @@ class ContentService:
         lessons change (reordered, or one moved in or out) marks every lesson it then holds.
         """
         course = await self.courses.get_manageable(principal, course_id)
+        # Serialised with the jobs writing this course (content_writer takes the same lock).
+        await CourseRepository(self.session).get_for_update(course_id)
         outline = await self._outline_of(course_id)
         modules = {m.id: m for m, _ in outline}
         current = {m.id: [lesson.id for lesson in ls] for m, ls in outline}
@@ -109,6 +112,7 @@ class ContentService:
             if sorted(module_ids) != sorted(modules):
                 raise InvalidInput("modules must list every module of the course exactly once")
             changed = module_ids != [m.id for m, _ in outline]
+            await self.content.park(list(modules.values()))
             for position, module_id in enumerate(module_ids):
                 modules[module_id].position = position
                 modules[module_id].placed_by_teacher |= changed

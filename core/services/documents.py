@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +12,9 @@ from core.db.base import new_id
 from core.db.models.documents import Document
 from core.db.models.jobs import Job, JobKind
 from core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedMedia
+from core.ingestion import active_content
 from core.ingestion.filetypes import detect_type
+from core.ingestion.page_cache import PageCache
 from core.ingestion.page_image import render_page
 from core.ingestion.types import ParseError
 from core.repositories.documents import DocumentRepository
@@ -38,6 +40,7 @@ class StagedFile:
     name: str
     saved: StoredFile
     kind: str
+    active: list[str] = field(default_factory=list)  # what in it could run (core/ingestion/active_content.py)
 
 
 @dataclass
@@ -80,6 +83,7 @@ class DocumentService:
                 total += saved.size
                 staged.append(StagedFile(display_name(item.filename), saved, ""))
                 staged[-1].kind = await asyncio.to_thread(detect_kind, saved, item.filename)
+                staged[-1].active = await asyncio.to_thread(active_content.scan, saved.path, staged[-1].kind)
         except BaseException:
             # Nothing of a refused request stays behind; earlier uploads are untouched.
             self.discard(staged)
@@ -95,7 +99,7 @@ class DocumentService:
                 JobKind.INGEST,
                 course_id=course.id,
                 created_by=principal.user_id,
-                payload={"document_ids": [d.id for d in documents]},
+                payload={"document_ids": [d.id for d in documents], "warnings": active_warnings(staged)},
                 max_attempts=self.settings.job_max_attempts,
             )
         except BaseException:
@@ -153,20 +157,40 @@ class DocumentService:
             raise NotFound("document not found")
         return document
 
-    async def page_image(self, principal: Principal, course_id: str, document_id: str, page: int) -> bytes:
-        """A cited page as a PNG (PDFs only), rendered once and kept beside the file."""
+    async def page_image(
+        self,
+        principal: Principal,
+        course_id: str,
+        document_id: str,
+        page: int,
+        cache: PageCache,
+        before_render: Callable[[], Awaitable[None]] | None = None,
+    ) -> bytes:
+        """A cited page as a PNG (PDFs only), rendered once and kept beside the file.
+
+        `before_render` runs only when the page must be rendered (the per-user render limit):
+        a cached page costs a file read and is not counted.
+        """
         document = await self.get(principal, course_id, document_id)
         if document.file_type != "pdf":
             raise NotFound("page images exist for PDF documents only")
         source = self.files.path_of(document.storage_name)
-        cached = source.with_name(f"{source.name}.page{page}.png")
-        if cached.exists():
-            return await asyncio.to_thread(cached.read_bytes)
+        cached = await asyncio.to_thread(cache.get, source, page)
+        if cached is not None:
+            return cached
+        if before_render is not None:
+            await before_render()
         try:
-            png = await asyncio.to_thread(render_page, source, page)
+            png = await asyncio.to_thread(
+                render_page,
+                source,
+                page,
+                max_pixels=self.settings.page_image_max_pixels,
+                max_side_px=self.settings.page_image_max_side_px,
+            )
         except ParseError as exc:
             raise NotFound(str(exc)) from exc
-        await asyncio.to_thread(cached.write_bytes, png)
+        await asyncio.to_thread(cache.put, source, page, png)
         return png
 
     async def delete(self, principal: Principal, course_id: str, document_id: str) -> Job:
@@ -184,6 +208,16 @@ class DocumentService:
             max_attempts=self.settings.job_max_attempts,
             message=f"removing {document.original_name}",
         )
+
+
+def active_warnings(staged: Sequence[StagedFile]) -> list[str]:
+    """One sentence per file holding active content, for the teacher (the job's warnings)."""
+    return [
+        f"{f.name}: {'; '.join(f.active)}. It is taught from its text and never served to run: "
+        "students see its pages as images and the original only downloads as a file."
+        for f in staged
+        if f.active
+    ]
 
 
 def is_id(value: str) -> bool:

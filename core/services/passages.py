@@ -27,7 +27,7 @@ from core.pipeline.parsed_cache import load_parsed
 from core.pipeline.sentence_vectors import load_vectors
 from core.services.question_kinds import FACT, HOW, code_after, shape_bonus
 from core.services.retrieval import CrossLingual
-from core.services.scope import course_subject, language_mentions
+from core.services.scope import course_subject, language_mentions, prefixes
 from core.storage import FileStore
 from core.vectors.store import SearchHit
 
@@ -72,6 +72,7 @@ class TutorIndex:
     languages: dict[str, str] = field(default_factory=dict)  # document id -> language it is written in
     vocabulary: frozenset[str] = frozenset()  # every word of the course, lower case (scope checks)
     subject: str | None = None  # the programming language the course is about, if any
+    beginnings: frozenset[str] = frozenset()  # prefixes(vocabulary), for the scope rule
 
     def known(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         return {t: self.vectors[self.rows[t]] for t in texts if t in self.rows}
@@ -133,6 +134,7 @@ class PageIndexCache:
         # Each document's language from its own text (a course may mix English books and German notes).
         index.languages = {doc_id: detect_language(" ".join(p)[:20_000]) for doc_id, p in pages.items()}
         index.vocabulary = frozenset(w for p in pages.values() for page in p for w in _WORDS.findall(page.lower()))
+        index.beginnings = prefixes(index.vocabulary)
         index.subject = course_subject(language_mentions([page for p in pages.values() for page in p]))
         if multilingual:
             offsets = np.cumsum([0] + [len(m.hits) for m in multilingual[:-1]])

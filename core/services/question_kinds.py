@@ -9,6 +9,7 @@ nudges the sentences that have its shape, and a "how" answer brings its code blo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from core.generation.extractive import Sentence, is_code_line
 
@@ -58,9 +59,14 @@ def shape_bonus(kind: str, sentence: Sentence, has_code: bool) -> float:
 def code_after(sentence: Sentence) -> str:
     """The code block printed right after a sentence in its chunk ("" if prose comes first):
     the steps of a "how do I" answer are only useful with the code they describe."""
-    text = sentence.chunk.text
+    return _code_after(sentence.chunk.text, sentence.text)
+
+
+@lru_cache(maxsize=50_000)
+def _code_after(text: str, sentence: str) -> str:
+    # Remembered: every "how" question looks at up to 80 sentences, the same ones again and again.
     # The sentence as printed: its last few words locate it in the chunk's raw text.
-    tail = sentence.text.split()[-3:]
+    tail = sentence.split()[-3:]
     pattern = r"\s+".join(re.escape(w) for w in tail)
     found = re.search(pattern, text) if tail else None
     if found is None:

@@ -46,7 +46,12 @@ def _tokenizer() -> Any:
     return Tokenizer.from_file(str(TOKENIZER_PATH))
 
 
-def ordinary_word(word: str, vocabulary: frozenset[str]) -> bool:
+def prefixes(vocabulary: frozenset[str]) -> frozenset[str]:
+    """The five-letter beginnings of a course's words (kept with its vocabulary)."""
+    return frozenset(w[:5] for w in vocabulary if len(w) >= 5)
+
+
+def ordinary_word(word: str, vocabulary: frozenset[str], beginnings: frozenset[str] = frozenset()) -> bool:
     """An English word, or a form of one the course prints: not a name.
 
     The whole-word vocabulary lacks many forms ("concisely", "snippet"), so a word also passes
@@ -58,7 +63,7 @@ def ordinary_word(word: str, vocabulary: frozenset[str]) -> bool:
     common = common_words()
     if any(form in common or form in vocabulary for form in _forms(low)):
         return True
-    if len(low) >= 5 and any(w.startswith(low[:5]) for w in vocabulary if w[:1] == low[:1]):
+    if len(low) >= 5 and low[:5] in (beginnings or prefixes(vocabulary)):
         return True
     pieces = [t.removeprefix("##") for t in _tokenizer().encode(low, add_special_tokens=False).tokens]
     return len(pieces) <= 2 and all(len(p) >= 3 for p in pieces)
@@ -74,7 +79,8 @@ def _forms(word: str) -> list[str]:
     return forms
 
 
-def unknown_names(question: str, vocabulary: frozenset[str], latin_language: bool) -> list[str]:
+def unknown_names(question: str, vocabulary: frozenset[str], latin_language: bool,
+                  beginnings: frozenset[str] = frozenset()) -> list[str]:
     """Names in the question that the course never prints.
 
     In a German, French or Spanish question every word is Latin-script and most are absent
@@ -87,7 +93,7 @@ def unknown_names(question: str, vocabulary: frozenset[str], latin_language: boo
             continue
         if latin_language and not _IDENTIFIER.search(token):
             continue
-        if _IDENTIFIER.search(token) or not ordinary_word(token, vocabulary):
+        if _IDENTIFIER.search(token) or not ordinary_word(token, vocabulary, beginnings):
             found.append(token)
     return found
 
@@ -134,9 +140,11 @@ def language_mentions(pages: list[str]) -> dict[str, int]:
     return counts
 
 
-def out_of_scope(question: str, vocabulary: frozenset[str], subject: str | None, latin_language: bool) -> str | None:
-    """Why the course cannot answer the question (for logs), or None."""
-    names = unknown_names(question, vocabulary, latin_language)
+def out_of_scope(question: str, vocabulary: frozenset[str], subject: str | None, latin_language: bool,
+                 beginnings: frozenset[str] = frozenset()) -> str | None:
+    """Why the course cannot answer the question (for logs), or None. `beginnings`: the
+    vocabulary's `prefixes`, when the caller keeps them."""
+    names = unknown_names(question, vocabulary, latin_language, beginnings)
     if names:
         return f"names the course never mentions: {', '.join(names)}"
     other = other_language(question, subject)

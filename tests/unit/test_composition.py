@@ -66,6 +66,10 @@ ALLOWED: dict[str, dict[str, str]] = {
         "are module functions with no app object to hang them on yet",
         "_lock": "guards _tickets",
     },
+    "core/services/question_kinds.py": {
+        "_code_after": "bounded memo (lru_cache) of a pure function of two strings (a chunk's text, a "
+        "sentence): no state, only speed (every 'how' question looks at the same sentences again)",
+    },
     "core/generation/quiz_terms.py": {
         "kind_of": "bounded memo (lru_cache) of a pure function of a string: no state, only speed",
         "base_of": "bounded memo (lru_cache) of a pure function of a string",

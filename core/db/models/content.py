@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -11,6 +11,12 @@ from core.db.base import Base, IdMixin, TimestampMixin, UTCDateTime
 
 class Module(IdMixin, TimestampMixin, Base):
     __tablename__ = "modules"
+    # One module per place and per source key in a course, whatever runs at once (migration 0006).
+    # Writers move modules through negative places first (core/repositories/content.py: park).
+    __table_args__ = (
+        Index("uq_modules_course_position", "course_id", "position", unique=True),
+        Index("uq_modules_course_source_key", "course_id", "source_key", unique=True),
+    )
 
     course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
