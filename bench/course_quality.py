@@ -32,8 +32,8 @@ from core.ingestion.parser import parse_document_inline
 from core.ingestion.types import ParsedDocument, QuestionDraft
 from core.pipeline.deps import PipelineDeps, build_writer
 from core.pipeline.generation import CoursePlan, _plan, _write_lessons, _write_quizzes
+from core.pipeline.job_context import JobContext
 from core.pipeline.steps import chunks_of
-from core.services.job_context import JobContext
 from core.settings import Settings
 from tests.fixtures_path import FIXTURES
 

@@ -14,12 +14,12 @@ from core.db.models.quizzes import Quiz
 from core.pipeline.deps import PipelineDeps, pipeline_deps
 from core.pipeline.generation import generate_course
 from core.pipeline.indexing import index_documents
+from core.pipeline.job_context import JobContext, PermanentJobError
 from core.pipeline.multilingual_vectors import prepare_multilingual
 from core.pipeline.sentence_vectors import prepare_tutor
 from core.repositories.content import ContentRepository
 from core.repositories.documents import DocumentRepository
 from core.repositories.quizzes import QuizRepository
-from core.services.job_context import JobContext, PermanentJobError
 
 Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
 

@@ -23,8 +23,8 @@ from core.db.base import utcnow
 from core.db.changes import ChangeFeed
 from core.db.engine import create_engine, create_session_factory
 from core.db.models.jobs import Job, JobStatus
+from core.pipeline.job_context import JobCancelled, JobContext, JobLost, PermanentJobError
 from core.repositories.jobs import JobRepository
-from core.services.job_context import JobCancelled, JobContext, JobLost, PermanentJobError
 from core.services.jobs import JobQueue, dispatch_pending, enqueue_after_commit, fail_job_documents
 from core.settings import Settings
 from jobs.outage_wait import OutageBudget

@@ -9,7 +9,6 @@ broken 200 stream.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -26,12 +25,12 @@ from core.audio.formats import MEDIA_TYPES, check_format
 from core.audio.lecture import SpokenText, lecture_script, lesson_speech
 from core.audio.stream import speak_stream, transcribe
 from core.audio.text import readable_in, speakable
-from core.errors import InvalidInput, NotFound, TooLarge
-from core.repositories.audio import LessonAudioRepository
+from core.errors import InvalidInput, TooLarge
 from core.security.principal import Principal
 from core.security.rate_limits import Rule
 from core.services.chat import ChatHistory
-from core.services.courses import CourseService
+from core.services.lesson_speech import SpeakableLesson
+from core.services.lesson_speech import lesson_to_speak as speakable_lesson
 from core.settings import Settings
 
 PrincipalRequest = Request[Principal, Any, Any]
@@ -117,30 +116,11 @@ def check_text(settings: Settings, text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class LessonText:
-    id: str
-    course_id: str
-    title: str
-    body: str
-    summary: str
-    written_in: str  # the course's language
-
-
-async def lesson_to_speak(session: SessionDep, principal: Principal, lesson_id: str) -> LessonText:
-    """The lesson if the caller may see its course (NotFound otherwise), read and the read
-    transaction ended: speech, and a model writing it, may take a while."""
-    found = await LessonAudioRepository(session).lesson_with_course(lesson_id)
-    if found is None:
-        raise NotFound("lesson not found")
-    lesson, course = found
-    try:
-        await CourseService(session).get_visible(principal, course.id)
-    except NotFound:
-        raise NotFound("lesson not found") from None  # someone else's lesson looks exactly like no lesson
-    text = LessonText(lesson.id, lesson.course_id, lesson.title, lesson.body, lesson.summary, course.language)
+async def lesson_to_speak(session: SessionDep, principal: Principal, lesson_id: str) -> SpeakableLesson:
+    """The lesson (core/services/lesson_speech.py), then this request's read transaction ended."""
+    lesson = await speakable_lesson(session, principal, lesson_id)
     await session.commit()
-    return text
+    return lesson
 
 
 async def read_audio_field(request: PrincipalRequest, settings: Settings, fields: tuple[str, ...]) -> tuple[bytes, str]:

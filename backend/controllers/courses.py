@@ -13,10 +13,10 @@ from backend.db import ServicesDep, SessionDep
 from backend.rate_limits import acquire
 from backend.schemas.courses import CourseIn, CourseOut, CoursePatch, EnrollIn, PublishOut, StudentOut
 from backend.schemas.jobs import JobOut
-from core.db.models.jobs import JobKind
 from core.repositories.course_reads import CourseReads
 from core.security.principal import Principal
 from core.security.rate_limits import Rule
+from core.services.course_removal import delete_course
 from core.services.courses import CourseService, enrolled_summaries
 from core.services.jobs import JobService
 
@@ -112,15 +112,7 @@ class CourseController(Controller):
 
     @delete("/{course_id:str}", status_code=204, summary="Delete the course, its documents, content and vectors")
     async def delete_course(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> None:
-        course = await CourseService(session).delete(request.user, course_id)
-        await JobService(session).create(
-            JobKind.CLEANUP,
-            course_id=None,
-            created_by=request.user.user_id,
-            payload={"course_id": course.id},
-            max_attempts=5,
-            message=f"removing course {course.title}",
-        )
+        await delete_course(session, request.user, course_id)
 
     @get("/{course_id:str}/jobs", summary="The course's recent jobs")
     async def course_jobs(self, course_id: str, request: PrincipalRequest, session: SessionDep) -> list[JobOut]:

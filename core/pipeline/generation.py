@@ -21,12 +21,12 @@ from core.generation.quiz import extract_terms
 from core.ingestion.types import Chunk, LessonDraft, LessonText, ModuleDraft, ParsedDocument, QuestionDraft
 from core.pipeline.content_writer import store_course_content
 from core.pipeline.deps import PipelineDeps
+from core.pipeline.job_context import JobContext, PermanentJobError
 from core.pipeline.parsed_cache import load_parsed
 from core.pipeline.steps import chunks_of, parse_and_keep, span_percent
 from core.repositories.content import ContentRepository
 from core.repositories.courses import CourseRepository
 from core.repositories.documents import DocumentRepository
-from core.services.job_context import JobContext, PermanentJobError
 
 LESSON_SPAN = (60, 85)
 MAX_PLANS = 50  # each new plan follows another job's save: bounded by the jobs running at once

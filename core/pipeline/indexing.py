@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from core.db.models.documents import Document, DocumentStatus
 from core.ingestion.types import Chunk, ParseError
 from core.pipeline.deps import PipelineDeps
+from core.pipeline.job_context import JobContext
 from core.pipeline.steps import chunks_of, parse_and_keep, span_percent
 from core.repositories.documents import DocumentRepository
-from core.services.job_context import JobContext
 
 # Share of the job's progress bar taken by each indexing step; generation takes the rest.
 PARSE_SPAN = (0, 15)

@@ -26,10 +26,10 @@ from core.ai.multilingual import MultilingualEmbedder
 from core.db.models.documents import DocumentStatus
 from core.ingestion.types import Chunk
 from core.pipeline.deps import PipelineDeps
+from core.pipeline.job_context import JobContext
 from core.pipeline.parsed_cache import load_parsed
 from core.pipeline.steps import chunks_of
 from core.repositories.documents import DocumentRepository
-from core.services.job_context import JobContext
 from core.vectors.store import SearchHit
 
 SUFFIX = ".e5.npz"

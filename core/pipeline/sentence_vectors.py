@@ -20,10 +20,10 @@ from core.db.models.documents import DocumentStatus
 from core.generation.extractive import CourseIndex, split_sentences
 from core.ingestion.types import Chunk
 from core.pipeline.deps import PipelineDeps
+from core.pipeline.job_context import JobContext
 from core.pipeline.parsed_cache import load_parsed
 from core.pipeline.steps import chunks_of
 from core.repositories.documents import DocumentRepository
-from core.services.job_context import JobContext
 
 SUFFIX = ".sentences.npz"
 BATCH = 64  # sentences are short: larger batches than chunks fit in the same memory

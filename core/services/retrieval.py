@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +29,7 @@ from core.errors import ServiceUnavailable
 from core.outages import is_outage
 from core.settings import Settings
 from core.vectors.fusion import candidate_depth, rrf_fuse
+from core.vectors.port import VectorStore
 from core.vectors.store import ChunkStore, SearchHit, validate_id
 
 log = logging.getLogger(__name__)
@@ -91,15 +92,18 @@ class Retriever:
     """Thread-safe, lazily built embedder + chunk store for one process."""
 
     def __init__(
-        self, settings: Settings, embedders: SharedEmbedder, multilingual: MultilingualEmbedder | None = None
+        self, settings: Settings, embedders: SharedEmbedder, multilingual: MultilingualEmbedder | None = None,
+        *, open_store: Callable[[int], VectorStore] | None = None,
     ) -> None:
         self.settings = settings
         self._embedders = embedders
+        # The store, opened for the embedder's dimension on first use: Milvus unless given.
+        self._open_store = open_store or self._milvus
         self.multilingual = multilingual  # None: questions only find pages in their own language
         self.floor = RELEVANCE_FLOOR.get(settings.embedding_provider, 0.3)
         self._lock = threading.Lock()
         self._embedder: Embedder | None = None
-        self._store: ChunkStore | None = None
+        self._store: VectorStore | None = None
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
         self._side = ThreadPoolExecutor(max_workers=8, thread_name_prefix="retrieval")
         # Questions asked at the same time share model calls and searches (core/ai/batching.py).
@@ -129,20 +133,21 @@ class Retriever:
             self.state = "ready"
             log.info("tutor ready in %.1f s (embedding model and vector store)", time.perf_counter() - started)
 
-    def _ready(self) -> tuple[Embedder, ChunkStore]:
+    def _ready(self) -> tuple[Embedder, VectorStore]:
         with self._lock:
             if self._embedder is None or self._store is None:
-                s = self.settings
                 embedder = self._embedders.get()
-                token = s.milvus_token.get_secret_value() if s.milvus_token else None
-                # A channel of the tutor's own that reconnects within a second or two of the
-                # store's return (core/vectors/store.py), not after gRPC's long backoff.
-                store = ChunkStore(
-                    s.milvus_uri, token=token, collection=s.milvus_collection, dim=embedder.dim, dedicated=True
-                )
+                store = self._open_store(embedder.dim)
                 store.ensure_collection()
                 self._embedder, self._store = embedder, store
             return self._embedder, self._store
+
+    def _milvus(self, dim: int) -> VectorStore:
+        s = self.settings
+        token = s.milvus_token.get_secret_value() if s.milvus_token else None
+        # A channel of the tutor's own that reconnects within a second or two of the
+        # store's return (core/vectors/store.py), not after gRPC's long backoff.
+        return ChunkStore(s.milvus_uri, token=token, collection=s.milvus_collection, dim=dim, dedicated=True)
 
     def close(self) -> None:
         with self._lock:
